@@ -1,0 +1,99 @@
+//! Shared helpers for the runtime tests: genesis from a preset, signed
+//! extrinsics as polkadot.js would build them.
+
+#![allow(dead_code)]
+
+use codec::Encode;
+use daifi_runtime::{
+	genesis_config_presets, Balance, Executive, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeGenesisConfig, SignedPayload, System, TxExtension, UncheckedExtrinsic,
+};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, ApplyExtrinsicResult};
+
+/// Merges `patch` into `base` the way a chain spec applies a preset.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// The full genesis JSON of a preset: the default config with the preset's patch.
+pub fn preset_json(name: &str) -> Vec<u8> {
+	let patch = genesis_config_presets::get_preset(&name.into())
+		.unwrap_or_else(|| panic!("preset {name} exists"));
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	serde_json::to_vec(&config).unwrap()
+}
+
+/// Externalities holding the genesis state of a preset, at block 1.
+pub fn ext_for(preset: &str) -> sp_io::TestExternalities {
+	let json = preset_json(preset);
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(json)
+			.expect("the preset builds a genesis");
+	});
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// The transaction extensions polkadot.js attaches: immortal era, no tip.
+fn tx_extension(nonce: u32) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+	)
+}
+
+/// `call` signed by `signer` with its current nonce.
+pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+	let nonce = System::account_nonce(signer.to_account_id());
+	let extension = tx_extension(nonce);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("payload builds");
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		signer.to_account_id().into(),
+		signature.into(),
+		extension,
+	)
+}
+
+/// Applies `xt` as block production does, returning the result and the fee
+/// the chain reports having charged.
+pub fn apply(xt: UncheckedExtrinsic) -> (ApplyExtrinsicResult, Balance) {
+	System::reset_events();
+	let result = Executive::apply_extrinsic(xt);
+	let fee = System::events()
+		.into_iter()
+		.find_map(|r| match r.event {
+			RuntimeEvent::TransactionPayment(
+				pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
+			) => Some(actual_fee),
+			_ => None,
+		})
+		.unwrap_or(0);
+	(result, fee)
+}
+
+/// Free balance of an account.
+pub fn free(who: Sr25519Keyring) -> Balance {
+	pallet_balances::Pallet::<Runtime>::free_balance(who.to_account_id())
+}
+
+/// Total issuance of DAi.
+pub fn issuance() -> Balance {
+	pallet_balances::Pallet::<Runtime>::total_issuance()
+}

@@ -1,0 +1,69 @@
+//! Every preset builds a valid genesis, and sudo exists only where it should.
+
+mod common;
+
+use common::{apply, ext_for, signed};
+use daifi_runtime::{
+	genesis_config_presets::{preset_names, ENDOWMENT, STAGING_PRESET},
+	Babe, Grandpa, Runtime, RuntimeCall, Session,
+};
+use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring::{self, *};
+
+fn validators_of(preset: &str) -> Vec<Sr25519Keyring> {
+	match preset {
+		DEV_RUNTIME_PRESET => vec![Alice],
+		_ => vec![Alice, Bob, Charlie, Dave],
+	}
+}
+
+#[test]
+fn presets_are_the_three_documented_ones() {
+	let names: Vec<String> =
+		preset_names().into_iter().map(|p| String::from_utf8(p.into()).unwrap()).collect();
+	assert_eq!(names, vec![DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET, STAGING_PRESET]);
+}
+
+#[test]
+fn every_preset_builds_a_genesis_with_its_validators() {
+	for preset in preset_names() {
+		let preset = String::from_utf8(preset.into()).unwrap();
+		let expected: Vec<_> = validators_of(&preset).iter().map(|k| k.to_account_id()).collect();
+		ext_for(&preset).execute_with(|| {
+			assert_eq!(Session::validators(), expected, "{preset}: session validators");
+			assert_eq!(Babe::authorities().len(), expected.len(), "{preset}: BABE authorities");
+			assert_eq!(Grandpa::grandpa_authorities().len(), expected.len(), "{preset}: GRANDPA");
+			for (index, who) in validators_of(&preset).into_iter().enumerate() {
+				let babe_key: sp_consensus_babe::AuthorityId = who.public().into();
+				assert_eq!(Babe::authorities()[index].0, babe_key, "{preset}: BABE key of {who}");
+			}
+			let funded = pallet_balances::TotalIssuance::<Runtime>::get() / ENDOWMENT;
+			assert!(funded >= expected.len() as u128, "{preset}: validators are funded");
+			assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get() % ENDOWMENT, 0);
+		});
+	}
+}
+
+#[test]
+fn sudo_has_a_key_only_on_development_and_local_networks() {
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		ext_for(preset).execute_with(|| {
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Alice.to_account_id()), "{preset}");
+		});
+	}
+	ext_for(STAGING_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		// Without a key, even the validators cannot use sudo.
+		let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![1] })),
+		});
+		let (result, _) = apply(signed(Alice, call));
+		assert_eq!(result.unwrap(), Err(pallet_sudo::Error::<Runtime>::RequireSudo.into()));
+	});
+}
+
+#[test]
+fn the_default_genesis_has_no_sudo_key() {
+	let config = daifi_runtime::RuntimeGenesisConfig::default();
+	assert_eq!(config.sudo.key, None);
+}

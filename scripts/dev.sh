@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The README's first command: install what is missing, build daifi-node and run
+# a development chain (one validator, Alice) with its data in a temporary
+# directory, removed when the node stops. Extra arguments go to the node.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/setup.sh
+cargo build --release -p daifi-node
+
+base=$(mktemp -d -t daifi-dev-XXXXXX)
+trap 'rm -rf "$base"' EXIT
+rpc_port="${RPC_PORT:-9944}"
+echo
+echo "DAiFi development chain: RPC endpoint ws://127.0.0.1:${rpc_port} (data in $base)"
+echo "polkadot.js apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A${rpc_port}"
+echo
+"$DAIFI_NODE" --dev --base-path "$base" --rpc-port "$rpc_port" "$@"

@@ -1,0 +1,82 @@
+// The four-validator local testnet as four processes on 127.0.0.1: GRANDPA
+// finality advances; with one validator killed it still advances with three;
+// the restarted validator catches up. Prints block time, time to finality and
+// a validator's peak memory (the README's figures).
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { DaifiNode, sleep } from '../lib/node.mjs';
+
+const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
+const nodes = {};
+
+before(async () => {
+  // Alice first, as the bootnode the others dial.
+  for (const name of VALIDATORS) {
+    nodes[name] = await DaifiNode.create(name, ['--chain', 'local', `--${name}`]);
+  }
+  await nodes.alice.start();
+  const bootnode = ['--bootnodes', nodes.alice.multiaddr];
+  nodes.bootnode = bootnode;
+  await Promise.all(VALIDATORS.slice(1).map((name) => nodes[name].start(bootnode)));
+});
+
+after(async () => {
+  await Promise.all(VALIDATORS.map((name) => nodes[name]?.stop()));
+});
+
+/** Follows `node` for `ms`, timing new best blocks and newly finalized ones. */
+async function observe(node, ms) {
+  const seenBest = new Map();
+  const finalityDelays = [];
+  let lastFinalized = (await node.heights()).finalized;
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const { best, finalized } = await node.heights();
+    if (!seenBest.has(best)) seenBest.set(best, Date.now());
+    for (let n = lastFinalized + 1; n <= finalized; n += 1) {
+      if (seenBest.has(n)) finalityDelays.push(Date.now() - seenBest.get(n));
+    }
+    lastFinalized = Math.max(lastFinalized, finalized);
+    await sleep(100);
+  }
+  const numbers = [...seenBest.keys()].sort((a, b) => a - b);
+  const blockTime = numbers.length > 1
+    ? (seenBest.get(numbers.at(-1)) - seenBest.get(numbers[0])) / (numbers.at(-1) - numbers[0])
+    : NaN;
+  finalityDelays.sort((a, b) => a - b);
+  const median = finalityDelays[Math.floor(finalityDelays.length / 2)];
+  return { blockTime, finalityMedian: median, blocks: numbers.length };
+}
+
+test('four validators produce blocks and GRANDPA finalizes them', async () => {
+  const peers = await nodes.alice.rpc('system_health');
+  assert.ok(peers.peers >= 1, 'Alice has peers');
+  await nodes.alice.waitFor('block 5 finalized', (h) => h.finalized >= 5, 120_000);
+  const figures = await observe(nodes.bob, 30_000);
+  console.log(`# four validators: block time ${(figures.blockTime / 1000).toFixed(2)} s, `
+    + `time to finality (median) ${(figures.finalityMedian / 1000).toFixed(2)} s`);
+  assert.ok(figures.blocks >= 5, 'blocks kept coming');
+});
+
+test('finality advances with three validators, and the fourth catches up after a restart', async () => {
+  await nodes.dave.kill();
+  const { finalized: before } = await nodes.alice.heights();
+  const withThree = await nodes.alice.waitFor(
+    'finality advancing with Dave down', (h) => h.finalized >= before + 5, 120_000);
+  assert.ok(withThree.finalized >= before + 5);
+
+  await nodes.dave.start(nodes.bootnode);
+  const target = (await nodes.alice.heights()).finalized;
+  const dave = await nodes.dave.waitFor(
+    `Dave finalizing past #${target}`, (h) => h.finalized >= target, 120_000);
+  assert.ok(dave.best >= target);
+
+  // All four agree on the finalized chain.
+  const hashes = await Promise.all(VALIDATORS.map((name) => nodes[name].rpc('chain_getBlockHash', [target])));
+  assert.equal(new Set(hashes).size, 1, `one block #${target} on every validator`);
+
+  const peak = Math.max(...VALIDATORS.map((name) => nodes[name].peakMemoryMiB()));
+  console.log(`# validator peak memory: ${peak.toFixed(0)} MiB`);
+});

@@ -1,0 +1,130 @@
+//! # daifi-zk-verifier
+//!
+//! Verifies a Groth16 proof that a whitelisted model produced `output` from
+//! `input`. This is all the runtime links: `no_std`, no panics, every bad input
+//! refused with a named [`VerifyError`].
+//!
+//! The public inputs of a DAiFi inference circuit are the quantized model input
+//! followed by the quantized model output, each an integer (`i64`); they are
+//! mapped into the scalar field here, so a caller can never pass an arbitrary
+//! field element where the circuit expects a small integer.
+//!
+//! Everything is generic over the pairing engine `E`: the runtime can plug in
+//! an engine whose pairing and MSM run as host functions (the design of
+//! `sp-crypto-ec-utils`) without touching this crate.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use ark_ec::pairing::Pairing;
+use ark_ff::PrimeField;
+use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
+use ark_serialize::{CanonicalDeserialize, Compress, Validate};
+
+/// Why a proof was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyError {
+	/// The verifying key is not a canonical compressed encoding of valid points
+	/// (bad length, a point off the curve or outside the prime-order subgroup).
+	MalformedVerifyingKey,
+	/// The proof is not a canonical compressed encoding of three valid points.
+	MalformedProof,
+	/// The number of public inputs (input + output) is not the one the key expects.
+	WrongPublicInputCount {
+		/// What the verifying key expects.
+		expected: u32,
+		/// What was given.
+		got: u32,
+	},
+	/// The proof does not verify for this key, input and output: a forged or
+	/// altered proof, a proof for another model, or an altered input or output.
+	InvalidProof,
+}
+
+impl core::fmt::Display for VerifyError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			Self::MalformedVerifyingKey => f.write_str("malformed verifying key"),
+			Self::MalformedProof => f.write_str("malformed proof"),
+			Self::WrongPublicInputCount { expected, got } =>
+				write!(f, "wrong number of public inputs: expected {expected}, got {got}"),
+			Self::InvalidProof => f.write_str("invalid proof"),
+		}
+	}
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for VerifyError {}
+
+/// Decodes a compressed verifying key, checking every point is on the curve
+/// and in the prime-order subgroup.
+pub fn decode_verifying_key<E: Pairing>(bytes: &[u8]) -> Result<VerifyingKey<E>, VerifyError> {
+	decode_exact(bytes).ok_or(VerifyError::MalformedVerifyingKey)
+}
+
+/// Decodes a compressed proof, checking its points are valid.
+pub fn decode_proof<E: Pairing>(bytes: &[u8]) -> Result<Proof<E>, VerifyError> {
+	decode_exact(bytes).ok_or(VerifyError::MalformedProof)
+}
+
+/// Decodes `T` from the whole of `bytes` (trailing bytes are refused, so each
+/// key and proof has exactly one encoding).
+fn decode_exact<T: CanonicalDeserialize>(mut bytes: &[u8]) -> Option<T> {
+	let value = T::deserialize_with_mode(&mut bytes, Compress::Yes, Validate::Yes).ok()?;
+	bytes.is_empty().then_some(value)
+}
+
+/// Maps a signed integer into the scalar field (`-x` becomes `p - x`).
+pub fn field_element<F: PrimeField>(value: i64) -> F {
+	let magnitude = F::from(value.unsigned_abs());
+	if value < 0 {
+		-magnitude
+	} else {
+		magnitude
+	}
+}
+
+/// The number of public inputs a verifying key expects.
+pub fn public_input_count<E: Pairing>(vk: &VerifyingKey<E>) -> usize {
+	vk.gamma_abc_g1.len().saturating_sub(1)
+}
+
+/// Verifies `proof` for a decoded key: the model whose circuit made `vk`
+/// maps `input` to `output`.
+pub fn verify_decoded<E: Pairing>(
+	pvk: &PreparedVerifyingKey<E>,
+	input: &[i64],
+	output: &[i64],
+	proof: &Proof<E>,
+) -> Result<(), VerifyError> {
+	let expected = public_input_count(&pvk.vk);
+	let got = input.len().saturating_add(output.len());
+	if got != expected {
+		return Err(VerifyError::WrongPublicInputCount {
+			expected: u32::try_from(expected).unwrap_or(u32::MAX),
+			got: u32::try_from(got).unwrap_or(u32::MAX),
+		});
+	}
+	let public: Vec<E::ScalarField> =
+		input.iter().chain(output).map(|&v| field_element(v)).collect();
+	match Groth16::<E>::verify_proof(pvk, proof, &public) {
+		Ok(true) => Ok(()),
+		_ => Err(VerifyError::InvalidProof),
+	}
+}
+
+/// Verifies a proof given as bytes against a verifying key given as bytes.
+pub fn verify<E: Pairing>(
+	vk_bytes: &[u8],
+	input: &[i64],
+	output: &[i64],
+	proof_bytes: &[u8],
+) -> Result<(), VerifyError> {
+	let vk = decode_verifying_key::<E>(vk_bytes)?;
+	let proof = decode_proof::<E>(proof_bytes)?;
+	let pvk = ark_groth16::prepare_verifying_key(&vk);
+	verify_decoded(&pvk, input, output, &proof)
+}

@@ -1,0 +1,35 @@
+//! Setup, prove and verify time per reference model (criterion):
+//! `cargo bench -p daifi-zk --bench prove`.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use daifi_zk::{compile, prove, setup, verify};
+use rand::{rngs::StdRng, SeedableRng};
+
+const MODELS: &[&str] = &["mlp_64_32_10", "mlp_64_128_10", "cnn_digits"];
+
+fn models_dir() -> std::path::PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+}
+
+fn bench(c: &mut Criterion) {
+	let mut rng = StdRng::seed_from_u64(7);
+	for name in MODELS {
+		let bytes = std::fs::read(models_dir().join(format!("{name}.onnx"))).expect("reference model");
+		let circuit = compile(&bytes).expect("compiles");
+		println!("{name}: {} constraints, {} wires", circuit.num_constraints(), circuit.program.num_wires);
+		let input = vec![0i64; circuit.program.num_inputs];
+		let mut group = c.benchmark_group(*name);
+		group.sample_size(10);
+		group.bench_function("setup", |b| b.iter(|| setup(&circuit, &mut rng).expect("setup")));
+		let pk = setup(&circuit, &mut rng).expect("setup");
+		group.bench_function("prove", |b| b.iter(|| prove(&circuit, &pk, &input, &mut rng).expect("prove")));
+		let (output, proof) = prove(&circuit, &pk, &input, &mut rng).expect("prove");
+		group.bench_function("verify", |b| b.iter(|| verify(&pk.vk, &input, &output, &proof).expect("verify")));
+		group.finish();
+	}
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

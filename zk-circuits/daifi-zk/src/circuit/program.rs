@@ -1,0 +1,169 @@
+//! The circuit as a straight-line program of three kinds of step, and the
+//! builder the compiler uses to emit them.
+//!
+//! | step | constraints | meaning |
+//! |---|---|---|
+//! | `Decompose { value, bits }` | `bits + 1` | `value + 2^(bits-1)` equals `Σ 2^i b_i` with every `b_i` boolean: a range check of `value` into `[-2^(bits-1), 2^(bits-1))` that also yields its bits |
+//! | `Product { a, b }` | 1 | a new wire equal to `a · b` |
+//! | (public output) | 1 | the output instance variable equals an affine form |
+//!
+//! Every non-linearity (ReLU, rescale, max, piecewise-linear activations) is
+//! built from these, so each is fully constrained: no value is ever taken
+//! from the witness without a constraint that fixes it.
+
+use super::affine::{Affine, Interval, Wire};
+use crate::ZkError;
+
+/// One step of the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+	/// Bits `first..first+bits` of `value + 2^(bits-1)`, least significant first.
+	Decompose {
+		/// The value range-checked and decomposed.
+		value: Affine,
+		/// Number of bits.
+		bits: u32,
+		/// The wire of the least significant bit.
+		first: Wire,
+	},
+	/// `out = a · b`.
+	Product {
+		/// Left factor.
+		a: Affine,
+		/// Right factor.
+		b: Affine,
+		/// The product's wire.
+		out: Wire,
+	},
+}
+
+/// A compiled circuit: public inputs, steps, public outputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+	/// Number of public model inputs (wires `0..num_inputs`).
+	pub num_inputs: usize,
+	/// Total number of wires (inputs and witnesses).
+	pub num_wires: usize,
+	/// The steps, in evaluation order.
+	pub steps: Vec<Step>,
+	/// Each public output as an affine form over the wires.
+	pub outputs: Vec<Affine>,
+}
+
+impl Program {
+	/// R1CS constraints this program makes.
+	pub fn num_constraints(&self) -> usize {
+		self.steps
+			.iter()
+			.map(|s| match s {
+				Step::Decompose { bits, .. } => *bits as usize + 1,
+				Step::Product { .. } => 1,
+			})
+			.sum::<usize>() +
+			self.outputs.len()
+	}
+
+	/// Every wire's value for the given quantized input (the honest witness).
+	pub fn evaluate(&self, input: &[i128]) -> Vec<i128> {
+		let mut values = vec![0i128; self.num_wires];
+		values[..self.num_inputs].copy_from_slice(input);
+		for step in &self.steps {
+			match step {
+				Step::Decompose { value, bits, first } => {
+					let shifted = value.eval(&values) + (1i128 << (bits - 1));
+					for i in 0..*bits {
+						values[(*first + i) as usize] = (shifted >> i) & 1;
+					}
+				},
+				Step::Product { a, b, out } => {
+					values[*out as usize] = a.eval(&values) * b.eval(&values);
+				},
+			}
+		}
+		values
+	}
+
+	/// The public outputs for a full wire assignment.
+	pub fn outputs_of(&self, values: &[i128]) -> Vec<i128> {
+		self.outputs.iter().map(|o| o.eval(values)).collect()
+	}
+}
+
+/// Emits steps and tracks each wire's bounds, so every range check gets the
+/// number of bits it needs and no more.
+pub struct Builder {
+	bounds: Vec<Interval>,
+	steps: Vec<Step>,
+	num_inputs: usize,
+}
+
+impl Builder {
+	/// A builder whose first `num_inputs` wires are the public inputs, each in `input`.
+	pub fn new(num_inputs: usize, input: Interval) -> Self {
+		Builder { bounds: vec![input; num_inputs], steps: Vec::new(), num_inputs }
+	}
+
+	/// The wires' bounds so far.
+	pub fn wire_bounds(&self) -> &[Interval] {
+		&self.bounds
+	}
+
+	/// The interval of an affine form.
+	pub fn bounds(&self, form: &Affine) -> Result<Interval, ZkError> {
+		form.bounds(&self.bounds)
+	}
+
+	fn new_wire(&mut self, bounds: Interval) -> Wire {
+		self.bounds.push(bounds);
+		(self.bounds.len() - 1) as Wire
+	}
+
+	/// Range-checks `value` and returns its bits (least significant first) and
+	/// their count `n`: `value + 2^(n-1) = Σ 2^i bit_i`. `min_bits` forces at
+	/// least that many (a rescale needs the bits it drops).
+	pub fn decompose(&mut self, value: &Affine, min_bits: u32) -> Result<(Vec<Affine>, u32), ZkError> {
+		let range = self.bounds(value)?;
+		// Smallest n with -2^(n-1) <= lo and hi < 2^(n-1).
+		let need = range.lo.checked_neg().unwrap_or(i128::MAX).max(range.hi.saturating_add(1)).max(1);
+		let bits = (1 + (128 - (need - 1).leading_zeros())).max(min_bits).max(1);
+		Ok((self.decompose_exact(value, bits)?, bits))
+	}
+
+	/// Like [`Builder::decompose`] with exactly `bits` bits: the caller knows
+	/// the honest value lies in `[-2^(bits-1), 2^(bits-1))`; the constraint
+	/// enforces it either way.
+	pub fn decompose_exact(&mut self, value: &Affine, bits: u32) -> Result<Vec<Affine>, ZkError> {
+		if bits == 0 || bits > 126 {
+			return Err(ZkError::ValueRange(format!("a range check needs {bits} bits")));
+		}
+		let first = self.bounds.len() as Wire;
+		for _ in 0..bits {
+			self.new_wire(Interval { lo: 0, hi: 1 });
+		}
+		self.steps.push(Step::Decompose { value: value.clone(), bits, first });
+		Ok((first..first + bits).map(Affine::wire).collect())
+	}
+
+	/// A new wire equal to `a · b`.
+	pub fn product(&mut self, a: &Affine, b: &Affine) -> Result<Affine, ZkError> {
+		let (x, y) = (self.bounds(a)?, self.bounds(b)?);
+		let mut corners = [0i128; 4];
+		for (slot, (p, q)) in corners.iter_mut().zip([(x.lo, y.lo), (x.lo, y.hi), (x.hi, y.lo), (x.hi, y.hi)]) {
+			*slot = p.checked_mul(q).filter(|v| v.abs() <= super::affine::MAX_MAGNITUDE).ok_or_else(|| {
+				ZkError::ValueRange("a product exceeds 2^120 in magnitude".into())
+			})?;
+		}
+		let bounds = Interval {
+			lo: corners.iter().copied().min().unwrap_or(0),
+			hi: corners.iter().copied().max().unwrap_or(0),
+		};
+		let out = self.new_wire(bounds);
+		self.steps.push(Step::Product { a: a.clone(), b: b.clone(), out });
+		Ok(Affine::wire(out))
+	}
+
+	/// Ends the program with the given public outputs.
+	pub fn finish(self, outputs: Vec<Affine>) -> Program {
+		Program { num_inputs: self.num_inputs, num_wires: self.bounds.len(), steps: self.steps, outputs }
+	}
+}

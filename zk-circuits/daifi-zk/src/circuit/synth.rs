@@ -1,0 +1,93 @@
+//! Turns a [`Program`] into R1CS constraints (arkworks `gr1cs`), with or
+//! without a witness: setup and proving build the same constraint system.
+
+use ark_ff::PrimeField;
+use ark_relations::gr1cs::{
+	ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable,
+};
+
+use super::{
+	affine::Affine,
+	program::{Program, Step},
+};
+
+/// A field element from a signed integer.
+pub fn field<F: PrimeField>(v: i128) -> F {
+	let m = F::from(v.unsigned_abs());
+	if v < 0 {
+		-m
+	} else {
+		m
+	}
+}
+
+/// The program with, when proving, the value of every wire and output.
+pub struct Synthesis<'a, F: PrimeField> {
+	/// The circuit.
+	pub program: &'a Program,
+	/// Wire values then output values, as field elements; `None` at setup.
+	pub assignment: Option<(Vec<F>, Vec<F>)>,
+}
+
+impl<F: PrimeField> Synthesis<'_, F> {
+	fn value(&self, f: impl Fn(&(Vec<F>, Vec<F>)) -> F) -> Result<F, SynthesisError> {
+		self.assignment.as_ref().map(f).ok_or(SynthesisError::AssignmentMissing)
+	}
+}
+
+fn lc<F: PrimeField>(form: &Affine, vars: &[Variable]) -> LinearCombination<F> {
+	let mut terms: Vec<(F, Variable)> =
+		form.terms.iter().map(|&(w, k)| (field::<F>(k), vars[w as usize])).collect();
+	if form.constant != 0 {
+		terms.push((field(form.constant), Variable::One));
+	}
+	LinearCombination(terms)
+}
+
+impl<F: PrimeField> ConstraintSynthesizer<F> for Synthesis<'_, F> {
+	fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
+		let program = self.program;
+		let mut vars = Vec::with_capacity(program.num_wires);
+		// Public inputs first: the model input, then the model output.
+		for i in 0..program.num_inputs {
+			vars.push(cs.new_input_variable(|| self.value(|a| a.0[i]))?);
+		}
+		let outputs = (0..program.outputs.len())
+			.map(|j| cs.new_input_variable(|| self.value(|a| a.1[j])))
+			.collect::<Result<Vec<_>, _>>()?;
+		for w in program.num_inputs..program.num_wires {
+			vars.push(cs.new_witness_variable(|| self.value(|a| a.0[w]))?);
+		}
+
+		for step in &program.steps {
+			match step {
+				Step::Decompose { value, bits, first } => {
+					let mut sum = Vec::with_capacity(*bits as usize);
+					let mut power = F::one();
+					for i in 0..*bits {
+						let bit = vars[(*first + i) as usize];
+						// bit · bit = bit: the bit is 0 or 1.
+						cs.enforce_r1cs_constraint(|| bit.into(), || bit.into(), || bit.into())?;
+						sum.push((power, bit));
+						power.double_in_place();
+					}
+					// Σ 2^i bit_i = value + 2^(bits-1)
+					let shifted = lc(value, &vars) + (field::<F>(1i128 << (bits - 1)), Variable::One);
+					cs.enforce_r1cs_constraint(
+						|| LinearCombination(sum),
+						|| Variable::One.into(),
+						|| shifted,
+					)?;
+				},
+				Step::Product { a, b, out } => {
+					let out = vars[*out as usize];
+					cs.enforce_r1cs_constraint(|| lc(a, &vars), || lc(b, &vars), || out.into())?;
+				},
+			}
+		}
+		for (form, out) in program.outputs.iter().zip(outputs) {
+			cs.enforce_r1cs_constraint(|| lc(form, &vars), || Variable::One.into(), || out.into())?;
+		}
+		Ok(())
+	}
+}

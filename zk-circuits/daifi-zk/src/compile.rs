@@ -1,0 +1,220 @@
+//! ONNX model -> [`Circuit`]: walks the graph in order, quantizing weights
+//! and emitting steps; any unsupported operator is refused before any
+//! proving work, naming the operator and the node.
+
+use std::collections::HashMap;
+
+use blake2::{digest::consts::U32, Blake2b, Digest};
+
+use crate::{
+	circuit::{
+		affine::{Affine, Interval},
+		program::{Builder, Program},
+	},
+	onnx::{self, Constant, OnnxModel},
+	ops::{self, numel, Tensor, Value, FRAC_BITS},
+	ZkError,
+};
+
+type OpFn = fn(&mut Builder, &onnx::Node, &HashMap<String, Value>) -> Result<Value, ZkError>;
+
+/// The supported ONNX operators.
+pub const SUPPORTED_OPS: &[&str] = &[
+	"Add", "AveragePool", "Constant", "Conv", "Dropout", "Flatten", "Gemm", "GlobalAveragePool",
+	"Identity", "MatMul", "MaxPool", "Mul", "Relu", "Reshape", "Sigmoid", "Sub", "Tanh",
+];
+
+fn op_fn(op: &str) -> Option<OpFn> {
+	Some(match op {
+		"Gemm" => ops::linear::gemm,
+		"MatMul" => ops::linear::matmul,
+		"Add" => ops::elementwise::add,
+		"Sub" => ops::elementwise::sub,
+		"Mul" => ops::elementwise::mul,
+		"Relu" => ops::activation::relu,
+		"Sigmoid" => ops::activation::sigmoid,
+		"Tanh" => ops::activation::tanh,
+		"Conv" => ops::conv::conv,
+		"AveragePool" => ops::pool::average_pool,
+		"GlobalAveragePool" => ops::pool::global_average_pool,
+		"MaxPool" => ops::pool::max_pool,
+		"Flatten" => ops::shape::flatten,
+		"Reshape" => ops::shape::reshape,
+		"Identity" | "Dropout" => ops::shape::identity,
+		_ => return None,
+	})
+}
+
+/// The default range of each real input value, when the model does not declare
+/// one in its metadata (`daifi.input_range` = `"lo,hi"`).
+pub const DEFAULT_INPUT_RANGE: (f32, f32) = (-4.0, 4.0);
+
+/// blake2-256 of the ONNX bytes: the model's content hash.
+pub fn model_hash(onnx_bytes: &[u8]) -> [u8; 32] {
+	Blake2b::<U32>::digest(onnx_bytes).into()
+}
+
+/// A compiled model: the circuit program and how to map real inputs and
+/// outputs to its integer public values.
+#[derive(Clone, Debug)]
+pub struct Circuit {
+	/// The step program.
+	pub program: Program,
+	/// blake2-256 of the ONNX bytes.
+	pub model_hash: [u8; 32],
+	/// The model input's shape.
+	pub input_shape: Vec<usize>,
+	/// The model output's shape.
+	pub output_shape: Vec<usize>,
+	/// Inputs are `round(x · 2^input_scale)`.
+	pub input_scale: u32,
+	/// Outputs are `y · 2^output_scale`.
+	pub output_scale: u32,
+	/// Allowed range of each quantized input.
+	pub input_range: (i64, i64),
+	/// Each operator of the model and how many nodes use it.
+	pub op_counts: Vec<(String, usize)>,
+}
+
+impl Circuit {
+	/// R1CS constraints.
+	pub fn num_constraints(&self) -> usize {
+		self.program.num_constraints()
+	}
+
+	/// Quantizes a real input, refusing a wrong length or a value out of range.
+	pub fn quantize_input(&self, input: &[f32]) -> Result<Vec<i64>, ZkError> {
+		if input.len() != numel(&self.input_shape) {
+			return Err(ZkError::InvalidInput(format!(
+				"expected {} input values (shape {:?}), got {}",
+				numel(&self.input_shape),
+				self.input_shape,
+				input.len()
+			)));
+		}
+		input
+			.iter()
+			.map(|&x| {
+				let q = ops::quantize(x, self.input_scale);
+				if !x.is_finite() || q < self.input_range.0 as i128 || q > self.input_range.1 as i128 {
+					Err(ZkError::InvalidInput(format!("input value {x} outside the model's input range")))
+				} else {
+					Ok(q as i64)
+				}
+			})
+			.collect()
+	}
+
+	/// Real values of quantized outputs.
+	pub fn dequantize_output(&self, output: &[i64]) -> Vec<f64> {
+		output.iter().map(|&y| y as f64 / (1u64 << self.output_scale) as f64).collect()
+	}
+
+	/// Runs the circuit's integer arithmetic: the outputs and every wire value.
+	pub fn evaluate(&self, input: &[i64]) -> Result<(Vec<i64>, Vec<i128>), ZkError> {
+		if input.len() != self.program.num_inputs {
+			return Err(ZkError::InvalidInput(format!(
+				"expected {} quantized inputs, got {}",
+				self.program.num_inputs,
+				input.len()
+			)));
+		}
+		if let Some(x) = input.iter().find(|&&x| x < self.input_range.0 || x > self.input_range.1) {
+			return Err(ZkError::InvalidInput(format!("quantized input {x} outside {:?}", self.input_range)));
+		}
+		let wires: Vec<i128> = input.iter().map(|&x| x as i128).collect();
+		let values = self.program.evaluate(&wires);
+		let outputs = self.program.outputs_of(&values).into_iter().map(|y| y as i64).collect();
+		Ok((outputs, values))
+	}
+}
+
+fn input_range(model: &OnnxModel) -> Result<(f32, f32), ZkError> {
+	let Some(text) = model.metadata.get("daifi.input_range") else {
+		return Ok(DEFAULT_INPUT_RANGE);
+	};
+	let parsed: Option<(f32, f32)> = text
+		.split_once(',')
+		.and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+	match parsed {
+		Some((lo, hi)) if lo <= hi && lo.is_finite() && hi.is_finite() => Ok((lo, hi)),
+		_ => Err(ZkError::InvalidOnnx(format!("daifi.input_range '{text}' is not 'lo,hi'"))),
+	}
+}
+
+/// Compiles ONNX bytes into a circuit.
+pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
+	let model = onnx::parse(onnx_bytes)?;
+	// Refuse unsupported operators before doing any work.
+	if let Some(node) = model.nodes.iter().find(|n| n.op_type != "Constant" && op_fn(&n.op_type).is_none()) {
+		return Err(ZkError::UnsupportedOp { node: node.name.clone(), op: node.op_type.clone() });
+	}
+	let (lo, hi) = input_range(&model)?;
+	let q_range = (
+		(lo as f64 * (1u64 << FRAC_BITS) as f64).floor() as i64,
+		(hi as f64 * (1u64 << FRAC_BITS) as f64).ceil() as i64,
+	);
+	let num_inputs = numel(&model.input_shape);
+	let mut builder = Builder::new(num_inputs, Interval { lo: q_range.0 as i128, hi: q_range.1 as i128 });
+
+	let mut values: HashMap<String, Value> =
+		model.constants.iter().map(|(k, v)| (k.clone(), Value::Const(v.clone()))).collect();
+	values.insert(
+		model.input_name.clone(),
+		Value::Var(Tensor {
+			shape: model.input_shape.clone(),
+			data: (0..num_inputs as u32).map(Affine::wire).collect(),
+			scale: FRAC_BITS,
+		}),
+	);
+	let mut op_counts: Vec<(String, usize)> = Vec::new();
+	for node in &model.nodes {
+		let value = if node.op_type == "Constant" {
+			let t = node
+				.attributes
+				.iter()
+				.find(|a| a.name == "value")
+				.and_then(|a| a.t.as_ref())
+				.ok_or_else(|| node.error("only the `value` attribute is supported"))?;
+			let shape: Vec<usize> = t.dims.iter().map(|&d| d.max(0) as usize).collect();
+			let mut values_f = t.float_data.clone();
+			if values_f.is_empty() {
+				values_f = t.int64_data.iter().map(|&v| v as f32).collect();
+			}
+			if values_f.is_empty() && !t.raw_data.is_empty() {
+				return Err(node.error("raw-encoded Constant nodes are not supported; use an initializer"));
+			}
+			Value::Const(Constant { shape, values: values_f })
+		} else {
+			let f = op_fn(&node.op_type)
+				.ok_or_else(|| ZkError::UnsupportedOp { node: node.name.clone(), op: node.op_type.clone() })?;
+			f(&mut builder, node, &values)?
+		};
+		match op_counts.iter_mut().find(|(op, _)| *op == node.op_type) {
+			Some((_, n)) => *n += 1,
+			None => op_counts.push((node.op_type.clone(), 1)),
+		}
+		let out = node.outputs.first().ok_or_else(|| node.error("the node has no output"))?;
+		values.insert(out.clone(), value);
+	}
+
+	let Some(Value::Var(output)) = values.get(&model.output_name) else {
+		return Err(ZkError::InvalidOnnx(format!("output {} is not computed from the input", model.output_name)));
+	};
+	for form in &output.data {
+		if builder.bounds(form)?.magnitude() >= 1 << 62 {
+			return Err(ZkError::ValueRange("an output may not fit in 63 bits".into()));
+		}
+	}
+	let (output_shape, output_scale, outputs) = (output.shape.clone(), output.scale, output.data.clone());
+	Ok(Circuit {
+		program: builder.finish(outputs),
+		model_hash: model_hash(onnx_bytes),
+		input_shape: model.input_shape,
+		output_shape,
+		input_scale: FRAC_BITS,
+		output_scale,
+		input_range: q_range,
+		op_counts,
+	})
+}

@@ -1,0 +1,97 @@
+//! Groth16 over BN254: setup, proving and verification of a compiled circuit,
+//! and the canonical (compressed) encodings the chain stores and carries.
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rand::{CryptoRng, RngCore};
+
+use crate::{
+	circuit::synth::{field, Synthesis},
+	compile::Circuit,
+	ZkError,
+};
+
+/// A Groth16 proving key for one circuit.
+pub type ProvingKey = ark_groth16::ProvingKey<Bn254>;
+/// A Groth16 verifying key for one circuit.
+pub type VerifyingKey = ark_groth16::VerifyingKey<Bn254>;
+/// A Groth16 proof (two G1 points and one G2 point: 128 bytes compressed).
+pub type Proof = ark_groth16::Proof<Bn254>;
+
+/// Generates keys for the circuit with fresh randomness. Whoever knows this
+/// randomness can forge proofs: for a key the network trusts, follow it with
+/// the phase-2 ceremony ([`crate::ceremony`]).
+pub fn setup<R: RngCore + CryptoRng>(circuit: &Circuit, rng: &mut R) -> Result<ProvingKey, ZkError> {
+	let synthesis = Synthesis::<Fr> { program: &circuit.program, assignment: None };
+	Groth16::<Bn254>::generate_random_parameters_with_reduction(synthesis, rng)
+		.map_err(|e| ZkError::Proving(format!("setup: {e}")))
+}
+
+/// The honest assignment for a quantized input: the output, and as field
+/// elements every wire value (inputs first) and every output.
+pub fn witness(circuit: &Circuit, input: &[i64]) -> Result<(Vec<i64>, (Vec<Fr>, Vec<Fr>)), ZkError> {
+	let (output, wires) = circuit.evaluate(input)?;
+	let wires = wires.into_iter().map(field::<Fr>).collect();
+	let outs = output.iter().map(|&y| field::<Fr>(y as i128)).collect();
+	Ok((output, (wires, outs)))
+}
+
+/// Proves one inference: returns the quantized output and the proof.
+pub fn prove<R: RngCore + CryptoRng>(
+	circuit: &Circuit,
+	pk: &ProvingKey,
+	input: &[i64],
+	rng: &mut R,
+) -> Result<(Vec<i64>, Proof), ZkError> {
+	let (output, assignment) = witness(circuit, input)?;
+	let synthesis = Synthesis { program: &circuit.program, assignment: Some(assignment) };
+	let proof = Groth16::<Bn254>::create_random_proof_with_reduction(synthesis, pk, rng)
+		.map_err(|e| ZkError::Proving(format!("{e}")))?;
+	Ok((output, proof))
+}
+
+/// Verifies a proof that the circuit of `vk` maps `input` to `output`.
+pub fn verify(vk: &VerifyingKey, input: &[i64], output: &[i64], proof: &Proof) -> Result<(), ZkError> {
+	let pvk = ark_groth16::prepare_verifying_key(vk);
+	daifi_zk_verifier::verify_decoded(&pvk, input, output, proof).map_err(ZkError::Verify)
+}
+
+/// A proof from an arbitrary assignment (honest or not): what a cheating
+/// prover could submit. Tests use it to show a lying witness gives no valid proof.
+pub fn prove_assignment<R: RngCore + CryptoRng>(
+	circuit: &Circuit,
+	pk: &ProvingKey,
+	wires: Vec<Fr>,
+	outputs: Vec<Fr>,
+	rng: &mut R,
+) -> Result<Proof, ZkError> {
+	let synthesis = Synthesis { program: &circuit.program, assignment: Some((wires, outputs)) };
+	Groth16::<Bn254>::create_random_proof_with_reduction(synthesis, pk, rng)
+		.map_err(|e| ZkError::Proving(format!("{e}")))
+}
+
+/// Whether a given full assignment satisfies the circuit's constraints (for
+/// testing that lying witnesses are caught).
+pub fn is_satisfied(circuit: &Circuit, wires: Vec<Fr>, outputs: Vec<Fr>) -> Result<bool, ZkError> {
+	let cs = ConstraintSystem::<Fr>::new_ref();
+	cs.set_optimization_goal(OptimizationGoal::Constraints);
+	Synthesis { program: &circuit.program, assignment: Some((wires, outputs)) }
+		.generate_constraints(cs.clone())
+		.map_err(|e| ZkError::Proving(format!("{e}")))?;
+	cs.is_satisfied().map_err(|e| ZkError::Proving(format!("{e}")))
+}
+
+/// Compressed canonical encoding of a key or proof.
+pub fn to_bytes<T: CanonicalSerialize>(value: &T) -> Vec<u8> {
+	let mut bytes = Vec::with_capacity(value.compressed_size());
+	// Writing to a Vec cannot fail.
+	let _ = value.serialize_compressed(&mut bytes);
+	bytes
+}
+
+/// Decodes a compressed key or proof, checking every point.
+pub fn from_bytes<T: CanonicalDeserialize>(bytes: &[u8]) -> Result<T, ZkError> {
+	T::deserialize_compressed(bytes).map_err(|e| ZkError::Encoding(format!("{e}")))
+}
