@@ -3,7 +3,7 @@
 // Every process started here is remembered and killed when the test process
 // exits, also when a step fails or the test is interrupted.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,14 +77,31 @@ export class DaifiNode {
 
   get multiaddr() { return `/ip4/127.0.0.1/tcp/${this.p2pPort}/p2p/${this.peerId}`; }
 
+  /**
+   * A validator on a non-dev chain needs a network key on disk before it
+   * starts (as a real validator does): make one once, like an operator would
+   * with `daifi-node key generate-node-key`.
+   */
+  ensureNodeKey() {
+    const chainAt = this.args.indexOf('--chain');
+    if (chainAt < 0) return;
+    const chain = this.args[chainAt + 1];
+    const result = spawnSync(NODE_BINARY,
+      ['key', 'generate-node-key', '--base-path', this.basePath, '--chain', chain], { encoding: 'utf8' });
+    if (result.status !== 0 && !/already exists/i.test(result.stderr)) {
+      throw new Error(`${this.name}: generate-node-key failed: ${result.stderr}`);
+    }
+  }
+
   async start(extraArgs = []) {
+    this.ensureNodeKey();
     const args = [
       ...this.args,
       '--base-path', this.basePath,
       '--rpc-port', String(this.rpcPort),
       '--port', String(this.p2pPort),
       '--prometheus-port', String(this.prometheusPort),
-      '--no-telemetry', '--no-mdns', '--no-hardware-benchmarks',
+      '--no-telemetry', '--no-mdns',
       '--name', this.name,
       ...extraArgs,
     ];
