@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 scripts/setup.sh
-cargo build --release -p daifi-node
+# The whole workspace, as the tests build it: features unify the same way, so
+# scripts/test.sh afterwards reuses every compiled dependency.
+cargo build --release --workspace
 
 base=$(mktemp -d -t daifi-dev-XXXXXX)
 trap 'rm -rf "$base"' EXIT

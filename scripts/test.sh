@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 scripts/setup.sh
 
-# One profile (release) for the node and the tests: every dependency compiles once.
-cargo build --release -p daifi-node
+# One cargo invocation, one profile (release): every dependency compiles once,
+# with one feature set. It also builds the real daifi-node binary (the node's
+# CLI tests need it), which the end-to-end tests then run.
 cargo test --release --workspace
 
 (cd scripts/e2e && npm test)

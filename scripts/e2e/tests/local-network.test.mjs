@@ -51,8 +51,14 @@ async function observe(node, ms) {
 }
 
 test('four validators produce blocks and GRANDPA finalizes them', async () => {
-  const peers = await nodes.alice.rpc('system_health');
-  assert.ok(peers.peers >= 1, 'Alice has peers');
+  // Every validator connects to the three others (through the bootnode).
+  for (const name of VALIDATORS) {
+    const deadline = Date.now() + 60_000;
+    while ((await nodes[name].rpc('system_health')).peers < VALIDATORS.length - 1) {
+      assert.ok(Date.now() < deadline, `${name} has ${VALIDATORS.length - 1} peers within a minute`);
+      await sleep(500);
+    }
+  }
   await nodes.alice.waitFor('block 5 finalized', (h) => h.finalized >= 5, 120_000);
   const figures = await observe(nodes.bob, 30_000);
   console.log(`# four validators: block time ${(figures.blockTime / 1000).toFixed(2)} s, `
