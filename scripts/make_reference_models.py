@@ -6,6 +6,9 @@
   zk-circuits/models/mlp_64_128_10.onnx   Gemm-Relu-Gemm, 64-128-10
   zk-circuits/models/cnn_digits.onnx      Conv(4x3x3, pad 1)-Relu-AveragePool(2x2)
                                           -Flatten-Gemm(64-10)
+  zk-circuits/models/ops_zoo.onnx         untrained (seeded random weights): Conv(stride 2)
+                                          -MaxPool-Tanh-Reshape-MatMul-Add-Sigmoid-Sub
+                                          -Gemm(transB): the operators the three above do not use
   zk-circuits/models/digits_test.json     the test images (pixels / 16) and labels
 
 Inputs are the pixels divided by 16, so in [0, 1]; each model declares this
@@ -109,6 +112,37 @@ def cnn(x_train, y_train):
     return clf, graph
 
 
+def ops_zoo():
+    rng = np.random.default_rng(SEED)
+    f32 = lambda a: np.asarray(a, dtype=np.float32)
+    inits = [
+        numpy_helper.from_array(f32(rng.normal(0, 0.5, (3, 1, 3, 3))), "k"),
+        numpy_helper.from_array(f32(rng.normal(0, 0.1, 3)), "kb"),
+        numpy_helper.from_array(np.array([1, 12], dtype=np.int64), "shape"),
+        numpy_helper.from_array(f32(rng.normal(0, 0.4, (12, 6))), "m"),
+        numpy_helper.from_array(f32(rng.normal(0, 0.2, 6)), "mb"),
+        numpy_helper.from_array(f32([0.5]), "half"),
+        numpy_helper.from_array(f32(rng.normal(0, 0.8, (10, 6))), "g"),
+        numpy_helper.from_array(f32(rng.normal(0, 0.1, 10)), "gb"),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["input", "k", "kb"], ["c"], name="conv_s2",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("MaxPool", ["c"], ["p"], name="maxpool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Tanh", ["p"], ["t"], name="tanh"),
+        helper.make_node("Reshape", ["t", "shape"], ["r"], name="reshape"),
+        helper.make_node("MatMul", ["r", "m"], ["mm"], name="matmul"),
+        helper.make_node("Add", ["mm", "mb"], ["a"], name="bias"),
+        helper.make_node("Sigmoid", ["a"], ["s"], name="sigmoid"),
+        helper.make_node("Sub", ["s", "half"], ["centered"], name="center"),
+        helper.make_node("Gemm", ["centered", "g", "gb"], ["logits"], name="dense_t", transB=1, alpha=1.5),
+    ]
+    return helper.make_graph(
+        nodes, "ops_zoo",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 1, 8, 8])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 10])], inits)
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     digits = load_digits()
@@ -123,6 +157,8 @@ def main():
     clf, graph = cnn(x_train, y_train)
     save(graph, "cnn_digits", metadata)
     print(f"cnn_digits: float test accuracy {clf.score(conv_features(x_test), y_test):.4f}")
+    save(ops_zoo(), "ops_zoo", metadata)
+    print("ops_zoo: written (untrained)")
     test = {"inputs": x_test.round(6).tolist(), "labels": y_test.tolist()}
     (OUT / "digits_test.json").write_text(json.dumps(test, separators=(",", ":")))
     print(f"{len(y_test)} test images written")

@@ -12,4 +12,7 @@ scripts/setup.sh
 # CLI tests need it), which the end-to-end tests then run.
 cargo test --release --workspace
 
+# The verifier the runtime links must build for the runtime's wasm target.
+cargo build --release -p daifi-zk-verifier --target wasm32v1-none --no-default-features
+
 (cd scripts/e2e && npm test)

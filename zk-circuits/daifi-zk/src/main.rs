@@ -42,6 +42,9 @@ enum Command {
 		/// Where to write the contribution's receipt.
 		#[arg(long)]
 		receipt: PathBuf,
+		/// Where to write the new verifying key (delta changed, so it changed too).
+		#[arg(long)]
+		verifying_key: PathBuf,
 	},
 	/// Check a phase-2 contribution publicly.
 	VerifyContribution {
@@ -159,12 +162,18 @@ fn run(cli: Cli) -> Result<(), String> {
 			write(&out.join("verifying.key"), &to_bytes(&pk.vk))?;
 			println!("wrote {}/proving.key and verifying.key ({} bytes)", out.display(), to_bytes(&pk.vk).len());
 		},
-		Command::Contribute { params, out, receipt } => {
+		Command::Contribute { params, out, receipt, verifying_key } => {
 			let pk: ProvingKey = from_bytes(&read(&params)?).map_err(zk)?;
 			let (next, r) = ceremony::contribute(&pk, &mut StdRng::from_entropy());
 			write(&out, &to_bytes(&next))?;
 			write(&receipt, &to_bytes(&r))?;
-			println!("contribution written to {} (receipt {})", out.display(), receipt.display());
+			write(&verifying_key, &to_bytes(&next.vk))?;
+			println!(
+				"contribution written to {} (receipt {}, verifying key {})",
+				out.display(),
+				receipt.display(),
+				verifying_key.display()
+			);
 		},
 		Command::VerifyContribution { before, after, receipt } => {
 			let before: ProvingKey = from_bytes(&read(&before)?).map_err(zk)?;

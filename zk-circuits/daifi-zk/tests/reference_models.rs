@@ -65,3 +65,30 @@ fn reference_models_prove_and_verify_through_bytes() {
 			.expect("the no_std verifier agrees");
 	}
 }
+
+/// A model no one trained, using the operators the digits models do not:
+/// strided Conv, MaxPool, Tanh, Reshape, MatMul, broadcast Add, Sigmoid, Sub,
+/// Gemm with transB and alpha. Its circuit matches tract within the stated
+/// error of the piecewise-linear activations plus rounding.
+#[test]
+fn a_model_with_every_other_operator_matches_tract_and_proves() {
+	let bytes = model_bytes("ops_zoo");
+	let circuit = compile(&bytes).expect("compiles");
+	let float = FloatModel::load(&bytes, &circuit.input_shape).expect("tract loads");
+	let (inputs, _) = test_set();
+	let mut worst = 0f64;
+	for x in &inputs {
+		let expected = float.run(x).unwrap();
+		let (q, _) = circuit.evaluate(&circuit.quantize_input(x).unwrap()).unwrap();
+		for (a, b) in circuit.dequantize_output(&q).iter().zip(&expected) {
+			worst = worst.max((a - *b as f64).abs());
+		}
+	}
+	println!("ops_zoo: {} constraints; max |error| {worst:.4}", circuit.num_constraints());
+	assert!(worst <= 0.05, "ops_zoo max abs error {worst}");
+
+	let pk = daifi_zk::setup(&circuit, &mut rng()).unwrap();
+	let input = circuit.quantize_input(&inputs[5]).unwrap();
+	let (output, proof) = prove(&circuit, &pk, &input, &mut rng()).unwrap();
+	verify(&pk.vk, &input, &output, &proof).expect("verifies");
+}
