@@ -74,6 +74,13 @@ test('a transfer larger than the balance is refused with a named error and moves
     'Charlie lost only the fee');
 });
 
+test('Prometheus metrics are served', async () => {
+  const text = await (await fetch(`http://127.0.0.1:${node.prometheusPort}/metrics`)).text();
+  const height = /substrate_block_height\{status="finalized",chain="daifi_dev"\} (\d+)/.exec(text);
+  assert.ok(height, 'the finalized block height metric is exported');
+  assert.ok(Number(height[1]) >= 1);
+});
+
 test('the new JSON-RPC methods (chainHead, transaction) are served', async () => {
   const { methods } = await node.rpc('rpc_methods');
   for (const method of ['chainHead_v1_follow', 'transaction_v1_broadcast', 'chainSpec_v1_genesisHash',
