@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-cargo bench -p daifi-zk --bench prove -- --noplot 2>&1 | grep -E 'constraints|time:|^[a-z_0-9]+/(setup|prove|verify)' || true
+cargo bench --workspace --bench prove -- --noplot 2>&1 | grep -E 'constraints|time:|^[a-z_0-9]+/(setup|prove|verify)' || true
 
 [ -x scripts/.venv/bin/python ] || python3 -m venv scripts/.venv
 scripts/.venv/bin/pip install -q ezkl==23.0.5
