@@ -72,8 +72,6 @@ pub struct Circuit {
 	pub output_scale: u32,
 	/// Allowed range of each quantized input.
 	pub input_range: (i64, i64),
-	/// Each operator of the model and how many nodes use it.
-	pub op_counts: Vec<(String, usize)>,
 }
 
 impl Circuit {
@@ -167,7 +165,6 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 			scale: FRAC_BITS,
 		}),
 	);
-	let mut op_counts: Vec<(String, usize)> = Vec::new();
 	for node in &model.nodes {
 		let value = if node.op_type == "Constant" {
 			let t = node
@@ -190,10 +187,6 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 				.ok_or_else(|| ZkError::UnsupportedOp { node: node.name.clone(), op: node.op_type.clone() })?;
 			f(&mut builder, node, &values)?
 		};
-		match op_counts.iter_mut().find(|(op, _)| *op == node.op_type) {
-			Some((_, n)) => *n += 1,
-			None => op_counts.push((node.op_type.clone(), 1)),
-		}
 		let out = node.outputs.first().ok_or_else(|| node.error("the node has no output"))?;
 		values.insert(out.clone(), value);
 	}
@@ -215,6 +208,5 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 		input_scale: FRAC_BITS,
 		output_scale,
 		input_range: q_range,
-		op_counts,
 	})
 }

@@ -32,11 +32,6 @@ pub struct Interval {
 }
 
 impl Interval {
-	/// The interval holding exactly `v`.
-	pub fn point(v: i128) -> Self {
-		Interval { lo: v, hi: v }
-	}
-
 	/// Largest magnitude of a value in the interval.
 	pub fn magnitude(&self) -> i128 {
 		self.lo.checked_abs().unwrap_or(i128::MAX).max(self.hi.checked_abs().unwrap_or(i128::MAX))
