@@ -1,0 +1,147 @@
+//! Results reported by other pallets, slashing, and consensus offences.
+
+use crate::{
+	pallet::*,
+	traits::{ComputeProviders, ReportOutcome},
+	types::*,
+};
+use alloc::vec::Vec;
+use frame_support::{
+	ensure,
+	traits::{fungible::BalancedHold, Get, OnUnbalanced},
+	weights::Weight,
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchResult, Perbill,
+};
+use sp_staking::{
+	offence::{OffenceDetails, OnOffenceHandler},
+	SessionIndex,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Slashes `fraction` (capped at `MaxSlash`) of `who`'s bond, active and
+	/// unbonding alike, pro rata: each part loses `fraction` of itself,
+	/// rounded down. Nothing else of `who`'s balance is touched. The provider
+	/// is left out of the next validator selection. Returns the amount
+	/// slashed (zero for an account that is not a provider).
+	pub(crate) fn slash(who: &T::AccountId, fraction: Perbill, reason: SlashReason) -> BalanceOf<T> {
+		let Some(mut provider) = Providers::<T>::get(who) else { return Zero::zero() };
+		let fraction = fraction.min(T::MaxSlash::get());
+
+		let mut amount = fraction * provider.active;
+		provider.active = provider.active.saturating_sub(amount);
+		for chunk in provider.unlocking.iter_mut() {
+			let cut = fraction * chunk.amount;
+			chunk.amount = chunk.amount.saturating_sub(cut);
+			amount = amount.saturating_add(cut);
+		}
+		provider.unlocking.retain(|chunk| !chunk.amount.is_zero());
+		provider.slashed = true;
+
+		let (credit, missing) = T::Currency::slash(&HoldReason::Bonded.into(), who, amount);
+		debug_assert!(missing.is_zero(), "the bond is held in full");
+		T::OnSlash::on_unbalanced(credit);
+		Providers::<T>::insert(who, provider);
+		Self::deposit_event(Event::Slashed { provider: who.clone(), amount, reason });
+		amount
+	}
+}
+
+impl<T: Config> ReportOutcome<T::AccountId> for Pallet<T> {
+	type Balance = BalanceOf<T>;
+
+	fn verified(who: &T::AccountId, flops: u128) {
+		let session = CurrentSession::<T>::get();
+		let found = Providers::<T>::mutate(who, |p| {
+			let Some(p) = p else { return false };
+			p.record.verified = p.record.verified.saturating_add(1);
+			p.compute.record(session, flops);
+			true
+		});
+		if found {
+			Self::deposit_event(Event::ResultVerified { provider: who.clone(), flops });
+		}
+	}
+
+	fn invalid_result(who: &T::AccountId) -> BalanceOf<T> {
+		Providers::<T>::mutate(who, |p| {
+			if let Some(p) = p {
+				p.record.failed = p.record.failed.saturating_add(1);
+			}
+		});
+		Self::slash(who, T::InvalidResultSlash::get(), SlashReason::InvalidResult)
+	}
+
+	fn missed_deadline(who: &T::AccountId) -> BalanceOf<T> {
+		Providers::<T>::mutate(who, |p| {
+			if let Some(p) = p {
+				p.record.missed = p.record.missed.saturating_add(1);
+			}
+		});
+		Self::slash(who, T::MissedDeadlineSlash::get(), SlashReason::MissedDeadline)
+	}
+}
+
+impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
+	type Balance = BalanceOf<T>;
+
+	fn serving(model: &ModelHash) -> Vec<(T::AccountId, ProviderView<BalanceOf<T>>)> {
+		ModelProviders::<T>::iter_key_prefix(model)
+			.take(T::MaxProviders::get() as usize)
+			.filter_map(|who| {
+				let p = Providers::<T>::get(&who)?;
+				let view = ProviderView {
+					vram_mib: p.profile.hardware.vram_mib,
+					flops: p.profile.hardware.flops,
+					latency: p.profile.latency,
+					reputation: p.record.reputation(),
+					open_tasks: p.open_tasks,
+					bond: p.active,
+					domain: p.domain,
+				};
+				Some((who, view))
+			})
+			.collect()
+	}
+
+	fn provider_of(compute_key: &T::AccountId) -> Option<T::AccountId> {
+		ComputeKeys::<T>::get(compute_key)
+	}
+
+	fn task_opened(who: &T::AccountId) -> DispatchResult {
+		Providers::<T>::try_mutate(who, |p| {
+			let p = p.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(!p.is_leaving(), Error::<T>::Leaving);
+			p.open_tasks = p.open_tasks.saturating_add(1);
+			Ok(())
+		})
+	}
+
+	fn task_closed(who: &T::AccountId) {
+		Providers::<T>::mutate(who, |p| {
+			if let Some(p) = p {
+				p.open_tasks = p.open_tasks.saturating_sub(1);
+			}
+		});
+	}
+}
+
+/// BABE and GRANDPA equivocations, reported through pallet-offences, slash the
+/// offender by the fraction the offence computes (capped at `MaxSlash`).
+impl<T: Config> OnOffenceHandler<T::AccountId, (T::AccountId, ()), Weight> for Pallet<T> {
+	fn on_offence(
+		offenders: &[OffenceDetails<T::AccountId, (T::AccountId, ())>],
+		slash_fraction: &[Perbill],
+		_session: SessionIndex,
+	) -> Weight {
+		for (details, fraction) in offenders.iter().zip(slash_fraction) {
+			Self::slash(&details.offender.0, *fraction, SlashReason::Offence);
+		}
+		// Per offender: read the provider and the hold, write both and the
+		// account, deposit one event.
+		let n = offenders.len() as u64;
+		T::DbWeight::get().reads_writes(2 * n, 3 * n)
+	}
+}

@@ -1,0 +1,6 @@
+//! Tests by topic.
+
+mod calls;
+mod outcomes;
+mod selection;
+mod slashing;
