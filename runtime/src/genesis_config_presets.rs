@@ -9,9 +9,10 @@
 //!   network replaces the validator keys with its own (chain-spec/README.md).
 
 use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	SudoConfig, BABE_GENESIS_EPOCH_CONFIG, DAI,
+	AccountId, Balance, BalancesConfig, ComputeStakingConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, DAI,
 };
+use pallet_compute_staking::{HardwareProfile, LatencyClass, NodeProfile};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -23,6 +24,26 @@ pub const STAGING_PRESET: &str = "staging";
 
 /// Each funded account starts with one million DAi.
 pub const ENDOWMENT: Balance = 1_000_000 * DAI;
+
+/// Each genesis validator bonds 100,000 DAi as a compute provider.
+pub const GENESIS_BOND: Balance = 100_000 * DAI;
+
+/// The node a genesis validator declares: a CPU node serving no model yet.
+/// Providers update it with `computeStaking.updateProfile`.
+fn genesis_node() -> NodeProfile {
+	NodeProfile {
+		hardware: HardwareProfile {
+			gpu_model: Default::default(),
+			vram_mib: 0,
+			flops: 100_000_000_000,
+			cpu_cores: 2,
+			memory_mib: 8_192,
+		},
+		models: Default::default(),
+		region: b"local".to_vec().try_into().expect("short name"),
+		latency: LatencyClass::Medium,
+	}
+}
 
 /// A genesis validator: its account and its session keys.
 struct Validator {
@@ -49,6 +70,12 @@ fn dev_accounts() -> Vec<AccountId> {
 }
 
 fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, sudo: Option<AccountId>) -> Value {
+	let count = validators.len() as u32;
+	// Each validator is a bonded provider whose compute key is its own account.
+	let providers = validators
+		.iter()
+		.map(|v| (v.account.clone(), v.account.clone(), GENESIS_BOND, genesis_node()))
+		.collect::<Vec<_>>();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|a| (a, ENDOWMENT)).collect::<Vec<_>>(),
@@ -60,6 +87,11 @@ fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, sudo: Option<Acc
 				.into_iter()
 				.map(|v| (v.account.clone(), v.account, v.keys))
 				.collect::<Vec<_>>(),
+		},
+		compute_staking: ComputeStakingConfig {
+			providers,
+			validator_count: count,
+			minimum_validator_count: count.div_ceil(2),
 		},
 		sudo: SudoConfig { key: sudo },
 	})

@@ -91,8 +91,13 @@ pub mod time {
 	pub const HOURS: BlockNumber = MINUTES * 60;
 	/// One day, in blocks.
 	pub const DAYS: BlockNumber = HOURS * 24;
-	/// Length of a BABE epoch and of a session, in slots.
-	pub const EPOCH_DURATION_IN_SLOTS: u64 = 20 * MINUTES as u64;
+	/// Length of a BABE epoch and of a session, in slots: one minute.
+	///
+	/// Each session Proof-of-Compute re-selects the validators from the
+	/// compute verified in the last session, so short sessions let the set
+	/// follow the work quickly (a provider that joins validates within two
+	/// minutes). Epochs cannot change length after genesis.
+	pub const EPOCH_DURATION_IN_SLOTS: u64 = MINUTES as u64;
 	/// BABE's probability that a slot has a primary leader: 1/4, the rest of the
 	/// slots filled by secondary (round-robin, VRF-proved) authors.
 	pub const PRIMARY_PROBABILITY: (u64, u64) = (1, 4);
@@ -206,8 +211,22 @@ mod runtime {
 	#[runtime::pallet_index(4)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
+	// Compute staking builds its genesis providers before Session asks it for
+	// the genesis validators, so it is declared (not indexed) before Session.
+	#[runtime::pallet_index(9)]
+	pub type ComputeStaking = pallet_compute_staking;
+
 	#[runtime::pallet_index(5)]
 	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(10)]
+	pub type Historical = pallet_session::historical;
+
+	#[runtime::pallet_index(11)]
+	pub type Offences = pallet_offences;
+
+	#[runtime::pallet_index(12)]
+	pub type Authorship = pallet_authorship;
 
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;

@@ -60,6 +60,7 @@ pub use weights::WeightInfo;
 
 mod bonding;
 mod outcomes;
+pub mod runtime_api;
 mod selection;
 pub mod traits;
 pub mod types;

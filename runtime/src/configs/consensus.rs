@@ -6,9 +6,10 @@ use frame_support::{
 };
 use sp_runtime::traits::ConvertInto;
 
+use super::staking::{ReportLongevity, SessionManager as StakingSessions};
 use crate::{
-	AccountId, Babe, Balances, Runtime, RuntimeEvent, Session, SessionKeys, EPOCH_DURATION_IN_SLOTS,
-	MILLISECS_PER_BLOCK, SLOT_DURATION,
+	AccountId, Babe, Balances, Historical, Offences, Runtime, RuntimeEvent, Session, SessionKeys,
+	EPOCH_DURATION_IN_SLOTS, MILLISECS_PER_BLOCK, SLOT_DURATION,
 };
 
 /// At most this many validators take part in consensus.
@@ -17,9 +18,9 @@ pub const MAX_AUTHORITIES: u32 = 100;
 parameter_types! {
 	pub const EpochDuration: u64 = EPOCH_DURATION_IN_SLOTS;
 	pub const ExpectedBlockTime: u64 = MILLISECS_PER_BLOCK;
-	/// GRANDPA keeps the session of each of the last 168 authority sets, for
-	/// equivocation proofs.
-	pub const MaxSetIdSessionEntries: u64 = 168;
+	/// GRANDPA keeps the session of each authority set for as long as
+	/// equivocation reports are accepted.
+	pub const MaxSetIdSessionEntries: u64 = ReportLongevity::get() / EPOCH_DURATION_IN_SLOTS;
 }
 
 impl pallet_timestamp::Config for Runtime {
@@ -27,6 +28,13 @@ impl pallet_timestamp::Config for Runtime {
 	type OnTimestampSet = Babe;
 	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
 	type WeightInfo = ();
+}
+
+/// The block author, found from BABE's pre-runtime digest; equivocation
+/// reports name it as their reporter.
+impl pallet_authorship::Config for Runtime {
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Babe>;
+	type EventHandler = ();
 }
 
 impl pallet_babe::Config for Runtime {
@@ -38,10 +46,13 @@ impl pallet_babe::Config for Runtime {
 	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = ConstU32<0>;
-	// Equivocation reports arrive with the Proof-of-Compute staking pallet,
-	// which owns slashing; until then there is no key ownership proof.
-	type KeyOwnerProof = sp_core::Void;
-	type EquivocationReportSystem = ();
+	/// A key ownership proof is a membership proof in a past session's
+	/// validator set (pallet-session's historical module).
+	type KeyOwnerProof = sp_session::MembershipProof;
+	/// The node reports equivocations it sees as unsigned transactions;
+	/// pallet-offences turns them into slashes applied by compute staking.
+	type EquivocationReportSystem =
+		pallet_babe::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
 }
 
 impl pallet_grandpa::Config for Runtime {
@@ -50,8 +61,9 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = MaxSetIdSessionEntries;
-	type KeyOwnerProof = sp_core::Void;
-	type EquivocationReportSystem = ();
+	type KeyOwnerProof = sp_session::MembershipProof;
+	type EquivocationReportSystem =
+		pallet_grandpa::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
 }
 
 impl pallet_session::Config for Runtime {
@@ -61,8 +73,9 @@ impl pallet_session::Config for Runtime {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = Babe;
 	type NextSessionRotation = Babe;
-	/// The genesis validators stay until a session manager chooses others.
-	type SessionManager = ();
+	/// Proof-of-Compute: compute staking chooses each session's validators;
+	/// the historical module keeps the sets for equivocation proofs.
+	type SessionManager = pallet_session::historical::NoteHistoricalRoot<Self, StakingSessions>;
 	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
 	type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;

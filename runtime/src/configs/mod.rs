@@ -1,12 +1,15 @@
 //! Pallet configurations, one file per group: `system` (here), consensus
-//! (BABE, GRANDPA, session, timestamp), monetary (balances, fees) and
-//! administration (utility, sudo).
+//! (BABE, GRANDPA, session, timestamp), staking (compute staking, historical
+//! sessions, offences), monetary (balances, fees) and administration
+//! (utility, sudo).
 
 mod administration;
 mod consensus;
 mod monetary;
+mod staking;
 
 pub use consensus::EpochDuration;
+pub use staking::MIN_BOND;
 
 use frame_support::{
 	derive_impl, dispatch::DispatchClass, parameter_types,
@@ -58,4 +61,23 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = frame_support::traits::ConstU32<16>;
+}
+
+/// Transactions the runtime itself creates: equivocation reports (unsigned,
+/// submitted by the node's BABE and GRANDPA workers).
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = super::UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> super::UncheckedExtrinsic {
+		super::UncheckedExtrinsic::new_bare(call)
+	}
 }

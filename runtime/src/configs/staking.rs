@@ -1,0 +1,115 @@
+//! Proof-of-Compute staking, and the offences machinery that slashes
+//! equivocating validators: pallet-session's historical module proves who held
+//! a key in a past session, pallet-offences turns BABE and GRANDPA
+//! equivocation reports into slashes that compute staking applies.
+
+use frame_support::{
+	parameter_types,
+	traits::{ConstU128, ConstU32, Contains},
+};
+use frame_system::EnsureRoot;
+use sp_runtime::Perbill;
+use sp_staking::SessionIndex;
+
+use crate::{
+	configs::consensus::MAX_AUTHORITIES, AccountId, Balances, BlockNumber, ComputeStaking,
+	Historical, Runtime, RuntimeEvent, RuntimeHoldReason, Session, DAI, DAYS, EPOCH_DURATION_IN_SLOTS,
+};
+
+/// The smallest bond of a compute provider.
+pub const MIN_BOND: u128 = 10_000 * DAI;
+
+parameter_types! {
+	/// Bonded funds stay held (and slashable) for a week after `unbond`.
+	pub const UnbondingDelay: BlockNumber = 7 * DAYS;
+	/// A result that fails verification costs half the bond.
+	pub const InvalidResultSlash: Perbill = Perbill::from_percent(50);
+	/// A missed deadline costs 1% of the bond.
+	pub const MissedDeadlineSlash: Perbill = Perbill::from_percent(1);
+	/// No single slash takes more than half the bond.
+	pub const MaxSlash: Perbill = Perbill::from_percent(50);
+	/// Equivocation reports are accepted while the offender's bond is still held.
+	pub const ReportLongevity: u64 = 7 * DAYS as u64;
+	/// Past sessions whose validator sets are kept for key ownership proofs:
+	/// as many as fit in `ReportLongevity`.
+	pub const HistoryDepth: SessionIndex = (7 * DAYS as u64 / EPOCH_DURATION_IN_SLOTS) as SessionIndex;
+}
+
+/// A provider can be selected only once its session keys are set (with
+/// `session.setKeys`, which checks their ownership proof).
+pub struct HasSessionKeys;
+impl Contains<AccountId> for HasSessionKeys {
+	fn contains(who: &AccountId) -> bool {
+		Session::load_keys(who).is_some()
+	}
+}
+
+impl pallet_compute_staking::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Slashed funds are burned: there is no treasury yet, and burning gives
+	/// no one an interest in others being slashed.
+	type OnSlash = ();
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type HasSessionKeys = HasSessionKeys;
+	type MinBond = ConstU128<MIN_BOND>;
+	type UnbondingDelay = UnbondingDelay;
+	type MaxProviders = ConstU32<1_000>;
+	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
+	type InvalidResultSlash = InvalidResultSlash;
+	type MissedDeadlineSlash = MissedDeadlineSlash;
+	type MaxSlash = MaxSlash;
+	/// One compute unit is a TFLOP of verified work.
+	type FlopsPerComputeUnit = ConstU128<1_000_000_000_000>;
+	/// Verified compute multiplies the bond by at most 1001.
+	type MaxComputeMultiplier = ConstU128<1_000>;
+	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_session::historical::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type FullIdentification = ();
+	type FullIdentificationOf = pallet_compute_staking::ProviderIdentification<Runtime>;
+}
+
+impl pallet_offences::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
+	type OnOffenceHandler = ComputeStaking;
+}
+
+/// Compute staking chooses the validators; the historical module notes each
+/// set's root (for key ownership proofs) and forgets sets older than
+/// `HistoryDepth` sessions, so its storage stays bounded.
+pub struct SessionManager;
+
+impl pallet_session::historical::SessionManager<AccountId, ()> for SessionManager {
+	fn new_session(new_index: SessionIndex) -> Option<alloc::vec::Vec<(AccountId, ())>> {
+		<ComputeStaking as pallet_session::historical::SessionManager<_, _>>::new_session(new_index)
+	}
+
+	fn start_session(start_index: SessionIndex) {
+		<ComputeStaking as pallet_session::historical::SessionManager<_, _>>::start_session(start_index)
+	}
+
+	fn end_session(end_index: SessionIndex) {
+		<ComputeStaking as pallet_session::historical::SessionManager<_, _>>::end_session(end_index);
+		if let Some(oldest_kept) = end_index.checked_sub(HistoryDepth::get()) {
+			Historical::prune_up_to(oldest_kept);
+		}
+	}
+}
+
+impl pallet_session::SessionManager<AccountId> for SessionManager {
+	fn new_session(new_index: SessionIndex) -> Option<alloc::vec::Vec<AccountId>> {
+		<ComputeStaking as pallet_session::SessionManager<_>>::new_session(new_index)
+	}
+
+	fn start_session(start_index: SessionIndex) {
+		<Self as pallet_session::historical::SessionManager<_, _>>::start_session(start_index)
+	}
+
+	fn end_session(end_index: SessionIndex) {
+		<Self as pallet_session::historical::SessionManager<_, _>>::end_session(end_index)
+	}
+}
