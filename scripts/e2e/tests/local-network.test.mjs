@@ -1,11 +1,14 @@
 // The four-validator local testnet as four processes on 127.0.0.1: GRANDPA
 // finality advances; with one validator killed it still advances with three;
-// the restarted validator catches up. Prints block time, time to finality and
-// a validator's peak memory (the README's figures).
+// the restarted validator catches up; a fifth node registers as a compute
+// provider through polkadot.js, bonds more than the others and becomes a
+// validator at a session change while finality keeps advancing. Prints block
+// time, time to finality and a validator's peak memory (the README's figures).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { connect, devKey, signAndFinalize } from '../lib/chain.mjs';
 import { DaifiNode, sleep } from '../lib/node.mjs';
 
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
@@ -23,7 +26,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(VALIDATORS.map((name) => nodes[name]?.stop()));
+  await Promise.all([...VALIDATORS, 'eve'].map((name) => nodes[name]?.stop()));
 });
 
 /** Follows `node` for `ms`, timing new best blocks and newly finalized ones. */
@@ -85,4 +88,48 @@ test('finality advances with three validators, and the fourth catches up after a
 
   const peak = Math.max(...VALIDATORS.map((name) => nodes[name].peakMemoryMiB()));
   console.log(`# validator peak memory: ${peak.toFixed(0)} MiB`);
+});
+
+test('a fifth provider registers and bonds through polkadot.js and becomes a validator', async () => {
+  nodes.eve = await DaifiNode.create('eve', ['--chain', 'local', '--validator']);
+  await nodes.eve.start(nodes.bootnode);
+  const api = await connect(nodes.eve.wsUrl);
+  try {
+    const eve = devKey('Eve');
+    // Session keys made in Eve's node keystore, with a proof that Eve owns them.
+    const owner = api.createType('AccountId', eve.address).toHex();
+    const { keys, proof } = await nodes.eve.rpc('author_rotateKeysWithOwner', [owner]);
+    const bond = 200_000n * 10n ** 12n; // twice the genesis validators' bond
+    const profile = {
+      hardware: { gpuModel: 'RTX 4090', vramMib: 24_576, flops: 82_000_000_000_000n, cpuCores: 16, memoryMib: 65_536 },
+      models: [],
+      region: 'eu-west',
+      latency: 'Low',
+    };
+    const register = api.tx.utility.batchAll([
+      api.tx.session.setKeys(keys, proof),
+      api.tx.computeStaking.register(profile, eve.address, bond),
+    ]);
+    const { error } = await signAndFinalize(api, register, eve);
+    assert.equal(error, null, 'registration succeeds');
+    const standing = (await api.call.computeStakingApi.standing(eve.address)).unwrap();
+    assert.equal(standing.active.toBigInt(), bond);
+    assert.equal(standing.reputation.toNumber(), 500_000_000, 'a new provider starts at 50%');
+
+    // Within three session changes Eve is selected, and validates.
+    const deadline = Date.now() + 240_000;
+    let validators = [];
+    while (!validators.includes(eve.address)) {
+      assert.ok(Date.now() < deadline, 'Eve becomes a validator within four minutes');
+      await sleep(3_000);
+      validators = (await api.query.session.validators()).map((v) => v.toString());
+    }
+    assert.equal(validators.length, 4, 'the set keeps its size: Eve displaced one');
+    const { finalized } = await nodes.eve.heights();
+    await nodes.eve.waitFor('finality advancing with Eve validating',
+      (h) => h.finalized >= finalized + 5, 120_000);
+    assert.equal((await api.query.babe.authorities()).length, 4, 'four BABE authorities');
+  } finally {
+    await api.disconnect();
+  }
 });
