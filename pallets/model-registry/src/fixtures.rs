@@ -1,0 +1,80 @@
+//! A committed test vector: the reference digits MLP's verifying key, one
+//! input, its output and a proof of it. The benchmarks (which run inside the
+//! wasm runtime, where keys cannot be made) verify it; the tests of this and
+//! other pallets use it.
+//!
+//! Regenerate with
+//! `cargo test --release -p pallet-model-registry -- --ignored write_fixtures`.
+
+use crate::Model;
+use alloc::{vec, vec::Vec};
+
+/// One proven inference.
+pub struct Fixture {
+	/// The model's content hash (blake2-256 of the ONNX file).
+	pub model_hash: crate::ModelHash,
+	/// The model's verifying key (compressed).
+	pub verifying_key: &'static [u8],
+	/// The proof (compressed, 128 bytes).
+	pub proof: &'static [u8],
+	/// The quantized input (64 values).
+	pub input: Vec<i64>,
+	/// The quantized output (10 values).
+	pub output: Vec<i64>,
+}
+
+/// The 64-32-10 MLP from `zk-circuits/models`.
+pub fn mlp_64_32_10() -> Fixture {
+	let io: Vec<i64> = include_bytes!("fixtures/mlp_64_32_10.io")
+		.chunks_exact(8)
+		.map(|c| i64::from_le_bytes(c.try_into().expect("eight bytes")))
+		.collect();
+	let (input, output) = io.split_at(64);
+	Fixture {
+		model_hash: crate::ModelHash::from_slice(include_bytes!("fixtures/mlp_64_32_10.hash")),
+		verifying_key: include_bytes!("fixtures/mlp_64_32_10.vk"),
+		proof: include_bytes!("fixtures/mlp_64_32_10.proof"),
+		input: input.to_vec(),
+		output: output.to_vec(),
+	}
+}
+
+/// FLOPs of one inference of the 64-32-10 MLP (a multiply and an add per weight).
+pub const MLP_64_32_10_FLOPS: u64 = 2 * (64 * 32 + 32 * 10);
+
+/// A registry record for the fixture's model: its key, shapes `[1, 64]` and
+/// `[1, 10]`, 8 fractional bits, CPU-only.
+pub fn mlp_64_32_10_model<AccountId, Balance>(developer: AccountId, price: Balance) -> Model<AccountId, Balance> {
+	Model {
+		size: 10_000,
+		verifying_key: mlp_64_32_10().verifying_key.to_vec().try_into().expect("within the bound"),
+		input_shape: vec![1, 64].try_into().expect("two dimensions"),
+		output_shape: vec![1, 10].try_into().expect("two dimensions"),
+		frac_bits: 8,
+		flops: MLP_64_32_10_FLOPS,
+		min_vram_mib: 0,
+		developer,
+		price,
+		url: b"file://zk-circuits/models/mlp_64_32_10.onnx".to_vec().try_into().expect("short"),
+		retired: false,
+	}
+}
+
+/// A well-formed verifying key (generator points) for `inputs` public inputs:
+/// it decodes like any key, and no proof verifies against it. For benchmarks
+/// of keys of every size.
+pub fn synthetic_key(inputs: u32) -> Vec<u8> {
+	use ark_bn254::{Bn254, G1Affine, G2Affine};
+	use ark_ec::AffineRepr;
+	use ark_serialize::CanonicalSerialize;
+	let vk = ark_groth16::VerifyingKey::<Bn254> {
+		alpha_g1: G1Affine::generator(),
+		beta_g2: G2Affine::generator(),
+		gamma_g2: G2Affine::generator(),
+		delta_g2: G2Affine::generator(),
+		gamma_abc_g1: vec![G1Affine::generator(); inputs as usize + 1],
+	};
+	let mut bytes = Vec::new();
+	vk.serialize_compressed(&mut bytes).expect("writing to a vector");
+	bytes
+}

@@ -1,0 +1,89 @@
+//! A test runtime, and a real model with real keys and proofs from `daifi-zk`.
+
+use crate::{self as pallet_model_registry, *};
+use frame_support::{derive_impl, traits::ConstU128};
+use frame_system::EnsureRoot;
+use rand::{rngs::StdRng, SeedableRng};
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		ModelRegistry: pallet_model_registry,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+}
+
+impl Config for Test {
+	type Currency = Balances;
+	type ManagerOrigin = EnsureRoot<u64>;
+	type WeightInfo = ();
+}
+
+/// The reference 64-32-10 MLP compiled, with keys from a fixed seed.
+pub struct Reference {
+	pub hash: ModelHash,
+	pub onnx_len: u64,
+	pub circuit: daifi_zk::Circuit,
+	pub pk: daifi_zk::ProvingKey,
+}
+
+impl Reference {
+	/// Compiles `name` from `zk-circuits/models` and makes keys with `seed`.
+	pub fn load(name: &str, seed: u64) -> Self {
+		let path = format!("{}/../../zk-circuits/models/{name}.onnx", env!("CARGO_MANIFEST_DIR"));
+		let bytes = std::fs::read(path).expect("reference model exists");
+		let circuit = daifi_zk::compile(&bytes).expect("compiles");
+		let pk = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(seed)).expect("setup");
+		Reference { hash: circuit.model_hash.into(), onnx_len: bytes.len() as u64, circuit, pk }
+	}
+
+	/// Its registry record, priced at `price`, developed by `developer`.
+	pub fn model(&self, developer: u64, price: u128) -> Model<u64, u128> {
+		let dims = |s: &[usize]| s.iter().map(|d| *d as u32).collect::<Vec<_>>().try_into().unwrap();
+		Model {
+			size: self.onnx_len,
+			verifying_key: daifi_zk::to_bytes(&self.pk.vk).try_into().unwrap(),
+			input_shape: dims(&self.circuit.input_shape),
+			output_shape: dims(&self.circuit.output_shape),
+			frac_bits: 8,
+			flops: 2 * (64 * 32 + 32 * 10),
+			min_vram_mib: 0,
+			developer,
+			price,
+			url: b"https://models.daifi.example/mlp_64_32_10".to_vec().try_into().unwrap(),
+			retired: false,
+		}
+	}
+
+	/// An input, the output it gives, and a proof of it.
+	pub fn proven(&self, seed: i64) -> (Vec<i64>, Vec<i64>, Vec<u8>) {
+		let input: Vec<i64> = (0..64).map(|i| (i * 37 + seed * 11) % 257).collect();
+		let (output, proof) =
+			daifi_zk::prove(&self.circuit, &self.pk, &input, &mut StdRng::seed_from_u64(7)).unwrap();
+		(input, output, daifi_zk::to_bytes(&proof))
+	}
+}
+
+/// A fresh state at block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

@@ -1,0 +1,108 @@
+//! The model record and what other pallets read of it.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::ConstU32, BoundedVec};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_core::H256;
+
+/// The content hash (blake2-256 of the ONNX bytes) that names a model.
+pub type ModelHash = H256;
+
+/// Longest verifying key, in bytes: enough for about 500 public inputs
+/// (a compressed BN254 Groth16 key is 32 bytes per public input plus 290).
+pub const MAX_VERIFYING_KEY_LEN: u32 = 16 * 1024;
+/// Longest URL, in bytes.
+pub const MAX_URL_LEN: u32 = 256;
+/// Most dimensions of a tensor shape.
+pub const MAX_DIMS: u32 = 8;
+/// Most elements of a model's input or output.
+pub const MAX_TENSOR_LEN: u32 = 4096;
+
+/// A tensor shape, e.g. `[1, 64]`.
+pub type Shape = BoundedVec<u32, ConstU32<MAX_DIMS>>;
+
+/// A whitelisted model.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
+pub struct Model<AccountId, Balance> {
+	/// Size of the ONNX file in bytes.
+	pub size: u64,
+	/// The Groth16 verifying key of the model's circuit (BN254, canonical
+	/// compressed encoding, as `daifi-zk setup` writes it).
+	pub verifying_key: BoundedVec<u8, ConstU32<MAX_VERIFYING_KEY_LEN>>,
+	/// Shape of the input tensor.
+	pub input_shape: Shape,
+	/// Shape of the output tensor.
+	pub output_shape: Shape,
+	/// Fractional bits of the fixed-point encoding of input and output
+	/// (`value = integer / 2^frac_bits`).
+	pub frac_bits: u8,
+	/// Floating-point operations of one inference.
+	pub flops: u64,
+	/// Least GPU memory (MiB) a provider needs to serve it; 0 runs on CPUs.
+	pub min_vram_mib: u32,
+	/// The developer, paid a share of each fee.
+	pub developer: AccountId,
+	/// Price of one inference.
+	pub price: Balance,
+	/// Where providers fetch the ONNX file and the proving key.
+	pub url: BoundedVec<u8, ConstU32<MAX_URL_LEN>>,
+	/// Retired models take no new tasks.
+	pub retired: bool,
+}
+
+/// The number of elements of `shape`; `None` if it is empty, has a zero
+/// dimension or exceeds [`MAX_TENSOR_LEN`].
+pub fn shape_len(shape: &[u32]) -> Option<u32> {
+	if shape.is_empty() {
+		return None;
+	}
+	shape
+		.iter()
+		.try_fold(1u32, |len, dim| if *dim == 0 { None } else { len.checked_mul(*dim) })
+		.filter(|len| *len <= MAX_TENSOR_LEN)
+}
+
+/// What the task market reads of a model (see [`crate::ModelCatalog`]).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ModelView<AccountId, Balance> {
+	/// Elements of the input.
+	pub input_len: u32,
+	/// Elements of the output.
+	pub output_len: u32,
+	/// The developer.
+	pub developer: AccountId,
+	/// Price of one inference.
+	pub price: Balance,
+	/// FLOPs of one inference.
+	pub flops: u64,
+	/// Least GPU memory of a provider.
+	pub min_vram_mib: u32,
+	/// Whether it is retired.
+	pub retired: bool,
+}
+
+/// Why a proof was not accepted.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum VerificationError {
+	/// No model has this hash.
+	UnknownModel,
+	/// The proof is not three valid compressed points.
+	MalformedProof,
+	/// Input and output do not have the sizes the key expects.
+	WrongShape,
+	/// The proof does not verify for this model, input and output.
+	InvalidProof,
+}
