@@ -467,7 +467,7 @@ pub mod pallet {
 		///   makes the provider ineligible until it bonds more);
 		/// - compute keys and the model index agree with the providers;
 		/// - the counts respect their bounds.
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let mut count = 0u32;
 			for (who, p) in Providers::<T>::iter() {

@@ -106,6 +106,10 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 			.collect()
 	}
 
+	fn reputation_of(who: &T::AccountId) -> Perbill {
+		Self::reputation(who).unwrap_or_default()
+	}
+
 	fn provider_of(compute_key: &T::AccountId) -> Option<T::AccountId> {
 		ComputeKeys::<T>::get(compute_key)
 	}

@@ -32,6 +32,9 @@ pub trait ComputeProviders<AccountId> {
 	/// At most `MaxProviders` entries.
 	fn serving(model: &ModelHash) -> Vec<(AccountId, ProviderView<Self::Balance>)>;
 
+	/// The reputation of `who` (zero if it is not a provider).
+	fn reputation_of(who: &AccountId) -> sp_runtime::Perbill;
+
 	/// The provider whose off-chain worker signs with `compute_key`.
 	fn provider_of(compute_key: &AccountId) -> Option<AccountId>;
 

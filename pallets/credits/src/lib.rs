@@ -136,7 +136,7 @@ pub mod pallet {
 		}
 
 		/// Checks that the credits of all accounts add up to [`TotalCredits`].
-		#[cfg(any(feature = "try-runtime", test))]
+		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let sum = Credits::<T>::iter_values().fold(0u128, |s, c| s.saturating_add(c));
 			ensure!(sum == TotalCredits::<T>::get(), "credits do not add up");

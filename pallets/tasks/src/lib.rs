@@ -1,0 +1,416 @@
+//! # Tasks
+//!
+//! The inference market: users submit tasks, the scheduler assigns them to
+//! providers, providers submit proven results, the runtime verifies and
+//! settles them.
+//!
+//! ## Overview
+//!
+//! - `submit_task(model, input, verification, max_fee, payment)` sets
+//!   `max_fee` aside (a hold in DAi, or credits taken) and queues the task.
+//! - Each block the scheduler (`on_initialize`) assigns up to
+//!   `MaxAssignPerBlock` queued tasks, each to a provider that serves the
+//!   model, has the GPU memory it needs, a reputation of at least
+//!   `MinReputation` and has not failed it before. Among those it prefers the
+//!   fewest open tasks, then the lower latency class, then the lower
+//!   `blake2(BABE randomness, task, provider)`: deterministic, and bounded by
+//!   the number of providers. A task nobody can serve waits in the bounded
+//!   queue and is refunded after `QueueTimeout` blocks.
+//! - The assigned provider's off-chain worker submits the output and the
+//!   Groth16 proof, signed with its compute key (`submit_result`). The runtime
+//!   verifies the proof against the model's verifying key. Valid: the task is
+//!   settled. Invalid: the provider is slashed (compute staking) and the task
+//!   goes back to the queue. A deadline passed: the provider's reputation
+//!   drops, a small slash, and the task goes back to the queue. After
+//!   [`MAX_ATTEMPTS`] failed providers the task is refunded.
+//! - Settlement charges the model's price (at submission): `ExecutorShare`
+//!   (80%) to the executor, the rest to the developer, the remainder of
+//!   `max_fee` back to the user; the executor's verified compute, reputation
+//!   and credits grow; [`Config::OnSettled`] is told (Compute NFTs, rewards).
+//!   No path creates or loses funds: every transfer is from the user's hold.
+//! - The output, its hash and the proof's hash are kept for
+//!   `ResultRetention` blocks (and at most `MaxRetained` results), readable
+//!   through the runtime API and the `TaskCompleted` event.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+mod scheduler;
+mod settlement;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, Inspect, MutateHold},
+			Randomness,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use pallet_compute_staking::{ComputeProviders, ReportOutcome};
+	use pallet_credits::CreditLedger;
+	use pallet_model_registry::{ModelCatalog, ModelHash};
+	use crate::types::Task;
+	use sp_runtime::Perbill;
+
+	/// The balance type of [`Config::Currency`].
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A task in this runtime.
+	pub type TaskOf<T> = Task<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// A result in this runtime.
+	pub type TaskResultOf<T> =
+		TaskResult<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The most a user's queued or running task may cost.
+		#[codec(index = 0)]
+		TaskFee,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency fees are paid in.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, of which [`HoldReason`] is one.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The whitelisted models and proof verification.
+		type Models: ModelCatalog<Self::AccountId, BalanceOf<Self>>;
+
+		/// The compute providers: who serves what, and where outcomes go.
+		type Providers: ComputeProviders<Self::AccountId, Balance = BalanceOf<Self>>
+			+ ReportOutcome<Self::AccountId, Balance = BalanceOf<Self>>;
+
+		/// Compute credits, the other way to pay.
+		type Credits: CreditLedger<Self::AccountId>;
+
+		/// Told of each settled task.
+		type OnSettled: OnTaskSettled<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
+
+		/// Randomness to break ties between equally good providers (BABE's).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// The executor's share of a fee; the developer gets the rest.
+		#[pallet::constant]
+		type ExecutorShare: Get<Perbill>;
+
+		/// The least reputation of a provider the scheduler assigns to.
+		#[pallet::constant]
+		type MinReputation: Get<Perbill>;
+
+		/// Blocks an assigned provider has to submit its result.
+		#[pallet::constant]
+		type ResultTimeout: Get<BlockNumberFor<Self>>;
+
+		/// Blocks a task may wait for a provider before it is refunded.
+		#[pallet::constant]
+		type QueueTimeout: Get<BlockNumberFor<Self>>;
+
+		/// Most tasks waiting for a provider.
+		#[pallet::constant]
+		type MaxQueued: Get<u32>;
+
+		/// Most tasks assigned and running at once.
+		#[pallet::constant]
+		type MaxAssigned: Get<u32>;
+
+		/// Most tasks the scheduler assigns in one block.
+		#[pallet::constant]
+		type MaxAssignPerBlock: Get<u32>;
+
+		/// Blocks a verified result stays in storage.
+		#[pallet::constant]
+		type ResultRetention: Get<BlockNumberFor<Self>>;
+
+		/// Most results kept; the oldest goes first when full.
+		#[pallet::constant]
+		type MaxRetained: Get<u32>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next task gets.
+	#[pallet::storage]
+	pub type NextTaskId<T: Config> = StorageValue<_, TaskId, ValueQuery>;
+
+	/// Tasks, from submission until their result (or refund) is pruned.
+	#[pallet::storage]
+	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskOf<T>, OptionQuery>;
+
+	/// Tasks waiting for a provider, oldest first.
+	#[pallet::storage]
+	pub type Queue<T: Config> = StorageValue<_, BoundedVec<TaskId, T::MaxQueued>, ValueQuery>;
+
+	/// Tasks assigned to a provider and waiting for its result.
+	#[pallet::storage]
+	pub type Running<T: Config> = StorageValue<_, BoundedVec<TaskId, T::MaxAssigned>, ValueQuery>;
+
+	/// Verified results.
+	#[pallet::storage]
+	pub type Results<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskResultOf<T>, OptionQuery>;
+
+	/// Closed tasks (settled or refunded) in closing order, with the block at
+	/// which they and their results are pruned.
+	#[pallet::storage]
+	pub type Retained<T: Config> =
+		StorageValue<_, BoundedVec<(BlockNumberFor<T>, TaskId), T::MaxRetained>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A task was submitted and `max_fee` set aside.
+		TaskSubmitted { task: TaskId, owner: T::AccountId, model: ModelHash, max_fee: BalanceOf<T> },
+		/// A task was assigned to `provider`, due by `deadline`.
+		TaskAssigned { task: TaskId, provider: T::AccountId, deadline: BlockNumberFor<T> },
+		/// A result was verified and the fee split.
+		TaskCompleted {
+			task: TaskId,
+			provider: T::AccountId,
+			output_hash: sp_core::H256,
+			proof_hash: sp_core::H256,
+			executor_paid: BalanceOf<T>,
+			developer_paid: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
+		/// A result failed verification; the provider was slashed `slashed`.
+		ResultRejected { task: TaskId, provider: T::AccountId, slashed: BalanceOf<T> },
+		/// The assigned provider missed the deadline; it was slashed `slashed`.
+		DeadlineMissed { task: TaskId, provider: T::AccountId, slashed: BalanceOf<T> },
+		/// A task was refunded in full.
+		TaskRefunded { task: TaskId, owner: T::AccountId, amount: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No model has this hash.
+		UnknownModel,
+		/// The model is retired.
+		ModelRetired,
+		/// The input does not have the model's input size.
+		WrongInputShape,
+		/// The output does not have the model's output size.
+		WrongOutputShape,
+		/// `max_fee` is below the model's price.
+		FeeBelowPrice,
+		/// The balance (or credit balance) cannot cover `max_fee`.
+		InsufficientBalance,
+		/// This verification mode is not offered yet.
+		UnsupportedVerification,
+		/// The queue is full; try again later.
+		QueueFull,
+		/// No task has this id.
+		UnknownTask,
+		/// The signer is not the compute key of a provider.
+		NotAComputeKey,
+		/// The task is not assigned to the signer's provider.
+		NotAssignedProvider,
+		/// The task is already settled or refunded.
+		TaskClosed,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Expires overdue tasks, refunds tasks that waited too long, assigns
+		/// queued tasks and prunes old results.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::run_scheduler(now)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxAssignPerBlock::get() > 0, "the scheduler must assign something");
+			assert!(!T::ResultTimeout::get().is_zero(), "providers need time");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submit an inference task; `max_fee` is set aside until settlement.
+		///
+		/// Signed by the user. Emits [`Event::TaskSubmitted`]. Errors:
+		/// `UnknownModel`, `ModelRetired`, `UnsupportedVerification`,
+		/// `WrongInputShape`, `FeeBelowPrice`, `QueueFull`,
+		/// `InsufficientBalance`. O(1) besides decoding the input.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_task(input.len() as u32))]
+		pub fn submit_task(
+			origin: OriginFor<T>,
+			model: ModelHash,
+			input: Tensor,
+			verification: Verification,
+			max_fee: BalanceOf<T>,
+			payment: Payment,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_submit(owner, model, input, verification, max_fee, payment).map(|_| ())
+		}
+
+		/// Submit the result of an assigned task with its proof.
+		///
+		/// Signed by the compute key of the assigned provider. A valid proof
+		/// settles the task ([`Event::TaskCompleted`]); an invalid one slashes
+		/// the provider and requeues the task ([`Event::ResultRejected`]),
+		/// which is a successful call. Errors (nothing changes): `UnknownTask`,
+		/// `NotAComputeKey`, `NotAssignedProvider`, `TaskClosed`,
+		/// `WrongOutputShape`. One Groth16 verification.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::submit_result(output.len() as u32))]
+		pub fn submit_result(
+			origin: OriginFor<T>,
+			task: TaskId,
+			output: Tensor,
+			proof: ProofBytes,
+		) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			Self::do_submit_result(&signer, task, output, proof)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Validates and queues a task. See [`Pallet::submit_task`].
+		pub(crate) fn do_submit(
+			owner: T::AccountId,
+			model_hash: ModelHash,
+			input: Tensor,
+			verification: Verification,
+			max_fee: BalanceOf<T>,
+			payment: Payment,
+		) -> Result<TaskId, DispatchError> {
+			let model = T::Models::model(&model_hash).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(!model.retired, Error::<T>::ModelRetired);
+			ensure!(verification == Verification::Zk, Error::<T>::UnsupportedVerification);
+			ensure!(input.len() as u32 == model.input_len, Error::<T>::WrongInputShape);
+			ensure!(max_fee >= model.price, Error::<T>::FeeBelowPrice);
+			let mut queue = Queue::<T>::get();
+			ensure!((queue.len() as u32) < T::MaxQueued::get(), Error::<T>::QueueFull);
+
+			match payment {
+				Payment::Dai => T::Currency::hold(&HoldReason::TaskFee.into(), &owner, max_fee)
+					.map_err(|_| Error::<T>::InsufficientBalance)?,
+				Payment::Credits => T::Credits::spend(&owner, max_fee.saturated_into())
+					.map_err(|_| Error::<T>::InsufficientBalance)?,
+			}
+			let id = NextTaskId::<T>::get();
+			let now = frame_system::Pallet::<T>::block_number();
+			queue.try_push(id).map_err(|_| Error::<T>::QueueFull)?;
+			Queue::<T>::put(queue);
+			NextTaskId::<T>::put(id.saturating_add(1));
+			Tasks::<T>::insert(
+				id,
+				Task {
+					owner: owner.clone(),
+					model: model_hash,
+					input,
+					verification,
+					payment,
+					max_fee,
+					fee: model.price,
+					status: TaskStatus::Queued { since: now },
+					failed: Default::default(),
+					submitted_at: now,
+				},
+			);
+			Self::deposit_event(Event::TaskSubmitted { task: id, owner, model: model_hash, max_fee });
+			Ok(id)
+		}
+
+		/// Tasks assigned to `provider` and not yet answered, oldest first:
+		/// what its off-chain worker has to do.
+		pub fn assigned_to(provider: &T::AccountId) -> alloc::vec::Vec<(TaskId, TaskOf<T>)> {
+			Running::<T>::get()
+				.into_iter()
+				.filter_map(|id| Tasks::<T>::get(id).map(|t| (id, t)))
+				.filter(|(_, t)| {
+					matches!(&t.status, TaskStatus::Assigned { provider: p, .. } if p == provider)
+				})
+				.collect()
+		}
+
+		/// Checks the pallet's storage invariants:
+		/// - queued and running tasks have the matching status, and every
+		///   task with that status is listed;
+		/// - each open DAi task's `max_fee` is held from its owner (in total);
+		/// - every result belongs to a completed, retained task.
+		#[cfg(any(feature = "try-runtime", feature = "std"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			use sp_runtime::traits::Saturating;
+			let queue = Queue::<T>::get();
+			let running = Running::<T>::get();
+			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (id, task) in Tasks::<T>::iter() {
+				let open = match task.status {
+					TaskStatus::Queued { .. } => {
+						ensure!(queue.contains(&id), "queued task not in the queue");
+						true
+					},
+					TaskStatus::Assigned { .. } => {
+						ensure!(running.contains(&id), "assigned task not running");
+						true
+					},
+					_ => false,
+				};
+				if open && task.payment == Payment::Dai {
+					let entry = held.entry(task.owner.clone()).or_default();
+					*entry = entry.saturating_add(task.max_fee);
+				}
+			}
+			for id in queue.iter() {
+				ensure!(
+					matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Queued { .. })),
+					"queue lists a task that is not queued"
+				);
+			}
+			for id in running.iter() {
+				ensure!(
+					matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Assigned { .. })),
+					"running list has a task that is not assigned"
+				);
+			}
+			for (owner, amount) in held {
+				let on_hold = T::Currency::balance_on_hold(&HoldReason::TaskFee.into(), &owner);
+				ensure!(on_hold == amount, "fee holds differ from open tasks");
+			}
+			for (id, _) in Results::<T>::iter() {
+				ensure!(
+					matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Completed { .. })),
+					"a result without a completed task"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	use sp_runtime::traits::{SaturatedConversion, Zero};
+}

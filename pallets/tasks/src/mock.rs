@@ -1,0 +1,276 @@
+//! A test runtime with the real neighbours: balances, compute staking, the
+//! model registry (with the committed digits-MLP key and proof) and credits.
+
+use crate::{self as pallet_tasks, *};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32, ConstU64, Everything, Randomness},
+};
+use frame_system::{pallet_prelude::BlockNumberFor, EnsureRoot};
+use pallet_model_registry::{fixtures, ModelHash};
+use sp_core::H256;
+use sp_runtime::{traits::Hash, BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+/// Account ids in tests.
+pub type AccountId = u64;
+/// Balances in tests.
+pub type Balance = u128;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		ComputeStaking: pallet_compute_staking,
+		ModelRegistry: pallet_model_registry,
+		Credits: pallet_credits,
+		TaskMarket: pallet_tasks,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+parameter_types! {
+	pub const Half: Perbill = Perbill::from_percent(50);
+	pub const OnePercent: Perbill = Perbill::from_percent(1);
+	pub const EightyPercent: Perbill = Perbill::from_percent(80);
+	pub const MinReputation: Perbill = Perbill::from_percent(20);
+}
+
+impl pallet_compute_staking::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type OnSlash = ();
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type HasSessionKeys = Everything;
+	type MinBond = ConstU128<100>;
+	type UnbondingDelay = ConstU64<10>;
+	type MaxProviders = ConstU32<32>;
+	type MaxValidators = ConstU32<10>;
+	type InvalidResultSlash = Half;
+	type MissedDeadlineSlash = OnePercent;
+	type MaxSlash = Half;
+	type FlopsPerComputeUnit = ConstU128<1_000>;
+	type MaxComputeMultiplier = ConstU128<1_000>;
+	type WeightInfo = ();
+}
+
+impl pallet_model_registry::Config for Test {
+	type Currency = Balances;
+	type ManagerOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = ();
+}
+
+impl pallet_credits::Config for Test {
+	type GrantOrigin = EnsureRoot<AccountId>;
+	type CreditsPerTflop = ConstU128<1_000_000_000_000_000>;
+	type WeightInfo = ();
+}
+
+/// Fixed randomness: tie-breaks are still by provider, through the hash.
+pub struct TestRandomness;
+impl Randomness<H256, BlockNumberFor<Test>> for TestRandomness {
+	fn random(subject: &[u8]) -> (H256, BlockNumberFor<Test>) {
+		(sp_runtime::traits::BlakeTwo256::hash(subject), 0)
+	}
+}
+
+/// Blocks a provider has for its result.
+pub const TIMEOUT: u64 = 5;
+/// Blocks a task may wait in the queue.
+pub const QUEUE_TIMEOUT: u64 = 20;
+/// Blocks a result is kept.
+pub const RETENTION: u64 = 50;
+
+impl Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = ModelRegistry;
+	type Providers = ComputeStaking;
+	type Credits = Credits;
+	type OnSettled = ();
+	type Randomness = TestRandomness;
+	type ExecutorShare = EightyPercent;
+	type MinReputation = MinReputation;
+	type ResultTimeout = ConstU64<TIMEOUT>;
+	type QueueTimeout = ConstU64<QUEUE_TIMEOUT>;
+	type MaxQueued = ConstU32<4>;
+	type MaxAssigned = ConstU32<8>;
+	type MaxAssignPerBlock = ConstU32<2>;
+	type ResultRetention = ConstU64<RETENTION>;
+	type MaxRetained = ConstU32<8>;
+	type WeightInfo = ();
+}
+
+/// The user.
+pub const USER: AccountId = 1;
+/// The model developer.
+pub const DEV: AccountId = 2;
+/// Providers 10, 11 (both serve the model), with compute keys 110, 111.
+pub const P1: AccountId = 10;
+/// The second provider.
+pub const P2: AccountId = 11;
+/// Everyone starts with this much.
+pub const FUNDS: Balance = 1_000_000;
+/// The model's price.
+pub const PRICE: Balance = 1_000;
+/// Each provider's bond.
+pub const BOND: Balance = 10_000;
+
+/// The compute key of provider `who`.
+pub fn key(who: AccountId) -> AccountId {
+	who + 100
+}
+
+/// The hash the digits MLP is registered under.
+pub fn model() -> ModelHash {
+	ModelHash::repeat_byte(7)
+}
+
+/// The committed input, output and proof.
+pub fn fixture() -> fixtures::Fixture {
+	fixtures::mlp_64_32_10()
+}
+
+/// State: funded accounts 1..=20; the digits MLP registered (price 1,000,
+/// developer 2); providers 10 and 11 serving it; 5,000 credits for the user.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=20).map(|a| (a, FUNDS)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut profile = pallet_compute_staking::NodeProfile {
+		hardware: pallet_compute_staking::HardwareProfile {
+			gpu_model: Default::default(),
+			vram_mib: 0,
+			flops: 1_000_000_000,
+			cpu_cores: 4,
+			memory_mib: 8_192,
+		},
+		models: vec![model()].try_into().unwrap(),
+		region: Default::default(),
+		latency: pallet_compute_staking::LatencyClass::Low,
+	};
+	let mut providers = vec![];
+	for who in [P1, P2] {
+		providers.push((who, key(who), BOND, profile.clone()));
+		profile.latency = pallet_compute_staking::LatencyClass::Medium;
+	}
+	pallet_compute_staking::GenesisConfig::<Test> {
+		providers,
+		validator_count: 2,
+		minimum_validator_count: 1,
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	pallet_model_registry::GenesisConfig::<Test> {
+		models: vec![(model(), fixtures::mlp_64_32_10_model(DEV, PRICE))],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	pallet_credits::GenesisConfig::<Test> { credits: vec![(USER, 5_000)] }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs `test`, then checks every pallet's invariants and that no funds were
+/// created or lost: issuance equals the sum of all balances and changed only
+/// by slashes.
+pub fn execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		let issuance = pallet_balances::TotalIssuance::<Test>::get();
+		test();
+		TaskMarket::do_try_state().expect("task invariants");
+		ComputeStaking::do_try_state().expect("staking invariants");
+		Credits::do_try_state().expect("credit invariants");
+		let total: Balance =
+			frame_system::Account::<Test>::iter().map(|(_, a)| a.data.free + a.data.reserved).sum();
+		let now = pallet_balances::TotalIssuance::<Test>::get();
+		assert_eq!(total, now, "issuance equals the sum of balances");
+		let slashed: Balance = System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::ComputeStaking(pallet_compute_staking::Event::Slashed { amount, .. }) =>
+					Some(amount),
+				_ => None,
+			})
+			.sum();
+		assert_eq!(issuance - now, slashed, "only slashes change issuance");
+	});
+}
+
+/// Advances to block `n`, running the scheduler of each block on the way.
+pub fn run_to(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		TaskMarket::on_initialize(next);
+	}
+}
+
+/// This pallet's events.
+pub fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::TaskMarket(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Submits the fixture's input as `USER`, paying `max_fee` in `payment`.
+pub fn submit(max_fee: Balance, payment: Payment) -> TaskId {
+	let id = NextTaskId::<Test>::get();
+	frame_support::assert_ok!(TaskMarket::submit_task(
+		RuntimeOrigin::signed(USER),
+		model(),
+		fixture().input.try_into().unwrap(),
+		Verification::Zk,
+		max_fee,
+		payment
+	));
+	id
+}
+
+/// The provider task `id` is assigned to.
+pub fn assignee(id: TaskId) -> Option<AccountId> {
+	match Tasks::<Test>::get(id)?.status {
+		TaskStatus::Assigned { provider, .. } => Some(provider),
+		_ => None,
+	}
+}
+
+/// `provider` answers task `id` with `output` and `proof`.
+pub fn answer(provider: AccountId, id: TaskId, output: Vec<i64>, proof: Vec<u8>) -> sp_runtime::DispatchResult {
+	TaskMarket::submit_result(
+		RuntimeOrigin::signed(key(provider)),
+		id,
+		output.try_into().unwrap(),
+		proof.try_into().unwrap(),
+	)
+}
+
+/// Free balance.
+pub fn free(who: AccountId) -> Balance {
+	Balances::free_balance(who)
+}

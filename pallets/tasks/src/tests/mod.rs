@@ -1,0 +1,5 @@
+//! Tests by topic.
+
+mod scheduling;
+mod submission;
+mod verification;

@@ -1,0 +1,119 @@
+//! The records of the task market.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::ConstU32, BoundedVec};
+use pallet_model_registry::{ModelHash, MAX_TENSOR_LEN};
+use scale_info::TypeInfo;
+use sp_core::H256;
+
+/// Identifies a task; assigned in submission order.
+pub type TaskId = u64;
+
+/// A model input or output: fixed-point integers (see the model's `frac_bits`).
+pub type Tensor = BoundedVec<i64, ConstU32<MAX_TENSOR_LEN>>;
+
+/// A Groth16 proof as submitted (128 bytes compressed; the bound leaves room
+/// for other encodings to be refused by name rather than by length).
+pub type ProofBytes = BoundedVec<u8, ConstU32<512>>;
+
+/// How a result is verified.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum Verification {
+	/// The executor proves the inference with Groth16; the runtime verifies it.
+	Zk,
+	/// `k` executors re-execute and a BLS committee attests the majority
+	/// (not yet offered: refused with `UnsupportedVerification`).
+	Redundant(u8),
+}
+
+/// How the user pays.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum Payment {
+	/// In DAi, held from the user's balance until settlement.
+	Dai,
+	/// In compute credits, taken at submission and returned with a refund.
+	Credits,
+}
+
+/// Where a task is in its life.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum TaskStatus<AccountId, BlockNumber> {
+	/// Waiting for a provider since `since`.
+	Queued { since: BlockNumber },
+	/// Assigned to `provider`, whose result is due by `deadline`.
+	Assigned { provider: AccountId, deadline: BlockNumber },
+	/// Verified and settled at `at`.
+	Completed { provider: AccountId, at: BlockNumber },
+	/// Refunded at `at` (no provider, too many attempts).
+	Refunded { at: BlockNumber },
+}
+
+/// A task.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Task<AccountId, Balance, BlockNumber> {
+	/// Who submitted and pays.
+	pub owner: AccountId,
+	/// The model.
+	pub model: ModelHash,
+	/// The input.
+	pub input: Tensor,
+	/// How the result is verified.
+	pub verification: Verification,
+	/// How the user pays.
+	pub payment: Payment,
+	/// What the user set aside: the most it pays.
+	pub max_fee: Balance,
+	/// The model's price when the task was submitted: what it pays on success.
+	pub fee: Balance,
+	/// Where the task is.
+	pub status: TaskStatus<AccountId, BlockNumber>,
+	/// Providers that failed it (invalid result or missed deadline), who are
+	/// not assigned it again.
+	pub failed: BoundedVec<AccountId, ConstU32<MAX_ATTEMPTS>>,
+	/// When it was submitted.
+	pub submitted_at: BlockNumber,
+}
+
+/// Most providers that may fail one task before it is refunded.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// A verified result.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct TaskResult<AccountId, Balance, BlockNumber> {
+	/// The task's model.
+	pub model: ModelHash,
+	/// Who computed it.
+	pub provider: AccountId,
+	/// The verified output.
+	pub output: Tensor,
+	/// blake2-256 of the SCALE-encoded output.
+	pub output_hash: H256,
+	/// blake2-256 of the proof.
+	pub proof_hash: H256,
+	/// The fee paid to the executor.
+	pub executor_paid: Balance,
+	/// The fee paid to the developer.
+	pub developer_paid: Balance,
+	/// Block of settlement.
+	pub settled_at: BlockNumber,
+}
+
+/// Told of every settled task: Compute NFTs, rewards.
+pub trait OnTaskSettled<AccountId, Balance, BlockNumber> {
+	/// `task` (owned by `owner`) was verified and settled with `result`.
+	fn on_settled(task: TaskId, owner: &AccountId, result: &TaskResult<AccountId, Balance, BlockNumber>);
+}
+
+impl<AccountId, Balance, BlockNumber> OnTaskSettled<AccountId, Balance, BlockNumber> for () {
+	fn on_settled(_: TaskId, _: &AccountId, _: &TaskResult<AccountId, Balance, BlockNumber>) {}
+}
