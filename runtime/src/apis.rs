@@ -1,6 +1,6 @@
 //! The runtime APIs the node and polkadot.js call: core, metadata, block
 //! building, the transaction pool, off-chain workers, BABE, GRANDPA, session
-//! keys, nonces, fees, compute staking and genesis presets.
+//! keys, nonces, fees, compute staking, tasks and genesis presets.
 
 use alloc::vec::Vec;
 use codec::Encode;
@@ -19,8 +19,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	AccountId, Babe, Balance, Block, ComputeStaking, Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	AccountId, Babe, Balance, Block, BlockNumber, ComputeStaking, Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime,
+	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tasks, TransactionPayment,
 	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
@@ -170,6 +170,24 @@ impl_runtime_apis! {
 
 		fn reputation(provider: AccountId) -> Option<sp_runtime::Perbill> {
 			ComputeStaking::reputation(&provider)
+		}
+	}
+
+	impl pallet_tasks::runtime_api::TasksApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn task(id: pallet_tasks::TaskId) -> Option<pallet_tasks::Task<AccountId, Balance, BlockNumber>> {
+			pallet_tasks::Tasks::<Runtime>::get(id)
+		}
+
+		fn result(
+			id: pallet_tasks::TaskId,
+		) -> Option<pallet_tasks::TaskResult<AccountId, Balance, BlockNumber>> {
+			pallet_tasks::Results::<Runtime>::get(id)
+		}
+
+		fn assigned_to(
+			provider: AccountId,
+		) -> Vec<(pallet_tasks::TaskId, pallet_tasks::Task<AccountId, Balance, BlockNumber>)> {
+			Tasks::assigned_to(&provider)
 		}
 	}
 

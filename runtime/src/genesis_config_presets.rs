@@ -1,7 +1,8 @@
 //! Genesis presets. The node only names a preset; every genesis value lives here.
 //!
 //! - `development`: one validator (Alice), sudo Alice, the well-known dev
-//!   accounts funded.
+//!   accounts funded and given compute credits; the reference digits model
+//!   whitelisted (developer Bob) and served by Alice.
 //! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave), sudo Alice,
 //!   the well-known dev accounts funded.
 //! - `staging`: the shape of a public network's genesis: the same four
@@ -9,9 +10,11 @@
 //!   network replaces the validator keys with its own (chain-spec/README.md).
 
 use crate::{
-	AccountId, Balance, BalancesConfig, ComputeStakingConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, DAI,
+	AccountId, Balance, BalancesConfig, ComputeStakingConfig, CreditsConfig, ModelRegistryConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, DAI,
+	MILLI_DAI,
 };
+use pallet_model_registry::fixtures;
 use pallet_compute_staking::{HardwareProfile, LatencyClass, NodeProfile};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -27,6 +30,12 @@ pub const ENDOWMENT: Balance = 1_000_000 * DAI;
 
 /// Each genesis validator bonds 100,000 DAi as a compute provider.
 pub const GENESIS_BOND: Balance = 100_000 * DAI;
+
+/// Price of one inference of the reference digits model on development chains.
+pub const DIGITS_PRICE: Balance = 10 * MILLI_DAI;
+
+/// Compute credits each development account starts with (100 credits).
+pub const DEV_CREDITS: u128 = 100 * DAI;
 
 /// The node a genesis validator declares: a CPU node serving no model yet.
 /// Providers update it with `computeStaking.updateProfile`.
@@ -69,13 +78,47 @@ fn dev_accounts() -> Vec<AccountId> {
 		.collect()
 }
 
-fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, sudo: Option<AccountId>) -> Value {
+/// The market a development chain starts with: the reference digits MLP
+/// (`zk-circuits/models/mlp_64_32_10.onnx`) whitelisted, developed by Bob,
+/// served by the first validator, and credits for every funded account.
+///
+/// Its verifying key comes from a setup with a public seed (see
+/// `pallet_model_registry::fixtures`), so anyone can forge its proofs: for
+/// development chains only. A public network whitelists keys from a ceremony.
+struct DevMarket;
+
+fn genesis(
+	validators: Vec<Validator>,
+	endowed: Vec<AccountId>,
+	sudo: Option<AccountId>,
+	market: Option<DevMarket>,
+) -> Value {
 	let count = validators.len() as u32;
-	// Each validator is a bonded provider whose compute key is its own account.
+	let digits = fixtures::mlp_64_32_10().model_hash;
+	// Each validator is a bonded provider whose compute key is its own account;
+	// on a development chain the first one serves the digits model.
 	let providers = validators
 		.iter()
-		.map(|v| (v.account.clone(), v.account.clone(), GENESIS_BOND, genesis_node()))
+		.enumerate()
+		.map(|(i, v)| {
+			let mut node = genesis_node();
+			if market.is_some() && i == 0 {
+				node.models = vec![digits].try_into().expect("one model");
+			}
+			(v.account.clone(), v.account.clone(), GENESIS_BOND, node)
+		})
 		.collect::<Vec<_>>();
+	let models = match market {
+		Some(DevMarket) => vec![(
+			digits,
+			fixtures::mlp_64_32_10_model(Sr25519Keyring::Bob.to_account_id(), DIGITS_PRICE),
+		)],
+		None => vec![],
+	};
+	let credits = match market {
+		Some(DevMarket) => endowed.iter().map(|a| (a.clone(), DEV_CREDITS)).collect::<Vec<_>>(),
+		None => vec![],
+	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|a| (a, ENDOWMENT)).collect::<Vec<_>>(),
@@ -93,6 +136,8 @@ fn genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, sudo: Option<Acc
 			validator_count: count,
 			minimum_validator_count: count.div_ceil(2),
 		},
+		model_registry: ModelRegistryConfig { models },
+		credits: CreditsConfig { credits },
 		sudo: SudoConfig { key: sudo },
 	})
 }
@@ -103,6 +148,7 @@ pub fn development_genesis() -> Value {
 		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
+		Some(DevMarket),
 	)
 }
 
@@ -117,14 +163,14 @@ fn four_validators() -> Vec<Validator> {
 
 /// Four validators: Alice, Bob, Charlie and Dave.
 pub fn local_testnet_genesis() -> Value {
-	genesis(four_validators(), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()))
+	genesis(four_validators(), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()), None)
 }
 
 /// A public network's genesis: no sudo, only validators funded.
 pub fn staging_genesis() -> Value {
 	let validators = four_validators();
 	let endowed = validators.iter().map(|v| v.account.clone()).collect();
-	genesis(validators, endowed, None)
+	genesis(validators, endowed, None, None)
 }
 
 /// The JSON patch of the preset `id`, if there is one.

@@ -228,6 +228,15 @@ mod runtime {
 	#[runtime::pallet_index(12)]
 	pub type Authorship = pallet_authorship;
 
+	#[runtime::pallet_index(13)]
+	pub type ModelRegistry = pallet_model_registry;
+
+	#[runtime::pallet_index(14)]
+	pub type Credits = pallet_credits;
+
+	#[runtime::pallet_index(15)]
+	pub type Tasks = pallet_tasks;
+
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;
 

@@ -1,10 +1,11 @@
 //! Pallet configurations, one file per group: `system` (here), consensus
 //! (BABE, GRANDPA, session, timestamp), staking (compute staking, historical
-//! sessions, offences), monetary (balances, fees) and administration
-//! (utility, sudo).
+//! sessions, offences), market (model registry, tasks, credits), monetary
+//! (balances, fees) and administration (utility, sudo).
 
 mod administration;
 mod consensus;
+mod market;
 mod monetary;
 mod staking;
 

@@ -1,0 +1,107 @@
+//! The inference market in the real runtime, on the development genesis: a
+//! user pays for the digits model, Alice (its provider) answers with a proof,
+//! the runtime verifies it and splits the fee 80/20 with Bob, its developer.
+
+mod common;
+
+use common::{apply, ext_for, signed};
+use daifi_runtime::{
+	genesis_config_presets::DIGITS_PRICE, Runtime, RuntimeCall, RuntimeHoldReason, Tasks,
+};
+use frame_support::traits::{
+	fungible::{Inspect, InspectHold},
+	Hooks,
+};
+use pallet_model_registry::fixtures;
+use pallet_tasks::{Payment, TaskStatus, Verification};
+use sp_genesis_builder::DEV_RUNTIME_PRESET;
+use sp_keyring::Sr25519Keyring::*;
+
+type Balances = pallet_balances::Pallet<Runtime>;
+
+fn submit_task(max_fee: u128) -> RuntimeCall {
+	RuntimeCall::Tasks(pallet_tasks::Call::submit_task {
+		model: fixtures::mlp_64_32_10().model_hash,
+		input: fixtures::mlp_64_32_10().input.try_into().unwrap(),
+		verification: Verification::Zk,
+		max_fee,
+		payment: Payment::Dai,
+	})
+}
+
+fn submit_result(task: u64, output: Vec<i64>, proof: Vec<u8>) -> RuntimeCall {
+	RuntimeCall::Tasks(pallet_tasks::Call::submit_result {
+		task,
+		output: output.try_into().unwrap(),
+		proof: proof.try_into().unwrap(),
+	})
+}
+
+fn next_block() {
+	let next = frame_system::Pallet::<Runtime>::block_number() + 1;
+	frame_system::Pallet::<Runtime>::set_block_number(next);
+	Tasks::on_initialize(next);
+}
+
+#[test]
+fn a_verified_result_pays_the_executor_and_the_developer() {
+	ext_for(DEV_RUNTIME_PRESET).execute_with(|| {
+		let (user, alice, bob) =
+			(Charlie.to_account_id(), Alice.to_account_id(), Bob.to_account_id());
+		let issuance = Balances::total_issuance();
+		let (user0, alice0, bob0) =
+			(Balances::total_balance(&user), Balances::total_balance(&alice), Balances::total_balance(&bob));
+
+		let (result, user_fee) = apply(signed(Charlie, submit_task(2 * DIGITS_PRICE)));
+		assert_eq!(result, Ok(Ok(())));
+		let reason: RuntimeHoldReason = pallet_tasks::HoldReason::TaskFee.into();
+		assert_eq!(Balances::balance_on_hold(&reason, &user), 2 * DIGITS_PRICE);
+
+		next_block();
+		let task = pallet_tasks::Tasks::<Runtime>::get(0).unwrap();
+		assert!(matches!(task.status, TaskStatus::Assigned { provider, .. } if provider == alice));
+
+		let f = fixtures::mlp_64_32_10();
+		let (result, alice_fee) = apply(signed(Alice, submit_result(0, f.output.clone(), f.proof.to_vec())));
+		assert_eq!(result, Ok(Ok(())));
+		let stored = pallet_tasks::Results::<Runtime>::get(0).unwrap();
+		assert_eq!(stored.output.to_vec(), f.output);
+
+		let executor = DIGITS_PRICE * 8 / 10;
+		assert_eq!(Balances::total_balance(&user), user0 - user_fee - DIGITS_PRICE);
+		assert_eq!(Balances::total_balance(&alice), alice0 - alice_fee + executor);
+		assert_eq!(Balances::total_balance(&bob), bob0 + DIGITS_PRICE - executor);
+		assert_eq!(Balances::balance_on_hold(&reason, &user), 0);
+		// Only the two transaction fees were burned.
+		assert_eq!(Balances::total_issuance(), issuance - user_fee - alice_fee);
+	});
+}
+
+#[test]
+fn a_wrong_output_is_slashed_and_a_replay_is_refused() {
+	ext_for(DEV_RUNTIME_PRESET).execute_with(|| {
+		apply(signed(Charlie, submit_task(DIGITS_PRICE))).0.unwrap().unwrap();
+		next_block();
+		let f = fixtures::mlp_64_32_10();
+		let mut wrong = f.output.clone();
+		wrong[2] -= 1;
+		let bond = ComputeBond::of(Alice);
+		assert_eq!(apply(signed(Alice, submit_result(0, wrong, f.proof.to_vec()))).0, Ok(Ok(())));
+		assert_eq!(ComputeBond::of(Alice), bond / 2, "half the bond slashed");
+		// Alice failed it and is the only provider: the task waits for another.
+		let again = signed(Alice, submit_result(0, f.output.clone(), f.proof.to_vec()));
+		assert_eq!(
+			apply(again).0.unwrap(),
+			Err(pallet_tasks::Error::<Runtime>::NotAssignedProvider.into())
+		);
+	});
+}
+
+/// A provider's held bond.
+struct ComputeBond;
+impl ComputeBond {
+	fn of(who: sp_keyring::Sr25519Keyring) -> u128 {
+		let reason: RuntimeHoldReason = pallet_compute_staking::HoldReason::Bonded.into();
+		Balances::balance_on_hold(&reason, &who.to_account_id())
+	}
+}
