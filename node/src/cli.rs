@@ -13,6 +13,14 @@ pub struct Cli {
 	/// Flags of a running node (`--dev`, `--chain`, `--validator`, `--base-path`, ...).
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// Serve compute: run and prove the tasks assigned to the providers whose
+	/// compute keys (key type `dcmp`) are in this node's keystore, with the
+	/// models in DIR (ONNX files, and `<content hash>.pk` proving keys).
+	/// Off-chain workers must run: they do on validators, otherwise add
+	/// `--offchain-worker always`.
+	#[arg(long, value_name = "DIR")]
+	pub compute_models: Option<std::path::PathBuf>,
 }
 
 /// Maintenance subcommands.

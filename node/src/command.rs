@@ -103,6 +103,13 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Benchmark(cmd)) => run_benchmark(&cli, cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			if let Some(dir) = &cli.compute_models {
+				if !dir.is_dir() {
+					return Err(format!("--compute-models: '{}' is not a directory", dir.display()).into());
+				}
+				daifi_compute::engine::serve(dir.clone());
+				log::info!("Serving compute with the models in {}", dir.display());
+			}
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<

@@ -15,7 +15,7 @@ use sp_inherents::CreateInherentDataProviders;
 use sp_runtime::traits::Block as BlockT;
 
 /// The host functions the runtime may call: Substrate's standard set.
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, daifi_compute::HostFunctions);
 
 /// The full client: the wasm runtime executed by wasmtime.
 pub type FullClient =

@@ -3,7 +3,11 @@
 use super::*;
 use crate::Pallet as ComputeStaking;
 use frame_benchmarking::v2::*;
-use frame_support::traits::fungible::{Inspect, InspectHold, Mutate};
+use frame_support::traits::EnsureOrigin;
+use frame_support::traits::{
+	fungible::{Inspect, InspectHold, Mutate},
+	Get,
+};
 use frame_system::RawOrigin;
 use sp_core::H256;
 use sp_runtime::traits::{Bounded, One};

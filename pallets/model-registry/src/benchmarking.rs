@@ -5,6 +5,7 @@ use super::*;
 use crate::Pallet as ModelRegistry;
 use alloc::{boxed::Box, vec, vec::Vec};
 use frame_benchmarking::v2::*;
+use frame_support::traits::EnsureOrigin;
 use sp_runtime::traits::Zero;
 
 /// A model whose key has `inputs` public inputs: `inputs - 1` in, 1 out.

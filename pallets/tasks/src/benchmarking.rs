@@ -2,7 +2,7 @@
 //! the settlement), and the scheduler's per-task work in its worst cases.
 
 use super::*;
-use crate::Pallet as Tasks;
+use crate::Pallet as TaskMarket;
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Hooks};
@@ -14,7 +14,7 @@ use frame_support::traits::Get;
 
 /// The model the benchmarks use: the committed digits MLP, price 1,000 units.
 fn model<T: Config + pallet_model_registry::Config>() -> ModelHash {
-	let hash = ModelHash::repeat_byte(7);
+	let hash = ModelHash::repeat_byte(0xbe);
 	let record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
 	let _ = pallet_model_registry::Pallet::<T>::register_model(
 		RawOrigin::Root.into(),
@@ -65,7 +65,7 @@ fn providers<T: Config + pallet_compute_staking::Config>(count: u32, model: Mode
 fn task<T: Config>(model: ModelHash) -> TaskId {
 	let user = funded::<T>("user", 0);
 	let input: Tensor = fixtures::mlp_64_32_10().input.try_into().expect("64 values");
-	Tasks::<T>::do_submit(user, model, input, Verification::Zk, 2_000u32.into(), Payment::Dai)
+	TaskMarket::<T>::do_submit(user, model, input, Verification::Zk, 2_000u32.into(), Payment::Dai)
 		.expect("valid task")
 }
 
@@ -73,7 +73,7 @@ fn task<T: Config>(model: ModelHash) -> TaskId {
 fn next_block<T: Config>() -> BlockNumberFor<T> {
 	let next = frame_system::Pallet::<T>::block_number() + One::one();
 	frame_system::Pallet::<T>::set_block_number(next);
-	Tasks::<T>::on_initialize(next);
+	TaskMarket::<T>::on_initialize(next);
 	next
 }
 
@@ -123,7 +123,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Tasks::<T>::assign_queued(next);
+			TaskMarket::<T>::assign_queued(next);
 		}
 
 		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Assigned { .. })));
@@ -143,7 +143,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Tasks::<T>::expire_overdue(late);
+			TaskMarket::<T>::expire_overdue(late);
 		}
 
 		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Queued { .. })));
@@ -159,7 +159,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Tasks::<T>::refund_stale(late);
+			TaskMarket::<T>::refund_stale(late);
 		}
 
 		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Refunded { .. })));
@@ -172,17 +172,17 @@ mod benchmarks {
 		let id = task::<T>(model);
 		let late = frame_system::Pallet::<T>::block_number().saturating_add(T::QueueTimeout::get());
 		frame_system::Pallet::<T>::set_block_number(late);
-		Tasks::<T>::refund_stale(late);
+		TaskMarket::<T>::refund_stale(late);
 		let expiry = late.saturating_add(T::ResultRetention::get());
 		frame_system::Pallet::<T>::set_block_number(expiry);
 
 		#[block]
 		{
-			Tasks::<T>::prune_results(expiry);
+			TaskMarket::<T>::prune_results(expiry);
 		}
 
 		assert!(!Tasks::<T>::contains_key(id));
 	}
 
-	impl_benchmark_test_suite!(Tasks, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(TaskMarket, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -42,6 +42,7 @@ pub use weights::WeightInfo;
 
 mod scheduler;
 mod settlement;
+mod worker;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -108,6 +109,9 @@ pub mod pallet {
 
 		/// Compute credits, the other way to pay.
 		type Credits: CreditLedger<Self::AccountId>;
+
+		/// This node's compute engine and keys, for the off-chain worker.
+		type LocalCompute: LocalCompute<Self::AccountId>;
 
 		/// Told of each settled task.
 		type OnSettled: OnTaskSettled<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
@@ -240,6 +244,11 @@ pub mod pallet {
 		/// queued tasks and prunes old results.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::run_scheduler(now)
+		}
+
+		/// Answers the tasks assigned to this node's providers (see `worker.rs`).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::answer_assigned_tasks(now);
 		}
 
 		fn integrity_test() {

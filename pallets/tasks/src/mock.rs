@@ -57,7 +57,7 @@ impl pallet_compute_staking::Config for Test {
 	type HasSessionKeys = Everything;
 	type MinBond = ConstU128<100>;
 	type UnbondingDelay = ConstU64<10>;
-	type MaxProviders = ConstU32<32>;
+	type MaxProviders = ConstU32<128>;
 	type MaxValidators = ConstU32<10>;
 	type InvalidResultSlash = Half;
 	type MissedDeadlineSlash = OnePercent;
@@ -87,6 +87,33 @@ impl Randomness<H256, BlockNumberFor<Test>> for TestRandomness {
 	}
 }
 
+parameter_types! {
+	/// Whether this test node holds P1's compute key.
+	pub static HoldsP1Key: bool = false;
+	/// Results the off-chain worker sent: (compute key, task).
+	pub static Sent: Vec<(AccountId, TaskId)> = vec![];
+}
+
+/// The off-chain worker's engine in tests: P1's key when [`HoldsP1Key`], the
+/// committed proof as the answer, sent transactions recorded in [`Sent`].
+pub struct TestCompute;
+impl LocalCompute<AccountId> for TestCompute {
+	fn compute_keys() -> Vec<AccountId> {
+		if HoldsP1Key::get() { vec![key(P1)] } else { vec![] }
+	}
+	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
+		let f = fixture();
+		if *model != self::model() || input != f.input.as_slice() {
+			return Err(());
+		}
+		Ok((f.output.try_into().unwrap(), f.proof.to_vec().try_into().unwrap()))
+	}
+	fn submit(key: &AccountId, task: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
+		Sent::mutate(|s| s.push((*key, task)));
+		Ok(())
+	}
+}
+
 /// Blocks a provider has for its result.
 pub const TIMEOUT: u64 = 5;
 /// Blocks a task may wait in the queue.
@@ -100,6 +127,7 @@ impl Config for Test {
 	type Models = ModelRegistry;
 	type Providers = ComputeStaking;
 	type Credits = Credits;
+	type LocalCompute = TestCompute;
 	type OnSettled = ();
 	type Randomness = TestRandomness;
 	type ExecutorShare = EightyPercent;

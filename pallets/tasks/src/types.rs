@@ -117,3 +117,28 @@ pub trait OnTaskSettled<AccountId, Balance, BlockNumber> {
 impl<AccountId, Balance, BlockNumber> OnTaskSettled<AccountId, Balance, BlockNumber> for () {
 	fn on_settled(_: TaskId, _: &AccountId, _: &TaskResult<AccountId, Balance, BlockNumber>) {}
 }
+
+/// What a node's off-chain worker uses to answer the tasks assigned to it:
+/// the compute engine and the signing keys of this node. The runtime
+/// implements it with the `daifi-compute` host functions and the node's
+/// keystore; `()` serves nothing.
+pub trait LocalCompute<AccountId> {
+	/// The compute keys this node holds.
+	fn compute_keys() -> alloc::vec::Vec<AccountId>;
+	/// Runs and proves model `model` on `input`: the output and the proof.
+	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()>;
+	/// Sends `submit_result(task, output, proof)` signed with `key`.
+	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
+}
+
+impl<AccountId> LocalCompute<AccountId> for () {
+	fn compute_keys() -> alloc::vec::Vec<AccountId> {
+		alloc::vec::Vec::new()
+	}
+	fn infer_and_prove(_: &ModelHash, _: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
+		Err(())
+	}
+	fn submit(_: &AccountId, _: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
+		Err(())
+	}
+}

@@ -1,16 +1,72 @@
 //! The inference market: whitelisted models, tasks and compute credits.
 
+use alloc::{vec, vec::Vec};
 use frame_support::{
 	parameter_types,
 	traits::{ConstU128, ConstU32},
 };
-use frame_system::EnsureRoot;
-use sp_runtime::Perbill;
+use frame_system::{
+	offchain::{AppCrypto, SendSignedTransaction, Signer},
+	EnsureRoot,
+};
+use pallet_model_registry::ModelHash;
+use pallet_tasks::{ProofBytes, TaskId, Tensor};
+use sp_core::crypto::KeyTypeId;
+use sp_runtime::{MultiSignature, MultiSigner, Perbill};
 
 use crate::{
 	AccountId, Balances, BlockNumber, ComputeStaking, Credits, ModelRegistry, Runtime,
 	RuntimeHoldReason, DAYS, MINUTES,
 };
+
+/// The keystore key type of compute keys: `daifi-node key insert --key-type dcmp`.
+pub const COMPUTE_KEY_TYPE: KeyTypeId = KeyTypeId(*b"dcmp");
+
+/// Compute keys are sr25519 keys of their own key type.
+pub mod compute_key {
+	use sp_runtime::app_crypto::{app_crypto, sr25519};
+	app_crypto!(sr25519, super::COMPUTE_KEY_TYPE);
+}
+
+/// Signs task results with a compute key from the node's keystore.
+pub struct ComputeKey;
+
+impl AppCrypto<MultiSigner, MultiSignature> for ComputeKey {
+	type RuntimeAppPublic = compute_key::Public;
+	type GenericSignature = sp_core::sr25519::Signature;
+	type GenericPublic = sp_core::sr25519::Public;
+}
+
+/// The off-chain worker's engine: the `daifi-compute` host functions (native
+/// tract inference and Groth16 proving in the node) and the node's compute keys.
+pub struct NodeCompute;
+
+impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
+	fn compute_keys() -> Vec<AccountId> {
+		Signer::<Runtime, ComputeKey>::keystore_accounts().map(|account| account.id).collect()
+	}
+
+	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
+		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), input.to_vec())
+			.map_err(|e| log::warn!(target: "daifi-tasks", "compute engine: {e:?}"))?;
+		Ok((proven.output.try_into().map_err(|_| ())?, proven.proof.try_into().map_err(|_| ())?))
+	}
+
+	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()> {
+		let public = MultiSigner::Sr25519(sp_core::sr25519::Public::from_raw(key.clone().into()));
+		let results = Signer::<Runtime, ComputeKey>::all_accounts()
+			.with_filter(vec![public])
+			.send_signed_transaction(|_| pallet_tasks::Call::submit_result {
+				task,
+				output: output.clone(),
+				proof: proof.clone(),
+			});
+		match results.as_slice() {
+			[(_, Ok(()))] => Ok(()),
+			_ => Err(()),
+		}
+	}
+}
 
 impl pallet_model_registry::Config for Runtime {
 	type Currency = Balances;
@@ -46,6 +102,7 @@ impl pallet_tasks::Config for Runtime {
 	type Models = ModelRegistry;
 	type Providers = ComputeStaking;
 	type Credits = Credits;
+	type LocalCompute = NodeCompute;
 	/// Compute NFTs and rewards plug in here.
 	type OnSettled = ();
 	/// BABE randomness of one epoch ago: fixed before anyone could aim a task at it.

@@ -65,7 +65,8 @@ impl frame_system::Config for Runtime {
 }
 
 /// Transactions the runtime itself creates: equivocation reports (unsigned,
-/// submitted by the node's BABE and GRANDPA workers).
+/// submitted by the node's BABE and GRANDPA workers) and task results (signed
+/// by a provider's compute key in its off-chain worker).
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
 where
 	RuntimeCall: From<C>,
@@ -80,5 +81,43 @@ where
 {
 	fn create_bare(call: RuntimeCall) -> super::UncheckedExtrinsic {
 		super::UncheckedExtrinsic::new_bare(call)
+	}
+}
+
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <super::Signature as sp_runtime::traits::Verify>::Signer;
+	type Signature = super::Signature;
+}
+
+/// A transaction signed in an off-chain worker carries the same extensions as
+/// one from polkadot.js: immortal, no tip, the account's next nonce.
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		public: Self::Public,
+		account: AccountId,
+		nonce: Nonce,
+	) -> Option<super::UncheckedExtrinsic> {
+		use codec::Encode;
+		let extension: super::TxExtension = (
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		);
+		let payload = super::SignedPayload::new(call, extension).ok()?;
+		let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
+		let (call, extension, _) = payload.deconstruct();
+		let address = sp_runtime::MultiAddress::Id(account);
+		Some(super::UncheckedExtrinsic::new_signed(call, address, signature, extension))
 	}
 }

@@ -30,6 +30,11 @@ enum Command {
 		/// Where to write `proving.key` and `verifying.key`.
 		#[arg(long, default_value = ".")]
 		out: PathBuf,
+		/// Derive the setup randomness from this public seed instead of the
+		/// operating system. Anyone who knows the seed can forge proofs:
+		/// development chains only.
+		#[arg(long)]
+		insecure_dev_seed: Option<u64>,
 	},
 	/// Add a phase-2 contribution to a proving key.
 	Contribute {
@@ -151,11 +156,18 @@ fn run(cli: Cli) -> Result<(), String> {
 			println!("constraints: {}", circuit.num_constraints());
 			println!("wires: {}", circuit.program.num_wires);
 		},
-		Command::Setup { model, out } => {
+		Command::Setup { model, out, insecure_dev_seed } => {
 			let (circuit, _) = load_circuit(&model)?;
 			println!("setup: {} constraints ...", circuit.num_constraints());
 			let start = Instant::now();
-			let pk = groth16::setup(&circuit, &mut StdRng::from_entropy()).map_err(zk)?;
+			let mut rng = match insecure_dev_seed {
+				Some(seed) => {
+					println!("setup: public seed {seed}: these keys are for development only");
+					StdRng::seed_from_u64(seed)
+				},
+				None => StdRng::from_entropy(),
+			};
+			let pk = groth16::setup(&circuit, &mut rng).map_err(zk)?;
 			println!("setup: done in {:.2} s", start.elapsed().as_secs_f64());
 			std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
 			write(&out.join("proving.key"), &to_bytes(&pk))?;

@@ -3,3 +3,4 @@
 mod scheduling;
 mod submission;
 mod verification;
+mod worker;

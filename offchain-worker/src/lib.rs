@@ -1,0 +1,61 @@
+//! # DAiFi compute
+//!
+//! What a provider's node does for the runtime's off-chain worker: load a
+//! model by content hash, run it, prove the result. The runtime reaches it
+//! through the [`compute`] runtime interface (host functions that every
+//! `daifi-node` registers); the work itself is native code in [`engine`].
+//!
+//! Only off-chain workers call it: inference and proving never run during
+//! block import or production.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+
+#[cfg(feature = "std")]
+pub mod engine;
+
+/// A proven inference: the quantized output and its Groth16 proof.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct Proven {
+	/// The output, fixed-point as the model's circuit computes it.
+	pub output: Vec<i64>,
+	/// The proof (compressed, 128 bytes).
+	pub proof: Vec<u8>,
+}
+
+/// Why no proven result came back.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub enum ComputeError {
+	/// This node does not serve compute (`--compute-models` not given).
+	NotServing,
+	/// No ONNX file in the model directory has this content hash.
+	UnknownModel,
+	/// The model directory has no proving key for the model.
+	MissingProvingKey,
+	/// The model, its key or the input could not be used; the message says why.
+	Failed(Vec<u8>),
+	/// The circuit's output and tract's float output disagree beyond the
+	/// tolerance: the result is not submitted.
+	Disagreement,
+}
+
+/// The host functions of the compute engine.
+#[sp_runtime_interface::runtime_interface]
+pub trait Compute {
+	/// Runs model `model` (its 32-byte content hash) on `input` and proves
+	/// the result.
+	fn infer_and_prove(
+		model: sp_runtime_interface::pass_by::PassFatPointerAndRead<&[u8]>,
+		input: sp_runtime_interface::pass_by::PassFatPointerAndDecode<Vec<i64>>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Result<Proven, ComputeError>> {
+		engine::global().map_or(Err(ComputeError::NotServing), |e| e.infer_and_prove(model, &input))
+	}
+}
+
+/// The host functions a node registers so that the runtime can call them.
+#[cfg(feature = "std")]
+pub type HostFunctions = compute::HostFunctions;

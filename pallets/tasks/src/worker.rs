@@ -1,0 +1,56 @@
+//! The off-chain worker: answers the tasks assigned to the providers whose
+//! compute keys this node holds.
+//!
+//! Each block, for each such task not answered recently, it asks the compute
+//! engine to run and prove it and sends the result as a transaction signed
+//! with the compute key. What it sent is remembered in the node's persistent
+//! off-chain storage, so a task is not computed twice while its answer is on
+//! its way; a node restarted mid-task finds the task still assigned and
+//! answers it then.
+
+use crate::{pallet::*, types::*};
+use codec::Encode;
+use frame_support::traits::Get;
+use frame_system::pallet_prelude::BlockNumberFor;
+use pallet_compute_staking::ComputeProviders;
+use sp_runtime::{
+	offchain::storage::{MutateStorageError, StorageValueRef},
+	traits::Saturating,
+};
+
+impl<T: Config> Pallet<T> {
+	/// One run of the off-chain worker at block `now`.
+	pub(crate) fn answer_assigned_tasks(now: BlockNumberFor<T>) {
+		for key in T::LocalCompute::compute_keys() {
+			let Some(provider) = <T::Providers as ComputeProviders<_>>::provider_of(&key) else {
+				continue;
+			};
+			for (id, task) in Self::assigned_to(&provider) {
+				if !Self::claim(id, now) {
+					continue;
+				}
+				match T::LocalCompute::infer_and_prove(&task.model, &task.input) {
+					Ok((output, proof)) => {
+						let sent = T::LocalCompute::submit(&key, id, output, proof);
+						log::info!(target: "daifi-tasks", "task {id}: result sent ({sent:?})");
+					},
+					Err(()) => log::warn!(target: "daifi-tasks", "task {id}: compute engine failed"),
+				}
+			}
+		}
+	}
+
+	/// Claims task `id` for this run unless it was answered within the last
+	/// half of the result timeout (its transaction may still be in the pool).
+	fn claim(id: TaskId, now: BlockNumberFor<T>) -> bool {
+		let key = (b"daifi/tasks/sent", id).encode();
+		let retry_after = T::ResultTimeout::get() / 2u32.into();
+		let claimed = StorageValueRef::persistent(&key).mutate(|sent: Result<Option<BlockNumberFor<T>>, _>| {
+			match sent {
+				Ok(Some(at)) if now < at.saturating_add(retry_after) => Err(()),
+				_ => Ok(now),
+			}
+		});
+		!matches!(claimed, Err(MutateStorageError::ValueFunctionFailed(())) | Err(MutateStorageError::ConcurrentModification(_)))
+	}
+}

@@ -1,0 +1,143 @@
+// A --dev node that serves compute (scripts/dev-models.sh, Alice's compute key
+// in the keystore, --compute-models): polkadot.js submits digits tasks; the
+// node's off-chain worker runs them (tract), proves them (Groth16) and sends
+// the results; the runtime verifies and settles them. Each output is the
+// committed reference output for that input (the circuit agrees with tract
+// within 0.1, checked by the worker and by the zk tests); every balance adds
+// up. Prints the time from submission to the settled result (median and 95th
+// percentile over 20 tasks) and the tasks settled per minute. Then the node is
+// killed mid-task and the task is completed after the restart.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import { connect, devKey } from '../lib/chain.mjs';
+import { DaifiNode, NODE_BINARY, sleep } from '../lib/node.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixtures = resolve(root, 'pallets/model-registry/src/fixtures');
+const io = readFileSync(resolve(fixtures, 'mlp_64_32_10.io'));
+const values = Array.from({ length: io.length / 8 }, (_, i) => io.readBigInt64LE(i * 8));
+const INPUT = values.slice(0, 64);
+const OUTPUT = values.slice(64);
+const MODEL = `0x${readFileSync(resolve(fixtures, 'mlp_64_32_10.hash')).toString('hex')}`;
+const TASKS = 20;
+
+let node;
+let api;
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { encoding: 'utf8' });
+  assert.equal(result.status, 0, `${cmd} ${args.join(' ')}: ${result.stderr}`);
+}
+
+async function startApi() {
+  api = await connect(node.wsUrl);
+}
+
+before(async () => {
+  node = await DaifiNode.create('compute', ['--dev']);
+  const models = resolve(node.basePath, 'models');
+  run(resolve(root, 'scripts/dev-models.sh'), [models]);
+  run(NODE_BINARY, ['key', 'insert', '--dev', '--base-path', node.basePath,
+    '--key-type', 'dcmp', '--scheme', 'sr25519', '--suri', '//Alice']);
+  node.args.push('--compute-models', models);
+  await node.start();
+  await startApi();
+});
+
+after(async () => {
+  await api?.disconnect();
+  await node?.stop();
+});
+
+/** Submits one task from `signer` with nonce `nonce`; resolves with its id and inclusion time. */
+function submit(signer, nonce, maxFee) {
+  return new Promise((ok, fail) => {
+    const submittedAt = Date.now();
+    api.tx.tasks.submitTask(MODEL, INPUT, 'Zk', maxFee, 'Dai')
+      .signAndSend(signer, { nonce }, ({ status, events, dispatchError }) => {
+        if (dispatchError) fail(new Error(`submit failed: ${dispatchError.toString()}`));
+        if (!status.isInBlock) return;
+        const submitted = events.find(({ event }) => api.events.tasks.TaskSubmitted.is(event));
+        ok({ id: submitted.event.data.task.toNumber(), submittedAt });
+      }).catch(fail);
+  });
+}
+
+/** Follows new blocks until every id in `ids` has a TaskCompleted; returns id -> {at, block, event}. */
+async function completions(ids, timeoutMs) {
+  const done = new Map();
+  const unsub = await api.rpc.chain.subscribeNewHeads(async (header) => {
+    const at = await api.at(header.hash);
+    for (const { event } of await at.query.system.events()) {
+      if (api.events.tasks.TaskCompleted.is(event) && ids.includes(event.data.task.toNumber())) {
+        const id = event.data.task.toNumber();
+        if (!done.has(id)) done.set(id, { at: Date.now(), block: header.number.toNumber(), event });
+      }
+    }
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (done.size < ids.length && Date.now() < deadline) await sleep(250);
+  unsub();
+  assert.equal(done.size, ids.length, `${ids.length} tasks completed within ${timeoutMs / 1000} s`);
+  return done;
+}
+
+test('the worker answers 20 tasks; each output is verified, correct and paid 80/20', async () => {
+  const [user, alice, bob] = ['Ferdie', 'Alice', 'Bob'].map(devKey);
+  const price = (await api.query.modelRegistry.models(MODEL)).unwrap().price.toBigInt();
+  const start = (await api.rpc.chain.getHeader()).hash;
+  const total = async (who, at) => {
+    const { data } = await (await api.at(at)).query.system.account(who.address);
+    return data.free.toBigInt() + data.reserved.toBigInt();
+  };
+  const before = { user: await total(user, start), bob: await total(bob, start) };
+
+  let nonce = (await api.rpc.system.accountNextIndex(user.address)).toNumber();
+  const firstAt = Date.now();
+  const submitted = await Promise.all(Array.from({ length: TASKS }, () => submit(user, nonce++, price)));
+  const ids = submitted.map((s) => s.id);
+  const done = await completions(ids, 240_000);
+  const minutes = (Math.max(...[...done.values()].map((d) => d.at)) - firstAt) / 60_000;
+
+  const latencies = submitted.map((s) => (done.get(s.id).at - s.submittedAt) / 1000).sort((a, b) => a - b);
+  const median = latencies[Math.floor(latencies.length / 2)];
+  const p95 = latencies[Math.ceil(latencies.length * 0.95) - 1];
+  console.log(`# submission to verified result: median ${median.toFixed(1)} s, 95th percentile ${p95.toFixed(1)} s `
+    + `(${TASKS} tasks); ${(TASKS / minutes).toFixed(1)} tasks settled per minute by one node`);
+
+  for (const id of ids) {
+    const result = (await api.query.tasks.results(id)).unwrap();
+    assert.deepEqual(result.output.map((v) => v.toBigInt()), OUTPUT, `task ${id}: the reference output`);
+    assert.equal(result.provider.toString(), alice.address);
+    assert.equal(result.executorPaid.toBigInt(), price * 8n / 10n);
+  }
+  // The user paid exactly the price and the submission fees; Bob got 20% of each.
+  const last = (await api.rpc.chain.getHeader()).hash;
+  const lastBlock = Math.max(...[...done.values()].map((d) => d.block));
+  const settledAt = await api.rpc.chain.getBlockHash(lastBlock);
+  assert.equal(await total(bob, settledAt), before.bob + BigInt(TASKS) * (price - price * 8n / 10n));
+  const userNow = await total(user, last);
+  assert.ok(userNow <= before.user - BigInt(TASKS) * price, 'the user paid the price of each task');
+  const fees = before.user - BigInt(TASKS) * price - userNow;
+  assert.ok(fees > 0n && fees < BigInt(TASKS) * 10n ** 12n, 'besides the price only transaction fees');
+});
+
+test('killed mid-task, the worker answers the task after a restart', async () => {
+  const user = devKey('Eve');
+  const price = (await api.query.modelRegistry.models(MODEL)).unwrap().price.toBigInt();
+  const nonce = (await api.rpc.system.accountNextIndex(user.address)).toNumber();
+  const { id } = await submit(user, nonce, price);
+  await node.kill();
+  await api.disconnect();
+  await node.start();
+  await startApi();
+  const done = await completions([id], 120_000);
+  const event = done.get(id).event;
+  assert.equal(event.data.executorPaid.toBigInt(), price * 8n / 10n);
+});
