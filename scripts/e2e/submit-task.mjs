@@ -17,7 +17,8 @@ const digits = JSON.parse(readFileSync(resolve(root, 'zk-circuits/models/digits_
 const api = await connect(process.argv[2] ?? 'ws://127.0.0.1:9944');
 const user = devKey('Charlie');
 const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
-const scale = 2 ** model.fracBits.toNumber();
+const scale = 2 ** model.inputFracBits.toNumber();
+const outScale = 2 ** model.outputFracBits.toNumber();
 const pick = Math.floor(Math.random() * digits.inputs.length);
 const input = digits.inputs[pick].map((x) => Math.round(x * scale));
 console.log(`model ${MODEL}\nsubmitting test image #${pick} (label ${digits.labels[pick]}), price ${model.price.toHuman()}`);
@@ -39,7 +40,7 @@ const unsub = await api.query.system.events(async (records) => {
     if (!api.events.tasks.TaskCompleted.is(event) || event.data.task.toNumber() !== id) continue;
     const header = await api.rpc.chain.getHeader();
     const result = (await api.query.tasks.results(id)).unwrap();
-    const logits = result.output.map((v) => Number(v.toBigInt()) / scale);
+    const logits = result.output.map((v) => Number(v.toBigInt()) / outScale);
     const best = logits.indexOf(Math.max(...logits));
     console.log(`verified on chain in block #${header.number} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`output (logits): ${logits.map((l) => l.toFixed(2)).join(' ')} -> digit ${best}`);

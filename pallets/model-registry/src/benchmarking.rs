@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::Pallet as ModelRegistry;
-use alloc::{boxed::Box, vec, vec::Vec};
+use alloc::{boxed::Box, vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::EnsureOrigin;
 use sp_runtime::traits::Zero;
@@ -15,7 +15,8 @@ fn model<T: Config>(inputs: u32) -> ModelOf<T> {
 		verifying_key: crate::fixtures::synthetic_key(inputs).try_into().expect("within the bound"),
 		input_shape: vec![inputs - 1].try_into().expect("one dimension"),
 		output_shape: vec![1].try_into().expect("one dimension"),
-		frac_bits: 8,
+		input_frac_bits: 8,
+		output_frac_bits: 16,
 		flops: 1,
 		min_vram_mib: 0,
 		developer: account("developer", 0, 0),

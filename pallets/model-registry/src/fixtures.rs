@@ -43,14 +43,15 @@ pub fn mlp_64_32_10() -> Fixture {
 pub const MLP_64_32_10_FLOPS: u64 = 2 * (64 * 32 + 32 * 10);
 
 /// A registry record for the fixture's model: its key, shapes `[1, 64]` and
-/// `[1, 10]`, 8 fractional bits, CPU-only.
+/// `[1, 10]`, 8 fractional bits in and 16 out (its circuit's scales), CPU-only.
 pub fn mlp_64_32_10_model<AccountId, Balance>(developer: AccountId, price: Balance) -> Model<AccountId, Balance> {
 	Model {
 		size: 10_000,
 		verifying_key: mlp_64_32_10().verifying_key.to_vec().try_into().expect("within the bound"),
 		input_shape: vec![1, 64].try_into().expect("two dimensions"),
 		output_shape: vec![1, 10].try_into().expect("two dimensions"),
-		frac_bits: 8,
+		input_frac_bits: 8,
+		output_frac_bits: 16,
 		flops: MLP_64_32_10_FLOPS,
 		min_vram_mib: 0,
 		developer,

@@ -46,9 +46,10 @@ pub struct Model<AccountId, Balance> {
 	pub input_shape: Shape,
 	/// Shape of the output tensor.
 	pub output_shape: Shape,
-	/// Fractional bits of the fixed-point encoding of input and output
-	/// (`value = integer / 2^frac_bits`).
-	pub frac_bits: u8,
+	/// Fractional bits of the fixed-point input (`value = integer / 2^bits`).
+	pub input_frac_bits: u8,
+	/// Fractional bits of the fixed-point output (the circuit's output scale).
+	pub output_frac_bits: u8,
 	/// Floating-point operations of one inference.
 	pub flops: u64,
 	/// Least GPU memory (MiB) a provider needs to serve it; 0 runs on CPUs.

@@ -9,7 +9,7 @@ use sp_core::H256;
 /// Identifies a task; assigned in submission order.
 pub type TaskId = u64;
 
-/// A model input or output: fixed-point integers (see the model's `frac_bits`).
+/// A model input or output: fixed-point integers (see the model's `input_frac_bits` and `output_frac_bits`).
 pub type Tensor = BoundedVec<i64, ConstU32<MAX_TENSOR_LEN>>;
 
 /// A Groth16 proof as submitted (128 bytes compressed; the bound leaves room

@@ -77,6 +77,13 @@ enum Command {
 		#[arg(long)]
 		out: PathBuf,
 	},
+	/// Run a model with tract (floats) on fixed-point inputs, one JSON array
+	/// of integers per line on stdin; prints tract's output for each, one JSON
+	/// array per line. The reference a proven output is compared with.
+	Infer {
+		/// The ONNX file.
+		model: PathBuf,
+	},
 	/// Verify a proof JSON written by `prove`.
 	Verify {
 		/// The verifying key.
@@ -213,6 +220,18 @@ fn run(cli: Cli) -> Result<(), String> {
 			};
 			println!("output: {:?}", file.output_real);
 			write(&out, &serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?)?;
+		},
+		Command::Infer { model } => {
+			let (circuit, bytes) = load_circuit(&model)?;
+			let reference = daifi_zk::onnx::FloatModel::load(&bytes, &circuit.input_shape).map_err(zk)?;
+			let scale = (1u64 << circuit.input_scale) as f32;
+			for line in std::io::stdin().lines() {
+				let line = line.map_err(|e| e.to_string())?;
+				let fixed: Vec<i64> = serde_json::from_str(&line).map_err(|e| e.to_string())?;
+				let input: Vec<f32> = fixed.iter().map(|&x| x as f32 / scale).collect();
+				let output = reference.run(&input).map_err(zk)?;
+				println!("{}", serde_json::to_string(&output).map_err(|e| e.to_string())?);
+			}
 		},
 		Command::Verify { key, proof } => {
 			let vk_bytes = read(&key)?;

@@ -127,6 +127,12 @@ fn the_committed_fixture_is_a_valid_proof_of_the_reference_model() {
 		Ok(())
 	);
 	assert_eq!(fixture.model_hash, mlp().hash, "the fixture names the committed model");
+	let model = crate::fixtures::mlp_64_32_10_model(1u64, 1u128);
+	assert_eq!(
+		(model.input_frac_bits as u32, model.output_frac_bits as u32),
+		(mlp().circuit.input_scale, mlp().circuit.output_scale),
+		"the fixture's record states the circuit's scales"
+	);
 	// The output is the circuit's output for that input.
 	let (output, _) = mlp().circuit.evaluate(&fixture.input).unwrap();
 	assert_eq!(output, fixture.output);
