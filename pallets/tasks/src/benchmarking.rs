@@ -81,12 +81,23 @@ fn next_block<T: Config>() -> BlockNumberFor<T> {
 mod benchmarks {
 	use super::*;
 
-	/// `n`: input length (the digits MLP takes 64 values).
+	/// `n`: input length, up to the most a verifying key within the
+	/// registry's bound can take (a model with `n` inputs and one output).
 	#[benchmark]
-	fn submit_task(n: Linear<64, 64>) {
-		let model = model::<T>();
+	fn submit_task(n: Linear<1, 500>) {
+		let model = ModelHash::repeat_byte(0xbf);
+		let mut record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
+		record.verifying_key = fixtures::synthetic_key(n + 1).try_into().expect("within the bound");
+		record.input_shape = vec![n].try_into().expect("one dimension");
+		record.output_shape = vec![1].try_into().expect("one dimension");
+		pallet_model_registry::Pallet::<T>::register_model(
+			RawOrigin::Root.into(),
+			model,
+			alloc::boxed::Box::new(record),
+		)
+		.expect("a valid model");
 		let user = funded::<T>("user", 0);
-		let input: Tensor = fixtures::mlp_64_32_10().input[..n as usize].to_vec().try_into().expect("64");
+		let input: Tensor = vec![1i64; n as usize].try_into().expect("within the bound");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(user), model, input, Verification::Zk, 2_000u32.into(), Payment::Dai);
@@ -97,13 +108,13 @@ mod benchmarks {
 	/// A valid result: one Groth16 verification (74 public inputs), the fee
 	/// split, the provider's record, credits, and the result stored.
 	#[benchmark]
-	fn submit_result(n: Linear<10, 10>) {
+	fn submit_result() {
 		let model = model::<T>();
 		let provider = providers::<T>(1, model).remove(0);
 		let id = task::<T>(model);
 		next_block::<T>();
 		let fixture = fixtures::mlp_64_32_10();
-		let output: Tensor = fixture.output[..n as usize].to_vec().try_into().expect("10 values");
+		let output: Tensor = fixture.output.try_into().expect("10 values");
 		let proof: ProofBytes = fixture.proof.to_vec().try_into().expect("128 bytes");
 
 		#[extrinsic_call]
