@@ -127,7 +127,7 @@ mod tests {
 	use super::*;
 
 	fn models() -> PathBuf {
-		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../zk-circuits/models")
+		PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../zk-circuits/models")
 	}
 
 	/// A model directory with the 64-32-10 MLP and a proving key for it.

@@ -46,7 +46,7 @@ pub struct Reference {
 impl Reference {
 	/// Compiles `name` from `zk-circuits/models` and makes keys with `seed`.
 	pub fn load(name: &str, seed: u64) -> Self {
-		let path = format!("{}/../../zk-circuits/models/{name}.onnx", env!("CARGO_MANIFEST_DIR"));
+		let path = format!("{}/../../zk-circuits/models/{name}.onnx", std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
 		let bytes = std::fs::read(path).expect("reference model exists");
 		let circuit = daifi_zk::compile(&bytes).expect("compiles");
 		let pk = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(seed)).expect("setup");

@@ -10,7 +10,7 @@ use rand::{rngs::StdRng, SeedableRng};
 const MODELS: &[&str] = &["mlp_64_32_10", "mlp_64_128_10", "cnn_digits"];
 
 fn models_dir() -> std::path::PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+	Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../models")
 }
 
 fn bench(c: &mut Criterion) {

@@ -143,7 +143,7 @@ fn the_committed_fixture_is_a_valid_proof_of_the_reference_model() {
 #[ignore]
 fn write_fixtures() {
 	let (input, output, proof) = mlp().proven(3);
-	let dir = format!("{}/src/fixtures", env!("CARGO_MANIFEST_DIR"));
+	let dir = format!("{}/src/fixtures", std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
 	std::fs::write(format!("{dir}/mlp_64_32_10.vk"), daifi_zk::to_bytes(&mlp().pk.vk)).unwrap();
 	std::fs::write(format!("{dir}/mlp_64_32_10.proof"), proof).unwrap();
 	let io: Vec<u8> = input.iter().chain(&output).flat_map(|v| v.to_le_bytes()).collect();

@@ -8,7 +8,7 @@ use daifi_zk::{compile, setup, Circuit, ProvingKey};
 use rand::{rngs::StdRng, SeedableRng};
 
 pub fn models_dir() -> PathBuf {
-	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models")
+	PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../models")
 }
 
 pub fn model_bytes(name: &str) -> Vec<u8> {
