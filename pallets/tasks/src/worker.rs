@@ -14,7 +14,7 @@ use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_compute_staking::ComputeProviders;
 use sp_runtime::{
-	offchain::storage::{MutateStorageError, StorageValueRef},
+	offchain::storage::StorageValueRef,
 	traits::Saturating,
 };
 
@@ -45,12 +45,11 @@ impl<T: Config> Pallet<T> {
 	fn claim(id: TaskId, now: BlockNumberFor<T>) -> bool {
 		let key = (b"daifi/tasks/sent", id).encode();
 		let retry_after = T::ResultTimeout::get() / 2u32.into();
-		let claimed = StorageValueRef::persistent(&key).mutate(|sent: Result<Option<BlockNumberFor<T>>, _>| {
-			match sent {
+		StorageValueRef::persistent(&key)
+			.mutate(|sent: Result<Option<BlockNumberFor<T>>, _>| match sent {
 				Ok(Some(at)) if now < at.saturating_add(retry_after) => Err(()),
 				_ => Ok(now),
-			}
-		});
-		!matches!(claimed, Err(MutateStorageError::ValueFunctionFailed(())) | Err(MutateStorageError::ConcurrentModification(_)))
+			})
+			.is_ok()
 	}
 }
