@@ -4,8 +4,10 @@
 use daifi_runtime::{currency, genesis_config_presets::STAGING_PRESET, WASM_BINARY};
 use sc_service::{ChainType, Properties};
 
-/// A DAiFi chain spec (no node-side extensions).
-pub type ChainSpec = sc_service::GenericChainSpec;
+/// A DAiFi chain spec (no node-side extensions). Building its genesis runs
+/// the runtime, whose model registry prepares verifying keys with the BN254
+/// host functions: the genesis builder registers them.
+pub type ChainSpec = sc_service::GenericChainSpec<sc_service::NoExtension, daifi_bn254_host::HostFunctions>;
 
 /// The token properties wallets read: symbol DAi, 12 decimals, SS58 prefix 42.
 fn properties() -> Properties {

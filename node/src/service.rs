@@ -14,8 +14,12 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_inherents::CreateInherentDataProviders;
 use sp_runtime::traits::Block as BlockT;
 
-/// The host functions the runtime may call: Substrate's standard set.
-pub type HostFunctions = (sp_io::SubstrateHostFunctions, daifi_compute::HostFunctions);
+/// The host functions the runtime may call: Substrate's standard set, BN254
+/// pairings and multi-scalar multiplication for proof verification (part of
+/// consensus: every validator's node must provide them), and the compute
+/// engine (only off-chain workers call it).
+pub type HostFunctions =
+	(sp_io::SubstrateHostFunctions, daifi_bn254_host::HostFunctions, daifi_compute::HostFunctions);
 
 /// The full client: the wasm runtime executed by wasmtime.
 pub type FullClient =

@@ -1,12 +1,17 @@
-//! The native engine: models from a directory, found by content hash and
-//! cached; tract for the float reference; `daifi-zk` for the proof.
+//! The native engine: models found by content hash in a directory, or
+//! fetched from their registered URL into it, and cached; tract for the float
+//! reference; `daifi-zk` for the proof.
 //!
 //! The model directory holds ONNX files under any name, and for each model a
 //! proving key named `<content hash in hex>.pk` (as `daifi-zk setup` writes
-//! `proving.key`). A node serves compute once [`serve`] was called with it
-//! (`daifi-node --compute-models <DIR>`).
+//! `proving.key`). A model missing there is fetched from its URL, and its
+//! proving key from the URL with `.pk` appended; both are kept in the
+//! directory (`<hash>.onnx`, `<hash>.pk`) once they pass their checks: the
+//! ONNX bytes must have the model's content hash, and the proving key must
+//! contain the registered verifying key. A node serves compute once [`serve`]
+//! was called with the directory (`daifi-node --compute-models <DIR>`).
 
-use crate::{ComputeError, Proven};
+use crate::{fetch, ComputeError, ModelSource, Proven};
 use daifi_zk::{onnx::FloatModel, Circuit, ProvingKey};
 use rand::{rngs::StdRng, SeedableRng};
 use std::{
@@ -14,6 +19,9 @@ use std::{
 	path::{Path, PathBuf},
 	sync::{Arc, Mutex, OnceLock},
 };
+
+/// Largest proving key fetched, in bytes.
+pub const MAX_PROVING_KEY_BYTES: u64 = 1 << 30;
 
 /// Largest difference allowed between the circuit's dequantized output and
 /// tract's float output (the zk tests measure at most 0.07 on the reference
@@ -44,6 +52,8 @@ struct Loaded {
 pub struct Engine {
 	dir: PathBuf,
 	loaded: Mutex<HashMap<[u8; 32], Arc<Loaded>>>,
+	/// Held while a model loads, so that concurrent workers fetch it once.
+	loading: Mutex<()>,
 }
 
 fn failed(context: &str, e: impl std::fmt::Display) -> ComputeError {
@@ -53,7 +63,7 @@ fn failed(context: &str, e: impl std::fmt::Display) -> ComputeError {
 impl Engine {
 	/// An engine over the models in `dir`.
 	pub fn new(dir: PathBuf) -> Self {
-		Engine { dir, loaded: Mutex::new(HashMap::new()) }
+		Engine { dir, loaded: Mutex::new(HashMap::new()), loading: Mutex::new(()) }
 	}
 
 	/// The ONNX bytes in the directory whose blake2-256 is `hash`.
@@ -74,19 +84,75 @@ impl Engine {
 
 	/// Where the proving key of model `hash` lives.
 	pub fn proving_key_path(dir: &Path, hash: &[u8; 32]) -> PathBuf {
-		let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-		dir.join(format!("{hex}.pk"))
+		dir.join(format!("{}.pk", hex(hash)))
 	}
 
-	fn load(&self, hash: &[u8; 32]) -> Result<Arc<Loaded>, ComputeError> {
-		if let Some(loaded) = self.loaded.lock().expect("not poisoned").get(hash) {
-			return Ok(loaded.clone());
+	/// The ONNX bytes of model `hash`: from the directory, or fetched from
+	/// `source` (hash checked) and kept in the directory.
+	fn model_bytes(&self, hash: &[u8; 32], source: &ModelSource) -> Result<Vec<u8>, ComputeError> {
+		match self.find_model(hash) {
+			Err(ComputeError::UnknownModel) => {},
+			found => return found,
 		}
-		let bytes = self.find_model(hash)?;
+		let url = String::from_utf8_lossy(&source.url);
+		let bytes = fetch::fetch(&url, source.size).map_err(|e| {
+			log::warn!(target: "daifi-compute", "model 0x{} from {url}: {e}", hex(hash));
+			ComputeError::UnknownModel
+		})?;
+		if &daifi_zk::model_hash(&bytes) != hash {
+			return Err(ComputeError::HashMismatch);
+		}
+		self.keep(&format!("{}.onnx", hex(hash)), &bytes);
+		Ok(bytes)
+	}
+
+	/// The proving key of model `hash`: from the directory, or fetched from
+	/// `source`'s URL with `.pk` appended and kept. Either way it must contain
+	/// the registered verifying key.
+	fn proving_key(&self, hash: &[u8; 32], source: &ModelSource) -> Result<ProvingKey, ComputeError> {
+		let path = Self::proving_key_path(&self.dir, hash);
+		let (bytes, fetched) = match std::fs::read(&path) {
+			Ok(bytes) => (bytes, false),
+			Err(_) => {
+				let url = format!("{}.pk", String::from_utf8_lossy(&source.url));
+				let bytes = fetch::fetch(&url, MAX_PROVING_KEY_BYTES).map_err(|e| {
+					log::warn!(target: "daifi-compute", "proving key of 0x{} from {url}: {e}", hex(hash));
+					ComputeError::MissingProvingKey
+				})?;
+				(bytes, true)
+			},
+		};
+		let pk: ProvingKey = daifi_zk::from_bytes(&bytes).map_err(|e| failed("proving key", e))?;
+		if daifi_zk::to_bytes(&pk.vk) != source.verifying_key {
+			log::warn!(target: "daifi-compute", "proving key of 0x{} is not for its registered verifying key", hex(hash));
+			return Err(ComputeError::KeyMismatch);
+		}
+		if fetched {
+			self.keep(&format!("{}.pk", hex(hash)), &bytes);
+		}
+		Ok(pk)
+	}
+
+	/// Writes a fetched file into the model directory (a failure only costs
+	/// a fetch next time).
+	fn keep(&self, name: &str, bytes: &[u8]) {
+		if let Err(e) = std::fs::write(self.dir.join(name), bytes) {
+			log::warn!(target: "daifi-compute", "keeping {name} in the model directory: {e}");
+		}
+	}
+
+	fn load(&self, hash: &[u8; 32], source: &ModelSource) -> Result<Arc<Loaded>, ComputeError> {
+		let cached = |engine: &Self| engine.loaded.lock().expect("not poisoned").get(hash).cloned();
+		if let Some(loaded) = cached(self) {
+			return Ok(loaded);
+		}
+		let _loading = self.loading.lock().expect("not poisoned");
+		if let Some(loaded) = cached(self) {
+			return Ok(loaded);
+		}
+		let bytes = self.model_bytes(hash, source)?;
 		let circuit = daifi_zk::compile(&bytes).map_err(|e| failed("compiling", e))?;
-		let key = std::fs::read(Self::proving_key_path(&self.dir, hash))
-			.map_err(|_| ComputeError::MissingProvingKey)?;
-		let pk: ProvingKey = daifi_zk::from_bytes(&key).map_err(|e| failed("proving key", e))?;
+		let pk = self.proving_key(hash, source)?;
 		let reference =
 			FloatModel::load(&bytes, &circuit.input_shape).map_err(|e| failed("tract", e))?;
 		let loaded = Arc::new(Loaded { circuit, pk, reference });
@@ -97,9 +163,9 @@ impl Engine {
 
 	/// Runs model `hash` on the fixed-point `input`, checks the circuit's
 	/// output against tract's within [`TOLERANCE`], and proves it.
-	pub fn infer_and_prove(&self, hash: &[u8], input: &[i64]) -> Result<Proven, ComputeError> {
+	pub fn infer_and_prove(&self, hash: &[u8], input: &[i64], source: &ModelSource) -> Result<Proven, ComputeError> {
 		let hash: [u8; 32] = hash.try_into().map_err(|_| ComputeError::UnknownModel)?;
-		let model = self.load(&hash)?;
+		let model = self.load(&hash, source)?;
 		let circuit = &model.circuit;
 		let scale = (1u64 << circuit.input_scale) as f32;
 		let float_input: Vec<f32> = input.iter().map(|&x| x as f32 / scale).collect();
@@ -143,29 +209,81 @@ mod tests {
 		(dir, hash, pk.vk)
 	}
 
+	/// A source that names nothing to fetch, with the key the model's
+	/// proving key must contain.
+	fn local(vk: &daifi_zk::VerifyingKey) -> ModelSource {
+		ModelSource { url: b"file:///nonexistent/model.onnx".to_vec(), size: 1 << 20, verifying_key: daifi_zk::to_bytes(vk) }
+	}
+
 	#[test]
 	fn finds_the_model_by_hash_runs_and_proves_it() {
 		let (dir, hash, vk) = directory("serves");
 		let engine = Engine::new(dir.clone());
 		let input: Vec<i64> = (0..64).map(|i| (i * 13) % 257).collect();
-		let proven = engine.infer_and_prove(&hash, &input).unwrap();
+		let proven = engine.infer_and_prove(&hash, &input, &local(&vk)).unwrap();
 		assert_eq!(proven.output.len(), 10);
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
 		daifi_zk::verify(&vk, &input, &proven.output, &proof).unwrap();
 		// A second call uses the cache and gives the same output.
-		assert_eq!(engine.infer_and_prove(&hash, &input).unwrap().output, proven.output);
+		assert_eq!(engine.infer_and_prove(&hash, &input, &local(&vk)).unwrap().output, proven.output);
 
-		assert_eq!(engine.infer_and_prove(&[9u8; 32], &input), Err(ComputeError::UnknownModel));
-		assert!(matches!(engine.infer_and_prove(&hash, &input[..10]), Err(ComputeError::Failed(_))));
+		assert_eq!(engine.infer_and_prove(&[9u8; 32], &input, &local(&vk)), Err(ComputeError::UnknownModel));
+		assert!(matches!(engine.infer_and_prove(&hash, &input[..10], &local(&vk)), Err(ComputeError::Failed(_))));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 
 	#[test]
 	fn a_model_without_a_proving_key_is_not_served() {
-		let (dir, hash, _) = directory("no-key");
+		let (dir, hash, vk) = directory("no-key");
 		std::fs::remove_file(Engine::proving_key_path(&dir, &hash)).unwrap();
 		let engine = Engine::new(dir.clone());
-		assert_eq!(engine.infer_and_prove(&hash, &[0; 64]), Err(ComputeError::MissingProvingKey));
+		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &local(&vk)), Err(ComputeError::MissingProvingKey));
 		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn a_proving_key_for_another_verifying_key_is_not_used() {
+		let (dir, hash, _) = directory("other-key");
+		let circuit = daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap();
+		let other_vk = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(6)).unwrap().vk;
+		let engine = Engine::new(dir.clone());
+		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &local(&other_vk)), Err(ComputeError::KeyMismatch));
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn a_missing_model_is_fetched_from_its_url_checked_and_kept() {
+		// The "server" is another directory, reached by a file:// URL.
+		let (published, hash, vk) = directory("published");
+		std::fs::rename(Engine::proving_key_path(&published, &hash), published.join("digits.onnx.pk")).unwrap();
+		let url = format!("file://{}", published.join("digits.onnx").display());
+		let size = std::fs::metadata(published.join("digits.onnx")).unwrap().len();
+		let empty = std::env::temp_dir().join(format!("daifi-compute-empty-{}", std::process::id()));
+		std::fs::create_dir_all(&empty).unwrap();
+
+		// Too small a registered size, or another model's bytes, are refused.
+		let engine = Engine::new(empty.clone());
+		let source = ModelSource { url: url.clone().into_bytes(), size, verifying_key: daifi_zk::to_bytes(&vk) };
+		let small = ModelSource { size: size - 1, ..source.clone() };
+		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &small), Err(ComputeError::UnknownModel));
+		let other = ModelSource {
+			url: format!("file://{}", models().join("mlp_64_128_10.onnx").display()).into_bytes(),
+			size: 1 << 20,
+			..source.clone()
+		};
+		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &other), Err(ComputeError::HashMismatch));
+		assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "nothing kept");
+
+		let input: Vec<i64> = (0..64).map(|i| (i * 7) % 200).collect();
+		let proven = engine.infer_and_prove(&hash, &input, &source).unwrap();
+		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
+		daifi_zk::verify(&vk, &input, &proven.output, &proof).unwrap();
+		// Both files are kept: a new engine serves the model without the URL.
+		let hex = hex(&hash);
+		assert!(empty.join(format!("{hex}.onnx")).exists() && empty.join(format!("{hex}.pk")).exists());
+		let offline = Engine::new(empty.clone());
+		assert_eq!(offline.infer_and_prove(&hash, &input, &local(&vk)).unwrap().output, proven.output);
+		std::fs::remove_dir_all(empty).unwrap();
+		std::fs::remove_dir_all(published).unwrap();
 	}
 }

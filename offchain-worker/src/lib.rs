@@ -17,6 +17,8 @@ use codec::{Decode, Encode};
 
 #[cfg(feature = "std")]
 pub mod engine;
+#[cfg(feature = "std")]
+pub mod fetch;
 
 /// A proven inference: the quantized output and its Groth16 proof.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -27,15 +29,35 @@ pub struct Proven {
 	pub proof: Vec<u8>,
 }
 
+/// Where a model's files come from and what they must match: what the
+/// runtime reads of the model's registry record.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct ModelSource {
+	/// The URL of the ONNX file (`file://`, `http://` or `https://`); the
+	/// proving key is published at the same URL with `.pk` appended.
+	pub url: Vec<u8>,
+	/// The ONNX file's size in bytes: a larger download is refused.
+	pub size: u64,
+	/// The registered verifying key (compressed): a proving key is used only
+	/// if it contains exactly this key.
+	pub verifying_key: Vec<u8>,
+}
+
 /// Why no proven result came back.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 pub enum ComputeError {
 	/// This node does not serve compute (`--compute-models` not given).
 	NotServing,
-	/// No ONNX file in the model directory has this content hash.
+	/// The model is neither in the model directory nor at its URL.
 	UnknownModel,
-	/// The model directory has no proving key for the model.
+	/// The model directory has no proving key for the model, and none could
+	/// be fetched.
 	MissingProvingKey,
+	/// The bytes fetched from the model's URL do not have its content hash.
+	HashMismatch,
+	/// The proving key's verifying key is not the registered one: proofs made
+	/// with it would be rejected (and slashed).
+	KeyMismatch,
 	/// The model, its key or the input could not be used; the message says why.
 	Failed(Vec<u8>),
 	/// The circuit's output and tract's float output disagree beyond the
@@ -47,12 +69,14 @@ pub enum ComputeError {
 #[sp_runtime_interface::runtime_interface]
 pub trait Compute {
 	/// Runs model `model` (its 32-byte content hash) on `input` and proves
-	/// the result.
+	/// the result. The model and its proving key come from the model
+	/// directory, or else from `source`'s URL (then kept in the directory).
 	fn infer_and_prove(
 		model: sp_runtime_interface::pass_by::PassFatPointerAndRead<&[u8]>,
 		input: sp_runtime_interface::pass_by::PassFatPointerAndDecode<Vec<i64>>,
+		source: sp_runtime_interface::pass_by::PassFatPointerAndDecode<ModelSource>,
 	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Result<Proven, ComputeError>> {
-		engine::global().map_or(Err(ComputeError::NotServing), |e| e.infer_and_prove(model, &input))
+		engine::global().map_or(Err(ComputeError::NotServing), |e| e.infer_and_prove(model, &input, &source))
 	}
 }
 

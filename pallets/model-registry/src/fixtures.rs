@@ -8,6 +8,9 @@
 
 use crate::Model;
 use alloc::{vec, vec::Vec};
+use ark_ec::AffineRepr;
+use ark_serialize::CanonicalSerialize;
+use daifi_bn254_host::{Bn254, G1Affine, G2Affine};
 
 /// One proven inference.
 pub struct Fixture {
@@ -39,6 +42,9 @@ pub fn mlp_64_32_10() -> Fixture {
 	}
 }
 
+/// Public inputs of the 64-32-10 MLP's circuit: 64 input and 10 output values.
+pub const MLP_64_32_10_PUBLIC_INPUTS: u32 = 64 + 10;
+
 /// FLOPs of one inference of the 64-32-10 MLP (a multiply and an add per weight).
 pub const MLP_64_32_10_FLOPS: u64 = 2 * (64 * 32 + 32 * 10);
 
@@ -65,9 +71,6 @@ pub fn mlp_64_32_10_model<AccountId, Balance>(developer: AccountId, price: Balan
 /// it decodes like any key, and no proof verifies against it. For benchmarks
 /// of keys of every size.
 pub fn synthetic_key(inputs: u32) -> Vec<u8> {
-	use ark_bn254::{Bn254, G1Affine, G2Affine};
-	use ark_ec::AffineRepr;
-	use ark_serialize::CanonicalSerialize;
 	let vk = ark_groth16::VerifyingKey::<Bn254> {
 		alpha_g1: G1Affine::generator(),
 		beta_g2: G2Affine::generator(),
@@ -75,7 +78,21 @@ pub fn synthetic_key(inputs: u32) -> Vec<u8> {
 		delta_g2: G2Affine::generator(),
 		gamma_abc_g1: vec![G1Affine::generator(); inputs as usize + 1],
 	};
+	compressed(&vk)
+}
+
+/// A well-formed proof (generator points) that verifies against no key made
+/// by a setup: what benchmarks verify against [`synthetic_key`].
+pub fn synthetic_proof() -> Vec<u8> {
+	compressed(&ark_groth16::Proof::<Bn254> {
+		a: G1Affine::generator(),
+		b: G2Affine::generator(),
+		c: G1Affine::generator(),
+	})
+}
+
+fn compressed<T: CanonicalSerialize>(value: &T) -> Vec<u8> {
 	let mut bytes = Vec::new();
-	vk.serialize_compressed(&mut bytes).expect("writing to a vector");
+	value.serialize_compressed(&mut bytes).expect("writing to a vector");
 	bytes
 }

@@ -19,7 +19,9 @@
 //! takes no new tasks.
 //!
 //! Other pallets read models and verify inference proofs through
-//! [`ModelCatalog`].
+//! [`ModelCatalog`]. Verification uses BN254 from `daifi-bn254-host`, whose
+//! pairing and multi-scalar multiplication are host functions of the node,
+//! against the key in [`CheckedKey`] form (validated once, at registration).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -35,6 +37,9 @@ pub mod weights;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod fixtures;
+
+use daifi_bn254_host::Bn254;
+use frame_support::weights::Weight;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -71,6 +76,11 @@ pub mod pallet {
 	/// Whitelisted (and retired) models by content hash.
 	#[pallet::storage]
 	pub type Models<T: Config> = StorageMap<_, Blake2_128Concat, ModelHash, ModelOf<T>, OptionQuery>;
+
+	/// The verifying key of each model in [`CheckedKey`] form: validated when
+	/// the model was registered, read by every verification.
+	#[pallet::storage]
+	pub type CheckedKeys<T: Config> = StorageMap<_, Blake2_128Concat, ModelHash, CheckedKey, OptionQuery>;
 
 	/// A model at genesis: its hash and record.
 	pub type GenesisModel<T> = (ModelHash, ModelOf<T>);
@@ -162,7 +172,10 @@ pub mod pallet {
 			ensure!(model.size > 0 && model.flops > 0, Error::<T>::InvalidModel);
 			let input = shape_len(&model.input_shape).ok_or(Error::<T>::InvalidShape)?;
 			let output = shape_len(&model.output_shape).ok_or(Error::<T>::InvalidShape)?;
-			let key = daifi_zk_verifier::decode_verifying_key::<ark_bn254::Bn254>(&model.verifying_key)
+			let key = daifi_zk_verifier::decode_verifying_key::<Bn254>(&model.verifying_key)
+				.map_err(|_| Error::<T>::MalformedVerifyingKey)?;
+			let checked: CheckedKey = daifi_zk_verifier::encode_checked_key(&ark_groth16::prepare_verifying_key(&key))
+				.try_into()
 				.map_err(|_| Error::<T>::MalformedVerifyingKey)?;
 			ensure!(
 				daifi_zk_verifier::public_input_count(&key) == (input as usize) + (output as usize),
@@ -172,6 +185,7 @@ pub mod pallet {
 
 			let (developer, price) = (model.developer.clone(), model.price);
 			Models::<T>::insert(hash, model);
+			CheckedKeys::<T>::insert(hash, checked);
 			Self::deposit_event(Event::ModelRegistered { model: hash, developer, price });
 			Ok(())
 		}
@@ -184,12 +198,19 @@ pub trait ModelCatalog<AccountId, Balance> {
 	fn model(hash: &ModelHash) -> Option<ModelView<AccountId, Balance>>;
 
 	/// Verifies a Groth16 proof that `model` maps `input` to `output`.
+	///
+	/// Its weight is [`ModelCatalog::verification_weight`] of the model's
+	/// public inputs (`input.len() + output.len()`).
 	fn verify(
 		hash: &ModelHash,
 		input: &[i64],
 		output: &[i64],
 		proof: &[u8],
 	) -> Result<(), VerificationError>;
+
+	/// The weight of one [`ModelCatalog::verify`] for a model with
+	/// `public_inputs` input and output values.
+	fn verification_weight(public_inputs: u32) -> Weight;
 }
 
 impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
@@ -211,8 +232,8 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		output: &[i64],
 		proof: &[u8],
 	) -> Result<(), VerificationError> {
-		let model = Models::<T>::get(hash).ok_or(VerificationError::UnknownModel)?;
-		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&model.verifying_key, input, output, proof)
+		let key = CheckedKeys::<T>::get(hash).ok_or(VerificationError::UnknownModel)?;
+		daifi_zk_verifier::verify_checked::<Bn254>(&key, input, output, proof, daifi_bn254_host::g2_in_subgroup)
 			.map_err(|e| match e {
 				daifi_zk_verifier::VerifyError::MalformedVerifyingKey => VerificationError::UnknownModel,
 				daifi_zk_verifier::VerifyError::MalformedProof => VerificationError::MalformedProof,
@@ -220,5 +241,9 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 					VerificationError::WrongShape,
 				daifi_zk_verifier::VerifyError::InvalidProof => VerificationError::InvalidProof,
 			})
+	}
+
+	fn verification_weight(public_inputs: u32) -> Weight {
+		T::WeightInfo::verify_proof(public_inputs)
 	}
 }

@@ -12,6 +12,19 @@ pub type ModelHash = H256;
 /// Longest verifying key, in bytes: enough for about 500 public inputs
 /// (a compressed BN254 Groth16 key is 32 bytes per public input plus 290).
 pub const MAX_VERIFYING_KEY_LEN: u32 = 16 * 1024;
+/// Most public inputs (input + output values) a key within
+/// [`MAX_VERIFYING_KEY_LEN`] can have: 8 bytes of length prefix, 32 + 3 x 64
+/// bytes of fixed points, 32 bytes per public input plus one.
+pub const MAX_PUBLIC_INPUTS: u32 = (MAX_VERIFYING_KEY_LEN - 8 - 32 - 3 * 64) / 32 - 1;
+/// Longest key in the registry's checked form: uncompressed points (twice
+/// the compressed size), plus `e(alpha, beta)` (384 bytes) and the negated
+/// `gamma` and `delta` (2 x 129 bytes).
+pub const MAX_CHECKED_KEY_LEN: u32 = 2 * MAX_VERIFYING_KEY_LEN + 1024;
+/// A verifying key in the form the runtime verifies with: decoded, validated
+/// and prepared once at registration, stored uncompressed so that a
+/// verification neither decompresses nor checks its points again, and skips
+/// the pairing `e(alpha, beta)`.
+pub type CheckedKey = BoundedVec<u8, ConstU32<MAX_CHECKED_KEY_LEN>>;
 /// Longest URL, in bytes.
 pub const MAX_URL_LEN: u32 = 256;
 /// Most dimensions of a tensor shape.

@@ -37,7 +37,7 @@ use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 pub trait WeightInfo {
 	fn register_model(k: u32, ) -> Weight;
 	fn retire_model() -> Weight;
-	fn verify_proof() -> Weight;
+	fn verify_proof(k: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -45,21 +45,23 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `k` in `[2, 503]`.
 	fn register_model(k: u32, ) -> Weight {
-		// Proof size measured: 147 bytes.
-		Weight::from_parts(2_264_086_583, 20296)
-			.saturating_add(Weight::from_parts(39_585_851, 0).saturating_mul(k.into()))
+		// Proof size measured: 181 bytes.
+		Weight::from_parts(5_889_860_053, 20296)
+			.saturating_add(Weight::from_parts(37_838_343, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	fn retire_model() -> Weight {
-		// Proof size measured: 825 bytes.
-		Weight::from_parts(21_532_000, 20296)
+		// Proof size measured: 859 bytes.
+		Weight::from_parts(39_479_000, 20296)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	fn verify_proof() -> Weight {
-		// Proof size measured: 2923 bytes.
-		Weight::from_parts(17_071_617_000, 20296)
+	/// `k` in `[2, 503]`.
+	fn verify_proof(k: u32, ) -> Weight {
+		// Proof size measured: 1351 bytes.
+		Weight::from_parts(2_961_334_433, 37309)
+			.saturating_add(Weight::from_parts(5_867_363, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(0))
 	}
@@ -68,18 +70,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
 	fn register_model(k: u32, ) -> Weight {
-		Weight::from_parts(2_264_086_583, 20296)
-			.saturating_add(Weight::from_parts(39_585_851, 0).saturating_mul(k.into()))
+		Weight::from_parts(5_889_860_053, 20296)
+			.saturating_add(Weight::from_parts(37_838_343, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(1))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn retire_model() -> Weight {
-		Weight::from_parts(21_532_000, 20296)
+		Weight::from_parts(39_479_000, 20296)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
-	fn verify_proof() -> Weight {
-		Weight::from_parts(17_071_617_000, 20296)
+	fn verify_proof(k: u32, ) -> Weight {
+		Weight::from_parts(2_961_334_433, 37309)
+			.saturating_add(Weight::from_parts(5_867_363, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(0))
 	}

@@ -105,7 +105,9 @@ mod benchmarks {
 		assert_eq!(Queue::<T>::get().len(), 1);
 	}
 
-	/// A valid result: one Groth16 verification (74 public inputs), the fee
+	/// A valid result: one Groth16 verification of the reference model
+	/// (`MLP_64_32_10_PUBLIC_INPUTS`, 74 public inputs; the runtime charges
+	/// other sizes through `submit_result_weight`), the fee
 	/// split, the provider's record, credits, and the result stored.
 	#[benchmark]
 	fn submit_result() {

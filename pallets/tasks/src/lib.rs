@@ -67,7 +67,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use pallet_compute_staking::{ComputeProviders, ReportOutcome};
 	use pallet_credits::CreditLedger;
-	use pallet_model_registry::{ModelCatalog, ModelHash};
+	use pallet_model_registry::{ModelCatalog, ModelHash, MAX_PUBLIC_INPUTS};
 	use crate::types::Task;
 	use sp_runtime::Perbill;
 
@@ -291,20 +291,21 @@ pub mod pallet {
 		/// the provider and requeues the task ([`Event::ResultRejected`]),
 		/// which is a successful call. Errors (nothing changes): `UnknownTask`,
 		/// `NotAComputeKey`, `NotAssignedProvider`, `TaskClosed`,
-		/// `WrongOutputShape`. One Groth16 verification: its cost grows with the
-		/// model's public inputs (input + output), and the weight is measured
-		/// with the reference digits model (74); the registry bounds keys to
-		/// about 500.
+		/// `WrongOutputShape`. One Groth16 verification, whose cost grows with
+		/// the model's public inputs (input + output values): the call is
+		/// charged for the most a key can have and refunded down to the
+		/// model's own ([`Pallet::submit_result_weight`]).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::submit_result())]
+		#[pallet::weight(Pallet::<T>::submit_result_weight(MAX_PUBLIC_INPUTS))]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			task: TaskId,
 			output: Tensor,
 			proof: ProofBytes,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let signer = ensure_signed(origin)?;
-			Self::do_submit_result(&signer, task, output, proof)
+			let public_inputs = Self::do_submit_result(&signer, task, output, proof)?;
+			Ok(Some(Self::submit_result_weight(public_inputs)).into())
 		}
 	}
 

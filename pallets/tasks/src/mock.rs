@@ -296,6 +296,8 @@ pub fn answer(provider: AccountId, id: TaskId, output: Vec<i64>, proof: Vec<u8>)
 		output.try_into().unwrap(),
 		proof.try_into().unwrap(),
 	)
+	.map(|_| ())
+	.map_err(|e| e.error)
 }
 
 /// Free balance.

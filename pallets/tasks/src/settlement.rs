@@ -1,8 +1,9 @@
 //! Results: verification, settlement, retries and refunds.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, types::*, WeightInfo};
 use frame_support::{
 	ensure,
+	weights::Weight,
 	traits::{
 		fungible::{Inspect, MutateHold},
 		tokens::{DepositConsequence, Fortitude, Precision, Provenance, Restriction},
@@ -12,20 +13,32 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_compute_staking::{ComputeProviders, ReportOutcome};
 use pallet_credits::CreditLedger;
-use pallet_model_registry::ModelCatalog;
+use pallet_model_registry::{fixtures::MLP_64_32_10_PUBLIC_INPUTS as REFERENCE_PUBLIC_INPUTS, ModelCatalog};
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash, SaturatedConversion, Saturating, Zero},
-	DispatchResult,
+	DispatchError, DispatchResult,
 };
 
 impl<T: Config> Pallet<T> {
-	/// Checks, verifies and settles (or rejects) a result. See [`Pallet::submit_result`].
+	/// The weight of `submit_result` for a model with `public_inputs` input
+	/// and output values: the benchmark (run with the reference model's
+	/// [`REFERENCE_PUBLIC_INPUTS`] public inputs) with its verification
+	/// replaced by a verification of this size.
+	pub fn submit_result_weight(public_inputs: u32) -> Weight {
+		T::WeightInfo::submit_result()
+			.saturating_sub(T::Models::verification_weight(REFERENCE_PUBLIC_INPUTS))
+			.saturating_add(T::Models::verification_weight(public_inputs))
+	}
+
+	/// Checks, verifies and settles (or rejects) a result; see
+	/// [`Pallet::submit_result`]. Returns the model's public inputs (what the
+	/// verification cost).
 	pub(crate) fn do_submit_result(
 		signer: &T::AccountId,
 		id: TaskId,
 		output: Tensor,
 		proof: ProofBytes,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		let provider =
 			<T::Providers as ComputeProviders<_>>::provider_of(signer).ok_or(Error::<T>::NotAComputeKey)?;
 		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
@@ -42,14 +55,14 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		Running::<T>::mutate(|r| r.retain(|t| *t != id));
 		match T::Models::verify(&task.model, &task.input, &output, &proof) {
-			Ok(()) => Self::settle(id, task, provider, output, &proof, model.flops, model.developer, now),
+			Ok(()) => Self::settle(id, task, provider, output, &proof, model.flops, model.developer, now)?,
 			Err(_) => {
 				let slashed = <T::Providers as ReportOutcome<_>>::invalid_result(&provider);
 				Self::deposit_event(Event::ResultRejected { task: id, provider: provider.clone(), slashed });
 				Self::retry_or_refund(id, task, provider, now);
-				Ok(())
 			},
 		}
+		Ok(model.input_len.saturating_add(model.output_len))
 	}
 
 	/// Pays the executor and the developer from the user's set-aside fee,

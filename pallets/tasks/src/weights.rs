@@ -48,23 +48,23 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `n` in `[1, 500]`.
 	fn submit_task(n: u32, ) -> Weight {
-		// Proof size measured: 814 bytes.
-		Weight::from_parts(117_551_052, 20296)
-			.saturating_add(Weight::from_parts(43_619, 0).saturating_mul(n.into()))
+		// Proof size measured: 848 bytes.
+		Weight::from_parts(106_427_497, 20296)
+			.saturating_add(Weight::from_parts(72_526, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	fn submit_result() -> Weight {
-		// Proof size measured: 5244 bytes.
-		Weight::from_parts(18_291_058_000, 36488)
-			.saturating_add(T::DbWeight::get().reads(13))
+		// Proof size measured: 11252 bytes.
+		Weight::from_parts(2_944_574_000, 37309)
+			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// `p` in `[1, 100]`.
 	fn assign_task(p: u32, ) -> Weight {
-		// Proof size measured: 4131 bytes.
-		Weight::from_parts(122_312_352, 36488)
-			.saturating_add(Weight::from_parts(9_191_655, 0).saturating_mul(p.into()))
+		// Proof size measured: 4165 bytes.
+		Weight::from_parts(101_724_110, 36488)
+			.saturating_add(Weight::from_parts(8_861_835, 0).saturating_mul(p.into()))
 			.saturating_add(Weight::from_parts(0, 3581).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
@@ -72,19 +72,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	fn expire_task() -> Weight {
 		// Proof size measured: 1554 bytes.
-		Weight::from_parts(87_229_000, 36488)
+		Weight::from_parts(81_581_000, 36488)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	fn refund_task() -> Weight {
 		// Proof size measured: 994 bytes.
-		Weight::from_parts(72_938_000, 36488)
+		Weight::from_parts(101_982_000, 36488)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	fn prune_result() -> Weight {
 		// Proof size measured: 122 bytes.
-		Weight::from_parts(11_627_000, 13775)
+		Weight::from_parts(17_265_000, 13775)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -93,36 +93,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
 	fn submit_task(n: u32, ) -> Weight {
-		Weight::from_parts(117_551_052, 20296)
-			.saturating_add(Weight::from_parts(43_619, 0).saturating_mul(n.into()))
+		Weight::from_parts(106_427_497, 20296)
+			.saturating_add(Weight::from_parts(72_526, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn submit_result() -> Weight {
-		Weight::from_parts(18_291_058_000, 36488)
-			.saturating_add(RocksDbWeight::get().reads(13))
+		Weight::from_parts(2_944_574_000, 37309)
+			.saturating_add(RocksDbWeight::get().reads(14))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	fn assign_task(p: u32, ) -> Weight {
-		Weight::from_parts(122_312_352, 36488)
-			.saturating_add(Weight::from_parts(9_191_655, 0).saturating_mul(p.into()))
+		Weight::from_parts(101_724_110, 36488)
+			.saturating_add(Weight::from_parts(8_861_835, 0).saturating_mul(p.into()))
 			.saturating_add(Weight::from_parts(0, 3581).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn expire_task() -> Weight {
-		Weight::from_parts(87_229_000, 36488)
+		Weight::from_parts(81_581_000, 36488)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn refund_task() -> Weight {
-		Weight::from_parts(72_938_000, 36488)
+		Weight::from_parts(101_982_000, 36488)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn prune_result() -> Weight {
-		Weight::from_parts(11_627_000, 13775)
+		Weight::from_parts(17_265_000, 13775)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}

@@ -47,7 +47,13 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 	}
 
 	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
-		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), input.to_vec())
+		let record = pallet_model_registry::Models::<Runtime>::get(model).ok_or(())?;
+		let source = daifi_compute::ModelSource {
+			url: record.url.into_inner(),
+			size: record.size,
+			verifying_key: record.verifying_key.into_inner(),
+		};
+		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), input.to_vec(), source)
 			.map_err(|e| log::warn!(target: "daifi-tasks", "compute engine: {e:?}"))?;
 		Ok((proven.output.try_into().map_err(|_| ())?, proven.proof.try_into().map_err(|_| ())?))
 	}

@@ -5,17 +5,22 @@
 // output equals tract's output for that image within 0.1 (tract run by
 // `daifi-zk infer`); every balance adds up. Prints the time from submission to the settled result (median and 95th
 // percentile over 20 tasks) and the tasks settled per minute. Then the node is
-// killed mid-task and the task is completed after the restart.
+// killed mid-task and the task is completed after the restart. Last, a second
+// model is whitelisted with an http:// URL: the node fetches its ONNX file and
+// proving key from there, checks and keeps them, and serves the model.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
-import { connect, devKey } from '../lib/chain.mjs';
-import { DaifiNode, NODE_BINARY, sleep } from '../lib/node.mjs';
+import { blake2AsHex } from '@polkadot/util-crypto';
+
+import { connect, devKey, signAndFinalize } from '../lib/chain.mjs';
+import { DaifiNode, NODE_BINARY, sleep, tempDir } from '../lib/node.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, 'pallets/model-registry/src/fixtures');
@@ -31,9 +36,9 @@ const digits = JSON.parse(readFileSync(resolve(root, 'zk-circuits/models/digits_
 // 20 different test images, fixed-point with 8 fractional bits.
 const IMAGES = digits.inputs.slice(0, TASKS).map((image) => image.map((x) => Math.round(x * 256)));
 
-/** tract's float output for each fixed-point input. */
-function tract(inputs) {
-  const result = spawnSync(DAIFI_ZK, ['infer', ONNX], {
+/** tract's float output of model file `onnx` for each fixed-point input. */
+function tract(inputs, onnx = ONNX) {
+  const result = spawnSync(DAIFI_ZK, ['infer', onnx], {
     input: inputs.map((i) => JSON.stringify(i)).join('\n'), encoding: 'utf8',
   });
   assert.equal(result.status, 0, result.stderr);
@@ -69,10 +74,10 @@ after(async () => {
 });
 
 /** Submits `input` from `signer` with nonce `nonce`; resolves with its id and submission time. */
-function submit(signer, nonce, maxFee, input = INPUT) {
+function submit(signer, nonce, maxFee, input = INPUT, model = MODEL) {
   return new Promise((ok, fail) => {
     const submittedAt = Date.now();
-    api.tx.tasks.submitTask(MODEL, input, 'Zk', maxFee, 'Dai')
+    api.tx.tasks.submitTask(model, input, 'Zk', maxFee, 'Dai')
       .signAndSend(signer, { nonce }, ({ status, events, dispatchError }) => {
         if (dispatchError) fail(new Error(`submit failed: ${dispatchError.toString()}`));
         if (!status.isInBlock) return;
@@ -159,4 +164,67 @@ test('killed mid-task, the worker answers the task after a restart', async () =>
   const done = await completions([id], 120_000);
   const event = done.get(id).event;
   assert.equal(event.data.executorPaid.toBigInt(), price * 8n / 10n);
+});
+
+test('a model whitelisted with an http:// URL is fetched, checked, kept and served', async () => {
+  const [alice, bob, user] = ['Alice', 'Bob', 'Charlie'].map(devKey);
+  // Publish the 64-128-10 MLP and a proving key for it (a public dev seed).
+  const published = tempDir('daifi-published-');
+  const onnx = resolve(root, 'zk-circuits/models/mlp_64_128_10.onnx');
+  run(DAIFI_ZK, ['setup', onnx, '--insecure-dev-seed', '2', '--out', published]);
+  copyFileSync(onnx, resolve(published, 'mlp_64_128_10.onnx'));
+  copyFileSync(resolve(published, 'proving.key'), resolve(published, 'mlp_64_128_10.onnx.pk'));
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url);
+    const file = resolve(published, req.url.slice(1));
+    if (!existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200).end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const bytes = readFileSync(onnx);
+    const model = blake2AsHex(bytes, 256);
+    const price = 10_000_000_000n;
+    const register = api.tx.sudo.sudo(api.tx.modelRegistry.registerModel(model, {
+      size: bytes.length,
+      verifyingKey: `0x${readFileSync(resolve(published, 'verifying.key')).toString('hex')}`,
+      inputShape: [1, 64],
+      outputShape: [1, 10],
+      inputFracBits: 8,
+      outputFracBits: 16,
+      flops: 2 * (64 * 128 + 128 * 10),
+      minVramMib: 0,
+      developer: bob.address,
+      price,
+      url: `http://127.0.0.1:${server.address().port}/mlp_64_128_10.onnx`,
+      retired: false,
+    }));
+    const registered = await signAndFinalize(api, register, alice);
+    assert.ok(registered.events.some(({ event }) => api.events.modelRegistry.ModelRegistered.is(event)),
+      'the model is whitelisted');
+
+    // Alice now serves it too; her model directory does not have it.
+    const profile = (await api.query.computeStaking.providers(alice.address)).unwrap().profile.toJSON();
+    profile.models.push(model);
+    const updated = await signAndFinalize(api, api.tx.computeStaking.updateProfile(profile), alice);
+    assert.equal(updated.error, null);
+    const hex = model.slice(2);
+    const models = resolve(node.basePath, 'models');
+    assert.ok(!existsSync(resolve(models, `${hex}.onnx`)));
+
+    const nonce = (await api.rpc.system.accountNextIndex(user.address)).toNumber();
+    const { id } = await submit(user, nonce, price, IMAGES[0], model);
+    await completions([id], 180_000);
+    assert.deepEqual(requests.sort(), ['/mlp_64_128_10.onnx', '/mlp_64_128_10.onnx.pk']);
+    assert.ok(existsSync(resolve(models, `${hex}.onnx`)) && existsSync(resolve(models, `${hex}.pk`)),
+      'both files are kept in the model directory');
+    const [expected] = tract([IMAGES[0]], onnx);
+    const result = (await api.query.tasks.results(id)).unwrap();
+    const output = result.output.map((v) => Number(v.toBigInt()) / 2 ** 16);
+    output.forEach((y, k) => assert.ok(Math.abs(y - expected[k]) <= TOLERANCE, `logit ${k}: chain ${y}, tract ${expected[k]}`));
+    assert.equal(result.developerPaid.toBigInt(), price - price * 8n / 10n);
+  } finally {
+    server.close();
+  }
 });

@@ -19,10 +19,10 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use ark_ec::pairing::Pairing;
+use ark_ec::{pairing::Pairing, AffineRepr, VariableBaseMSM};
 use ark_ff::PrimeField;
 use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
-use ark_serialize::{CanonicalDeserialize, Compress, Validate};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Valid, Validate};
 
 /// Why a proof was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +70,23 @@ pub fn decode_proof<E: Pairing>(bytes: &[u8]) -> Result<Proof<E>, VerifyError> {
 	decode_exact(bytes).ok_or(VerifyError::MalformedProof)
 }
 
+/// Decodes a compressed proof, checking its G1 points as [`decode_proof`]
+/// does and its `B` with `g2_in_subgroup` instead: an engine may check G2
+/// faster than arkworks' generic test (on BN254 the G1 check is free, its
+/// cofactor being one).
+pub fn decode_proof_with<E: Pairing>(
+	mut bytes: &[u8],
+	g2_in_subgroup: impl Fn(&E::G2Affine) -> bool,
+) -> Result<Proof<E>, VerifyError> {
+	let proof = Proof::<E>::deserialize_with_mode(&mut bytes, Compress::Yes, Validate::No)
+		.map_err(|_| VerifyError::MalformedProof)?;
+	let g1_ok = |p: &E::G1Affine| p.check().is_ok();
+	if !bytes.is_empty() || !g1_ok(&proof.a) || !g1_ok(&proof.c) || !g2_in_subgroup(&proof.b) {
+		return Err(VerifyError::MalformedProof);
+	}
+	Ok(proof)
+}
+
 /// Decodes `T` from the whole of `bytes` (trailing bytes are refused, so each
 /// key and proof has exactly one encoding).
 fn decode_exact<T: CanonicalDeserialize>(mut bytes: &[u8]) -> Option<T> {
@@ -110,10 +127,40 @@ pub fn verify_decoded<E: Pairing>(
 	}
 	let public: Vec<E::ScalarField> =
 		input.iter().chain(output).map(|&v| field_element(v)).collect();
-	match Groth16::<E>::verify_proof(pvk, proof, &public) {
+	// One multi-scalar multiplication (a single host call where the engine
+	// has host functions) instead of a scalar multiplication per input.
+	let (first, rest) = pvk.vk.gamma_abc_g1.split_first().ok_or(VerifyError::MalformedVerifyingKey)?;
+	let prepared = E::G1::msm(rest, &public).map_err(|_| VerifyError::MalformedVerifyingKey)? + first.into_group();
+	match Groth16::<E>::verify_proof_with_prepared_inputs(pvk, proof, &prepared) {
 		Ok(true) => Ok(()),
 		_ => Err(VerifyError::InvalidProof),
 	}
+}
+
+/// Encodes a prepared verifying key, made from a key that was decoded (and
+/// so validated) by [`decode_verifying_key`], in the form
+/// [`decode_checked_key`] reads without validating again: uncompressed
+/// points, with the pairing `e(alpha, beta)` and the negated `gamma` and
+/// `delta` already computed. About twice the compressed key's size; decoding
+/// it costs almost nothing and verifying with it saves a pairing.
+pub fn encode_checked_key<E: Pairing>(pvk: &PreparedVerifyingKey<E>) -> Vec<u8> {
+	let mut bytes = Vec::with_capacity(pvk.uncompressed_size());
+	// Writing into a `Vec` cannot fail.
+	let _ = pvk.serialize_uncompressed(&mut bytes);
+	bytes
+}
+
+/// Decodes a key made by [`encode_checked_key`] without checking its points
+/// again. Only for bytes the caller made itself from a validated key (a
+/// runtime that validated the key when it was registered): anything else must
+/// go through [`decode_verifying_key`].
+pub fn decode_checked_key<E: Pairing>(mut bytes: &[u8]) -> Result<PreparedVerifyingKey<E>, VerifyError> {
+	let pvk = PreparedVerifyingKey::deserialize_with_mode(&mut bytes, Compress::No, Validate::No)
+		.map_err(|_| VerifyError::MalformedVerifyingKey)?;
+	if !bytes.is_empty() || pvk.vk.gamma_abc_g1.is_empty() {
+		return Err(VerifyError::MalformedVerifyingKey);
+	}
+	Ok(pvk)
 }
 
 /// Verifies a proof given as bytes against a verifying key given as bytes.
@@ -126,5 +173,20 @@ pub fn verify<E: Pairing>(
 	let vk = decode_verifying_key::<E>(vk_bytes)?;
 	let proof = decode_proof::<E>(proof_bytes)?;
 	let pvk = ark_groth16::prepare_verifying_key(&vk);
+	verify_decoded(&pvk, input, output, &proof)
+}
+
+/// Verifies a proof given as bytes against a key made by
+/// [`encode_checked_key`] (what a runtime stores when it registers a key),
+/// checking the proof's `B` with `g2_in_subgroup` (see [`decode_proof_with`]).
+pub fn verify_checked<E: Pairing>(
+	checked_key: &[u8],
+	input: &[i64],
+	output: &[i64],
+	proof_bytes: &[u8],
+	g2_in_subgroup: impl Fn(&E::G2Affine) -> bool,
+) -> Result<(), VerifyError> {
+	let pvk = decode_checked_key::<E>(checked_key)?;
+	let proof = decode_proof_with::<E>(proof_bytes, g2_in_subgroup)?;
 	verify_decoded(&pvk, input, output, &proof)
 }

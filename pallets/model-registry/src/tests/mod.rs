@@ -24,7 +24,42 @@ fn root_registers_a_model_with_its_key() {
 		);
 		let view = <ModelRegistry as ModelCatalog<_, _>>::model(&mlp().hash).unwrap();
 		assert_eq!((view.input_len, view.output_len, view.developer, view.retired), (64, 10, 5, false));
+		// The key is also stored checked: prepared, uncompressed.
+		let key = daifi_zk_verifier::decode_verifying_key::<daifi_bn254_host::Bn254>(&mlp().model(5, 1).verifying_key)
+			.unwrap();
+		let checked = CheckedKeys::<Test>::get(mlp().hash).expect("stored with the model");
+		assert_eq!(checked.to_vec(), daifi_zk_verifier::encode_checked_key(&ark_groth16::prepare_verifying_key(&key)));
+		assert!(checked.len() > 2 * mlp().model(5, 1).verifying_key.len());
 	});
+}
+
+/// A point on the G2 curve outside the prime-order subgroup.
+fn g2_outside_the_subgroup() -> ark_bn254::G2Affine {
+	use ark_ff::UniformRand;
+	let rng = &mut ark_std::test_rng();
+	loop {
+		if let Some(p) = ark_bn254::G2Affine::get_point_from_x_unchecked(ark_bn254::Fq2::rand(rng), true) {
+			if !p.is_in_correct_subgroup_assuming_on_curve() {
+				return p;
+			}
+		}
+	}
+}
+
+fn compressed<T: ark_serialize::CanonicalSerialize>(value: &T) -> Vec<u8> {
+	let mut bytes = Vec::new();
+	value.serialize_compressed(&mut bytes).unwrap();
+	bytes
+}
+
+/// A key whose `beta` point is outside the G2 subgroup.
+fn key_with_point_outside_the_subgroup() -> Vec<u8> {
+	use ark_serialize::CanonicalDeserialize;
+	let mut vk =
+		ark_groth16::VerifyingKey::<ark_bn254::Bn254>::deserialize_compressed(&mlp().model(5, 1).verifying_key[..])
+			.unwrap();
+	vk.beta_g2 = g2_outside_the_subgroup();
+	compressed(&vk)
 }
 
 #[test]
@@ -41,6 +76,9 @@ fn registration_refuses_bad_models() {
 		let mut bad_key = mlp().model(5, 1);
 		bad_key.verifying_key[40] ^= 0xff;
 		assert_noop!(register(bad_key), Error::<Test>::MalformedVerifyingKey);
+		let mut outside_subgroup = mlp().model(5, 1);
+		outside_subgroup.verifying_key = key_with_point_outside_the_subgroup().try_into().unwrap();
+		assert_noop!(register(outside_subgroup), Error::<Test>::MalformedVerifyingKey);
 		let mut truncated = mlp().model(5, 1);
 		truncated.verifying_key.truncate(100);
 		assert_noop!(register(truncated), Error::<Test>::MalformedVerifyingKey);
@@ -103,6 +141,11 @@ fn proofs_verify_against_the_registered_key_and_nothing_else() {
 		assert_eq!(verify(&input, &output, &other_proof), Err(VerificationError::InvalidProof));
 		assert_eq!(verify(&input, &output[..9], &proof), Err(VerificationError::WrongShape));
 		assert_eq!(verify(&input, &output, &proof[..64]), Err(VerificationError::MalformedProof));
+		// A proof whose B is outside the G2 subgroup (the host function's check).
+		use ark_serialize::CanonicalDeserialize;
+		let mut outside = ark_groth16::Proof::<ark_bn254::Bn254>::deserialize_compressed(&proof[..]).unwrap();
+		outside.b = g2_outside_the_subgroup();
+		assert_eq!(verify(&input, &output, &compressed(&outside)), Err(VerificationError::MalformedProof));
 
 		// A proof made with another setup's key (a forger's) does not verify.
 		let forger = Reference::load("mlp_64_32_10", 2);

@@ -47,6 +47,25 @@ fn a_valid_proof_settles_80_20_and_returns_the_rest() {
 }
 
 #[test]
+fn a_result_is_charged_for_its_model_s_public_inputs_not_the_largest_key() {
+	execute(|| {
+		let id = assigned(1_500, Payment::Dai);
+		let f = fixture();
+		let post = TaskMarket::submit_result(
+			RuntimeOrigin::signed(key(P1)),
+			id,
+			f.output.try_into().unwrap(),
+			f.proof.to_vec().try_into().unwrap(),
+		)
+		.unwrap();
+		let charged = TaskMarket::submit_result_weight(pallet_model_registry::fixtures::MLP_64_32_10_PUBLIC_INPUTS);
+		assert_eq!(post.actual_weight, Some(charged));
+		let declared = TaskMarket::submit_result_weight(pallet_model_registry::MAX_PUBLIC_INPUTS);
+		assert!(charged.ref_time() < declared.ref_time(), "{charged} is refunded from {declared}");
+	});
+}
+
+#[test]
 fn a_task_paid_in_credits_pays_in_credits() {
 	execute(|| {
 		let id = assigned(1_500, Payment::Credits);
