@@ -20,9 +20,9 @@ pub type VerifyingKey = ark_groth16::VerifyingKey<Bn254>;
 /// A Groth16 proof (two G1 points and one G2 point: 128 bytes compressed).
 pub type Proof = ark_groth16::Proof<Bn254>;
 
-/// Generates keys for the circuit with fresh randomness. Whoever knows this
-/// randomness can forge proofs: for a key the network trusts, follow it with
-/// the phase-2 ceremony ([`crate::ceremony`]).
+/// Generates keys for the circuit in one go, from `rng`. Whoever knows that
+/// randomness can forge proofs, so this is for tests and benchmarks only: a
+/// key the network trusts comes from the ceremony ([`crate::ceremony`]).
 pub fn setup<R: RngCore + CryptoRng>(circuit: &Circuit, rng: &mut R) -> Result<ProvingKey, ZkError> {
 	let synthesis = Synthesis::<Fr> { program: &circuit.program, assignment: None };
 	Groth16::<Bn254>::generate_random_parameters_with_reduction(synthesis, rng)

@@ -6,7 +6,9 @@
 //!   fixed-point program whose weights are circuit constants, so the verifying
 //!   key commits to the exact model and multiplying by a weight costs nothing.
 //!   The quantized input and output are the public inputs.
-//! - [`setup`] (plus the phase-2 [`ceremony`]), [`prove`], [`verify`].
+//! - [`ceremony`]: the trusted setup (phase 1 for the network, key
+//!   derivation and phase 2 per model); [`prove`], [`verify`]. [`setup`]
+//!   makes a key whose maker knows its secrets: tests and benchmarks only.
 //! - Keys and proofs encode canonically, compressed ([`to_bytes`],
 //!   [`from_bytes`]); the runtime verifies with `daifi-zk-verifier`.
 //!
@@ -35,6 +37,7 @@ pub mod compile;
 pub mod groth16;
 pub mod onnx;
 pub mod ops;
+pub mod progress;
 
 pub use compile::{compile, model_hash, Circuit, SUPPORTED_OPS};
 pub use groth16::{from_bytes, prove, setup, to_bytes, verify, Proof, ProvingKey, VerifyingKey};

@@ -1,10 +1,13 @@
 //! `daifi-zk`: the model developer's tool. Compile an ONNX model, run the
-//! Groth16 setup and the phase-2 ceremony, prove and verify one inference.
+//! trusted-setup ceremony (phase 1 for the network, phase 2 per model),
+//! prove and verify one inference.
 
 use std::{collections::BTreeMap, path::PathBuf, process::ExitCode, time::Instant};
 
 use clap::{Parser, Subcommand};
-use daifi_zk::{ceremony, compile, from_bytes, groth16, onnx, to_bytes, Circuit, ProvingKey, ZkError};
+use daifi_zk::{compile, from_bytes, onnx, to_bytes, Circuit, ProvingKey, ZkError};
+
+mod ceremony_cli;
 use rand::{rngs::StdRng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
@@ -23,46 +26,12 @@ enum Command {
 		/// The ONNX file.
 		model: PathBuf,
 	},
-	/// Generate a proving key (which embeds the verifying key) and the verifying key.
-	Setup {
-		/// The ONNX file.
-		model: PathBuf,
-		/// Where to write `proving.key` and `verifying.key`.
-		#[arg(long, default_value = ".")]
-		out: PathBuf,
-		/// Derive the setup randomness from this public seed instead of the
-		/// operating system. Anyone who knows the seed can forge proofs:
-		/// development chains only.
-		#[arg(long)]
-		insecure_dev_seed: Option<u64>,
-	},
-	/// Add a phase-2 contribution to a proving key.
-	Contribute {
-		/// The current proving key.
-		#[arg(long)]
-		params: PathBuf,
-		/// Where to write the new proving key.
-		#[arg(long)]
-		out: PathBuf,
-		/// Where to write the contribution's receipt.
-		#[arg(long)]
-		receipt: PathBuf,
-		/// Where to write the new verifying key (delta changed, so it changed too).
-		#[arg(long)]
-		verifying_key: PathBuf,
-	},
-	/// Check a phase-2 contribution publicly.
-	VerifyContribution {
-		/// The proving key before.
-		#[arg(long)]
-		before: PathBuf,
-		/// The proving key after.
-		#[arg(long)]
-		after: PathBuf,
-		/// The contribution's receipt.
-		#[arg(long)]
-		receipt: PathBuf,
-	},
+	/// Phase 1 of the trusted setup (powers of tau, once for the network).
+	#[command(subcommand)]
+	Phase1(ceremony_cli::Phase1),
+	/// Phase 2 of the trusted setup (per model): derive, contribute, close, verify.
+	#[command(subcommand)]
+	Phase2(ceremony_cli::Phase2),
 	/// Prove one inference: input from a JSON file `{"input": [floats]}`.
 	Prove {
 		/// The ONNX file.
@@ -110,11 +79,11 @@ struct ProofFile {
 	proof: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn unhex(text: &str) -> Result<Vec<u8>, String> {
 	let text = text.trim_start_matches("0x");
 	if text.len() % 2 != 0 {
 		return Err("odd-length hex".into());
@@ -125,15 +94,15 @@ fn unhex(text: &str) -> Result<Vec<u8>, String> {
 		.collect()
 }
 
-fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
+pub(crate) fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
 	std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn write(path: &PathBuf, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write(path: &PathBuf, bytes: &[u8]) -> Result<(), String> {
 	std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn load_circuit(model: &PathBuf) -> Result<(Circuit, Vec<u8>), String> {
+pub(crate) fn load_circuit(model: &PathBuf) -> Result<(Circuit, Vec<u8>), String> {
 	let bytes = read(model)?;
 	let circuit = compile(&bytes).map_err(|e| e.to_string())?;
 	Ok((circuit, bytes))
@@ -163,45 +132,8 @@ fn run(cli: Cli) -> Result<(), String> {
 			println!("constraints: {}", circuit.num_constraints());
 			println!("wires: {}", circuit.program.num_wires);
 		},
-		Command::Setup { model, out, insecure_dev_seed } => {
-			let (circuit, _) = load_circuit(&model)?;
-			println!("setup: {} constraints ...", circuit.num_constraints());
-			let start = Instant::now();
-			let mut rng = match insecure_dev_seed {
-				Some(seed) => {
-					println!("setup: public seed {seed}: these keys are for development only");
-					StdRng::seed_from_u64(seed)
-				},
-				None => StdRng::from_entropy(),
-			};
-			let pk = groth16::setup(&circuit, &mut rng).map_err(zk)?;
-			println!("setup: done in {:.2} s", start.elapsed().as_secs_f64());
-			std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-			write(&out.join("proving.key"), &to_bytes(&pk))?;
-			write(&out.join("verifying.key"), &to_bytes(&pk.vk))?;
-			println!("wrote {}/proving.key and verifying.key ({} bytes)", out.display(), to_bytes(&pk.vk).len());
-		},
-		Command::Contribute { params, out, receipt, verifying_key } => {
-			let pk: ProvingKey = from_bytes(&read(&params)?).map_err(zk)?;
-			let (next, r) = ceremony::contribute(&pk, &mut StdRng::from_entropy());
-			write(&out, &to_bytes(&next))?;
-			write(&receipt, &to_bytes(&r))?;
-			write(&verifying_key, &to_bytes(&next.vk))?;
-			println!(
-				"contribution written to {} (receipt {}, verifying key {})",
-				out.display(),
-				receipt.display(),
-				verifying_key.display()
-			);
-		},
-		Command::VerifyContribution { before, after, receipt } => {
-			let before: ProvingKey = from_bytes(&read(&before)?).map_err(zk)?;
-			let after: ProvingKey = from_bytes(&read(&after)?).map_err(zk)?;
-			let receipt: ceremony::Receipt = from_bytes(&read(&receipt)?).map_err(zk)?;
-			ceremony::verify_contribution(&before, &after, &receipt, &mut StdRng::from_entropy())
-				.map_err(zk)?;
-			println!("contribution verified");
-		},
+		Command::Phase1(command) => ceremony_cli::phase1(command)?,
+		Command::Phase2(command) => ceremony_cli::phase2(command)?,
 		Command::Prove { model, key, input, out } => {
 			let (circuit, bytes) = load_circuit(&model)?;
 			let pk: ProvingKey = from_bytes(&read(&key)?).map_err(zk)?;
