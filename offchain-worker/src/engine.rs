@@ -3,15 +3,16 @@
 //! reference; `daifi-zk` for the proof.
 //!
 //! The model directory holds ONNX files under any name, and for each model a
-//! proving key named `<content hash in hex>.pk` (as `daifi-zk setup` writes
-//! `proving.key`). A model missing there is fetched from its URL, and its
+//! proving key named `<content hash in hex>.pk` (the key its ceremony's
+//! `daifi-zk phase2 beacon` wrote). A model missing there is fetched from its URL, and its
 //! proving key from the URL with `.pk` appended; both are kept in the
 //! directory (`<hash>.onnx`, `<hash>.pk`) once they pass their checks: the
 //! ONNX bytes must have the model's content hash, and the proving key must
-//! contain the registered verifying key. A node serves compute once [`serve`]
-//! was called with the directory (`daifi-node --compute-models <DIR>`).
+//! contain the registered verifying key and trace back to the ceremony the
+//! chain recorded ([`crate::provenance`]). A node serves compute once
+//! [`serve`] was called with the directory (`daifi-node --compute-models <DIR>`).
 
-use crate::{fetch, ComputeError, ModelSource, Proven};
+use crate::{fetch, provenance::Phase1Cache, ComputeError, ModelSource, Proven};
 use daifi_zk::{onnx::FloatModel, Circuit, ProvingKey};
 use rand::{rngs::StdRng, SeedableRng};
 use std::{
@@ -54,6 +55,8 @@ pub struct Engine {
 	loaded: Mutex<HashMap<[u8; 32], Arc<Loaded>>>,
 	/// Held while a model loads, so that concurrent workers fetch it once.
 	loading: Mutex<()>,
+	/// Phase-1 files keys are traced to.
+	phase1: Phase1Cache,
 }
 
 fn failed(context: &str, e: impl std::fmt::Display) -> ComputeError {
@@ -63,7 +66,7 @@ fn failed(context: &str, e: impl std::fmt::Display) -> ComputeError {
 impl Engine {
 	/// An engine over the models in `dir`.
 	pub fn new(dir: PathBuf) -> Self {
-		Engine { dir, loaded: Mutex::new(HashMap::new()), loading: Mutex::new(()) }
+		Engine { dir, loaded: Mutex::new(HashMap::new()), loading: Mutex::new(()), phase1: Phase1Cache::default() }
 	}
 
 	/// The ONNX bytes in the directory whose blake2-256 is `hash`.
@@ -108,8 +111,8 @@ impl Engine {
 
 	/// The proving key of model `hash`: from the directory, or fetched from
 	/// `source`'s URL with `.pk` appended and kept. Either way it must contain
-	/// the registered verifying key.
-	fn proving_key(&self, hash: &[u8; 32], source: &ModelSource) -> Result<ProvingKey, ComputeError> {
+	/// the registered verifying key. Returns the key and the hash of its bytes.
+	fn proving_key(&self, hash: &[u8; 32], source: &ModelSource) -> Result<(ProvingKey, [u8; 32]), ComputeError> {
 		let path = Self::proving_key_path(&self.dir, hash);
 		let (bytes, fetched) = match std::fs::read(&path) {
 			Ok(bytes) => (bytes, false),
@@ -130,7 +133,7 @@ impl Engine {
 		if fetched {
 			self.keep(&format!("{}.pk", hex(hash)), &bytes);
 		}
-		Ok(pk)
+		Ok((pk, daifi_zk::ceremony::file_hash(&bytes)))
 	}
 
 	/// Writes a fetched file into the model directory (a failure only costs
@@ -152,7 +155,8 @@ impl Engine {
 		}
 		let bytes = self.model_bytes(hash, source)?;
 		let circuit = daifi_zk::compile(&bytes).map_err(|e| failed("compiling", e))?;
-		let pk = self.proving_key(hash, source)?;
+		let (pk, pk_hash) = self.proving_key(hash, source)?;
+		self.phase1.check(&self.dir, hash, &circuit, &pk, &pk_hash, source)?;
 		let reference =
 			FloatModel::load(&bytes, &circuit.input_shape).map_err(|e| failed("tract", e))?;
 		let loaded = Arc::new(Loaded { circuit, pk, reference });
@@ -184,7 +188,8 @@ impl Engine {
 	}
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -196,23 +201,104 @@ mod tests {
 		PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../zk-circuits/models")
 	}
 
-	/// A model directory with the 64-32-10 MLP and a proving key for it.
+	/// A ceremony for the 64-32-10 MLP: phase 1 (2^10 powers, one
+	/// contribution, the beacon), then phase 2 (one contribution, the beacon).
+	struct Ceremony {
+		phase1: Vec<u8>,
+		transcript: Vec<u8>,
+		pk: ProvingKey,
+	}
+
+	fn ceremony() -> &'static Ceremony {
+		use daifi_zk::{
+			ceremony::{derive, phase1, phase1::Phase1File, phase2, Beacon},
+			progress::Reporter::Silent,
+		};
+		static CEREMONY: OnceLock<Ceremony> = OnceLock::new();
+		CEREMONY.get_or_init(|| {
+			let rng = &mut StdRng::seed_from_u64(5);
+			let beacon = Beacon { value: [3; 32], iterations_log2: 2 };
+			let one = phase1::contribute(&Phase1File::initial(10).unwrap(), rng, Silent);
+			let closed = phase1::apply_beacon(&one, &beacon, Silent);
+			let circuit = daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap();
+			let initial = derive::initial_key(&closed.accumulator, &circuit, Silent).unwrap();
+			let mut transcript = phase2::Transcript::start(closed.hash(), &initial);
+			let key = phase2::contribute(&initial, &mut transcript, rng, Silent).unwrap();
+			let pk = phase2::apply_beacon(&key, &mut transcript, beacon, Silent).unwrap();
+			Ceremony { phase1: closed.to_bytes(), transcript: transcript.to_bytes(), pk }
+		})
+	}
+
+	/// A model directory with the 64-32-10 MLP, its ceremony-made proving key,
+	/// its transcript and the phase-1 file.
 	fn directory(name: &str) -> (PathBuf, [u8; 32], daifi_zk::VerifyingKey) {
 		let dir = std::env::temp_dir().join(format!("daifi-compute-{name}-{}", std::process::id()));
 		std::fs::create_dir_all(&dir).unwrap();
 		let bytes = std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap();
 		std::fs::write(dir.join("digits.onnx"), &bytes).unwrap();
 		let hash = daifi_zk::model_hash(&bytes);
-		let circuit = daifi_zk::compile(&bytes).unwrap();
-		let pk = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(5)).unwrap();
-		std::fs::write(Engine::proving_key_path(&dir, &hash), daifi_zk::to_bytes(&pk)).unwrap();
-		(dir, hash, pk.vk)
+		let c = ceremony();
+		std::fs::write(Engine::proving_key_path(&dir, &hash), daifi_zk::to_bytes(&c.pk)).unwrap();
+		std::fs::write(dir.join(format!("{}.transcript", hex(&hash))), &c.transcript).unwrap();
+		std::fs::write(dir.join(phase1_name()), &c.phase1).unwrap();
+		(dir, hash, c.pk.vk.clone())
+	}
+
+	fn phase1_name() -> String {
+		format!("phase1-{}.bin", hex(&daifi_zk::ceremony::file_hash(&ceremony().phase1)))
 	}
 
 	/// A source that names nothing to fetch, with the key the model's
-	/// proving key must contain.
+	/// proving key must contain and the ceremony it must trace to.
 	fn local(vk: &daifi_zk::VerifyingKey) -> ModelSource {
-		ModelSource { url: b"file:///nonexistent/model.onnx".to_vec(), size: 1 << 20, verifying_key: daifi_zk::to_bytes(vk) }
+		ModelSource {
+			url: b"file:///nonexistent/model.onnx".to_vec(),
+			size: 1 << 20,
+			verifying_key: daifi_zk::to_bytes(vk),
+			transcript: daifi_zk::ceremony::file_hash(&ceremony().transcript),
+			phase1: daifi_zk::ceremony::file_hash(&ceremony().phase1),
+			phase1_url: b"file:///nonexistent/phase1.bin".to_vec(),
+		}
+	}
+
+	#[test]
+	fn a_key_that_does_not_trace_to_the_ceremony_is_not_served() {
+		let input = [0i64; 64];
+		// A key made in one go (its maker knows the secrets), registered as is.
+		let (dir, hash, _) = directory("one-party-key");
+		let circuit = daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap();
+		let forgeable = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(6)).unwrap();
+		std::fs::write(Engine::proving_key_path(&dir, &hash), daifi_zk::to_bytes(&forgeable)).unwrap();
+		let engine = Engine::new(dir.clone());
+		assert_eq!(engine.infer_and_prove(&hash, &input, &local(&forgeable.vk)), Err(ComputeError::Untraceable));
+		assert!(!dir.join(format!("{}.traced", hex(&hash))).exists());
+		std::fs::remove_dir_all(dir).unwrap();
+
+		// The transcript is not the one the chain recorded.
+		let (dir, hash, vk) = directory("other-transcript");
+		let engine = Engine::new(dir.clone());
+		let source = ModelSource { transcript: [1; 32], ..local(&vk) };
+		assert_eq!(engine.infer_and_prove(&hash, &input, &source), Err(ComputeError::Untraceable));
+		// The phase-1 file is missing and cannot be fetched.
+		std::fs::remove_file(dir.join(phase1_name())).unwrap();
+		assert_eq!(engine.infer_and_prove(&hash, &input, &local(&vk)), Err(ComputeError::Untraceable));
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn a_traced_key_is_remembered() {
+		let (dir, hash, vk) = directory("traced");
+		let input: Vec<i64> = (0..64).map(|i| (i * 5) % 256).collect();
+		Engine::new(dir.clone()).infer_and_prove(&hash, &input, &local(&vk)).unwrap();
+		let marker = dir.join(format!("{}.traced", hex(&hash)));
+		assert!(marker.exists());
+		// A new engine does not need the ceremony files again ...
+		std::fs::remove_file(dir.join(phase1_name())).unwrap();
+		Engine::new(dir.clone()).infer_and_prove(&hash, &input, &local(&vk)).unwrap();
+		// ... unless the key or the recorded transcript changed.
+		let source = ModelSource { transcript: [2; 32], ..local(&vk) };
+		assert_eq!(Engine::new(dir.clone()).infer_and_prove(&hash, &input, &source), Err(ComputeError::Untraceable));
+		std::fs::remove_dir_all(dir).unwrap();
 	}
 
 	#[test]
@@ -256,6 +342,9 @@ mod tests {
 		// The "server" is another directory, reached by a file:// URL.
 		let (published, hash, vk) = directory("published");
 		std::fs::rename(Engine::proving_key_path(&published, &hash), published.join("digits.onnx.pk")).unwrap();
+		std::fs::rename(published.join(format!("{}.transcript", hex(&hash))), published.join("digits.onnx.transcript"))
+			.unwrap();
+		let phase1_url = format!("file://{}", published.join(phase1_name()).display()).into_bytes();
 		let url = format!("file://{}", published.join("digits.onnx").display());
 		let size = std::fs::metadata(published.join("digits.onnx")).unwrap().len();
 		let empty = std::env::temp_dir().join(format!("daifi-compute-empty-{}", std::process::id()));
@@ -263,7 +352,7 @@ mod tests {
 
 		// Too small a registered size, or another model's bytes, are refused.
 		let engine = Engine::new(empty.clone());
-		let source = ModelSource { url: url.clone().into_bytes(), size, verifying_key: daifi_zk::to_bytes(&vk) };
+		let source = ModelSource { url: url.clone().into_bytes(), size, phase1_url, ..local(&vk) };
 		let small = ModelSource { size: size - 1, ..source.clone() };
 		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &small), Err(ComputeError::UnknownModel));
 		let other = ModelSource {
@@ -278,9 +367,11 @@ mod tests {
 		let proven = engine.infer_and_prove(&hash, &input, &source).unwrap();
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
 		daifi_zk::verify(&vk, &input, &proven.output, &proof).unwrap();
-		// Both files are kept: a new engine serves the model without the URL.
+		// Every file is kept: a new engine serves the model without the URLs.
 		let hex = hex(&hash);
-		assert!(empty.join(format!("{hex}.onnx")).exists() && empty.join(format!("{hex}.pk")).exists());
+		for kept in [format!("{hex}.onnx"), format!("{hex}.pk"), format!("{hex}.transcript"), phase1_name()] {
+			assert!(empty.join(&kept).exists(), "{kept} kept");
+		}
 		let offline = Engine::new(empty.clone());
 		assert_eq!(offline.infer_and_prove(&hash, &input, &local(&vk)).unwrap().output, proven.output);
 		std::fs::remove_dir_all(empty).unwrap();

@@ -19,6 +19,8 @@ use codec::{Decode, Encode};
 pub mod engine;
 #[cfg(feature = "std")]
 pub mod fetch;
+#[cfg(feature = "std")]
+pub mod provenance;
 
 /// A proven inference: the quantized output and its Groth16 proof.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -41,6 +43,13 @@ pub struct ModelSource {
 	/// The registered verifying key (compressed): a proving key is used only
 	/// if it contains exactly this key.
 	pub verifying_key: Vec<u8>,
+	/// The blake2b-256 hash of the model's phase-2 transcript, published at
+	/// the URL with `.transcript` appended.
+	pub transcript: [u8; 32],
+	/// The hash of the closing phase-1 file the model's key was derived from.
+	pub phase1: [u8; 32],
+	/// Where that phase-1 file is published.
+	pub phase1_url: Vec<u8>,
 }
 
 /// Why no proven result came back.
@@ -58,6 +67,9 @@ pub enum ComputeError {
 	/// The proving key's verifying key is not the registered one: proofs made
 	/// with it would be rejected (and slashed).
 	KeyMismatch,
+	/// The proving key cannot be traced to the ceremony the chain recorded
+	/// (phase-1 file and phase-2 transcript): it is not used.
+	Untraceable,
 	/// The model, its key or the input could not be used; the message says why.
 	Failed(Vec<u8>),
 	/// The circuit's output and tract's float output disagree beyond the

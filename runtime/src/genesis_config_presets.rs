@@ -108,6 +108,19 @@ fn genesis(
 			(v.account.clone(), v.account.clone(), GENESIS_BOND, node)
 		})
 		.collect::<Vec<_>>();
+	// The digits model's key names the development phase 1 (made off line),
+	// which must be recorded before the model is registered.
+	let phase1 = match market {
+		Some(DevMarket) => vec![(
+			fixtures::dev_phase1_hash(),
+			fixtures::dev_phase1_result([
+				Sr25519Keyring::Alice.to_account_id(),
+				Sr25519Keyring::Bob.to_account_id(),
+				Sr25519Keyring::Charlie.to_account_id(),
+			]),
+		)],
+		None => vec![],
+	};
 	let models = match market {
 		Some(DevMarket) => vec![(
 			digits,
@@ -136,7 +149,7 @@ fn genesis(
 			validator_count: count,
 			minimum_validator_count: count.div_ceil(2),
 		},
-		model_registry: ModelRegistryConfig { models },
+		model_registry: ModelRegistryConfig { phase1, models },
 		credits: CreditsConfig { credits },
 		sudo: SudoConfig { key: sudo },
 	})

@@ -1,12 +1,29 @@
-//! Benchmarks: registration with the largest verifying key, retirement, and
-//! the verification of one real proof (the weight the task market charges).
+//! Benchmarks: registration with the largest verifying key, retirement, the
+//! verification of one real proof (the weight the task market charges), and
+//! each phase-1 ceremony call with the contribution list full.
 
 use super::*;
 use crate::Pallet as ModelRegistry;
 use alloc::{boxed::Box, vec};
 use frame_benchmarking::v2::*;
-use frame_support::traits::EnsureOrigin;
-use sp_runtime::traits::Zero;
+use frame_support::traits::{
+	fungible::{Inspect, Unbalanced},
+	tokens::Precision,
+	EnsureOrigin, Get,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_core::H256;
+use sp_runtime::traits::{Hash, One, Saturating, Zero};
+
+/// Records the development phase 1 (what the models below name), if the
+/// genesis did not.
+fn sealed_phase1<T: Config>() {
+	let hash = crate::fixtures::dev_phase1_hash();
+	if !Phase1Results::<T>::contains_key(hash) {
+		let contributors = [account("contributor", 0, 1), account("contributor", 1, 1), account("contributor", 2, 1)];
+		Phase1Results::<T>::insert(hash, crate::fixtures::dev_phase1_result(contributors));
+	}
+}
 
 /// A model whose key has `inputs` public inputs: `inputs - 1` in, 1 out.
 fn model<T: Config>(inputs: u32) -> ModelOf<T> {
@@ -19,10 +36,42 @@ fn model<T: Config>(inputs: u32) -> ModelOf<T> {
 		output_frac_bits: 16,
 		flops: 1,
 		min_vram_mib: 0,
+		phase1: crate::fixtures::dev_phase1_hash(),
+		transcript: H256::repeat_byte(7),
 		developer: account("developer", 0, 0),
 		price: Zero::zero(),
 		url: vec![b'u'; MAX_URL_LEN as usize].try_into().expect("within the bound"),
 		retired: false,
+	}
+}
+
+/// The longest URL.
+fn url() -> Url {
+	vec![b'u'; MAX_URL_LEN as usize].try_into().expect("within the bound")
+}
+
+/// The hash of the `i`-th contribution of a benchmark ceremony.
+fn contribution_hash(i: u32) -> H256 {
+	H256::from_low_u64_be(u64::from(i) + 1)
+}
+
+/// An account that can pay the contribution deposit twice over.
+fn funded<T: Config>(i: u32) -> T::AccountId {
+	let who: T::AccountId = account("contributor", i, 0);
+	let amount = T::Currency::minimum_balance().saturating_add(T::Phase1Deposit::get()).saturating_mul(2u32.into());
+	T::Currency::increase_balance(&who, amount, Precision::Exact).expect("a fresh account takes any amount");
+	T::Currency::set_total_issuance(T::Currency::total_issuance().saturating_add(amount));
+	who
+}
+
+/// Opens the largest ceremony and records `n` contributions in it.
+fn ceremony_with<T: Config>(n: u32) {
+	ModelRegistry::<T>::do_open_phase1(MAX_PHASE1_POWER, H256::zero()).expect("none open");
+	let mut head = H256::zero();
+	for i in 0..n {
+		let hash = contribution_hash(i);
+		ModelRegistry::<T>::do_contribute_phase1(funded::<T>(i), head, hash, url()).expect("builds on the head");
+		head = hash;
 	}
 }
 
@@ -35,6 +84,7 @@ mod benchmarks {
 	fn register_model(k: Linear<2, MAX_PUBLIC_INPUTS>) -> Result<(), BenchmarkError> {
 		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let hash = ModelHash::repeat_byte(1);
+		sealed_phase1::<T>();
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, hash, Box::new(model::<T>(k)));
@@ -47,6 +97,7 @@ mod benchmarks {
 	fn retire_model() -> Result<(), BenchmarkError> {
 		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let hash = ModelHash::repeat_byte(1);
+		sealed_phase1::<T>();
 		ModelRegistry::<T>::do_register(hash, model::<T>(2)).expect("valid model");
 
 		#[extrinsic_call]
@@ -65,6 +116,7 @@ mod benchmarks {
 	#[benchmark]
 	fn verify_proof(k: Linear<2, MAX_PUBLIC_INPUTS>) {
 		let hash = ModelHash::repeat_byte(2);
+		sealed_phase1::<T>();
 		ModelRegistry::<T>::do_register(hash, model::<T>(k)).expect("valid model");
 		let values: alloc::vec::Vec<i64> =
 			(0..k).map(|i| if i % 2 == 0 { i64::MAX } else { -i64::MAX }).collect();
@@ -78,6 +130,80 @@ mod benchmarks {
 		}
 
 		assert_eq!(result, Err(VerificationError::InvalidProof));
+	}
+
+	#[benchmark]
+	fn open_phase1() -> Result<(), BenchmarkError> {
+		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, MAX_PHASE1_POWER, H256::zero());
+
+		assert!(Phase1InProgress::<T>::exists());
+		Ok(())
+	}
+
+	/// The last contribution the ceremony takes: the duplicate checks scan
+	/// `MAX_PHASE1_CONTRIBUTIONS - 1` contributions, the URL is the longest.
+	#[benchmark]
+	fn contribute_phase1() {
+		ceremony_with::<T>(MAX_PHASE1_CONTRIBUTIONS - 1);
+		let who = funded::<T>(MAX_PHASE1_CONTRIBUTIONS - 1);
+		let previous = contribution_hash(MAX_PHASE1_CONTRIBUTIONS - 2);
+		let hash = contribution_hash(MAX_PHASE1_CONTRIBUTIONS - 1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), previous, hash, url());
+
+		let ceremony = Phase1InProgress::<T>::get().expect("open");
+		assert_eq!(ceremony.contributions.len() as u32, MAX_PHASE1_CONTRIBUTIONS);
+	}
+
+	/// Rejecting the first of `MAX_PHASE1_CONTRIBUTIONS`: one deposit burned,
+	/// every other released.
+	#[benchmark]
+	fn reject_phase1_contribution() -> Result<(), BenchmarkError> {
+		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		ceremony_with::<T>(MAX_PHASE1_CONTRIBUTIONS);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 0);
+
+		assert!(Phase1InProgress::<T>::get().expect("open").contributions.is_empty());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn close_phase1() -> Result<(), BenchmarkError> {
+		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		ceremony_with::<T>(MAX_PHASE1_CONTRIBUTIONS);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin);
+
+		assert!(Phase1InProgress::<T>::get().expect("open").closing.is_some());
+		Ok(())
+	}
+
+	/// Sealing `MAX_PHASE1_CONTRIBUTIONS` contributions: every deposit
+	/// released, the whole transcript recorded.
+	#[benchmark]
+	fn seal_phase1() -> Result<(), BenchmarkError> {
+		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		ceremony_with::<T>(MAX_PHASE1_CONTRIBUTIONS);
+		ModelRegistry::<T>::do_close_phase1().expect("has contributions");
+		let beacon_block: BlockNumberFor<T> =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::BeaconDelay::get());
+		frame_system::BlockHash::<T>::insert(beacon_block, T::Hashing::hash(b"beacon"));
+		frame_system::Pallet::<T>::set_block_number(beacon_block.saturating_add(One::one()));
+		let final_hash = H256::repeat_byte(0xfe);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, final_hash, url());
+
+		assert!(Phase1Results::<T>::contains_key(final_hash));
+		assert!(!Phase1InProgress::<T>::exists());
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(ModelRegistry, crate::mock::new_test_ext(), crate::mock::Test);

@@ -5,8 +5,13 @@
 //!
 //! Regenerate with
 //! `cargo test --release -p pallet-model-registry -- --ignored write_fixtures`.
+//!
+//! Also the development chain's phase 1 (made off line): its final hash
+//! (`fixtures/phase1.hash`) and its record (`fixtures/phase1.record`), and
+//! the digits model's phase-2 transcript hash
+//! (`fixtures/mlp_64_32_10.transcript`).
 
-use crate::Model;
+use crate::{Model, Phase1Result};
 use alloc::{vec, vec::Vec};
 use ark_ec::AffineRepr;
 use ark_serialize::CanonicalSerialize;
@@ -60,10 +65,52 @@ pub fn mlp_64_32_10_model<AccountId, Balance>(developer: AccountId, price: Balan
 		output_frac_bits: 16,
 		flops: MLP_64_32_10_FLOPS,
 		min_vram_mib: 0,
+		phase1: dev_phase1_hash(),
+		transcript: sp_core::H256::from_slice(include_bytes!("fixtures/mlp_64_32_10.transcript")),
 		developer,
 		price,
 		url: b"file://zk-circuits/models/mlp_64_32_10.onnx".to_vec().try_into().expect("short"),
 		retired: false,
+	}
+}
+
+/// The final hash of the development chain's phase 1 (blake2b-256 of its
+/// final accumulator): the key of [`dev_phase1_result`] in
+/// `Phase1Results`, and the `phase1` of [`mlp_64_32_10_model`].
+pub fn dev_phase1_hash() -> sp_core::H256 {
+	sp_core::H256::from(*include_bytes!("fixtures/phase1.hash"))
+}
+
+/// The development phase 1's record, `fixtures/phase1.record`: the power
+/// (one byte), then 32-byte hashes: the initial accumulator, the
+/// [`DEV_PHASE1_CONTRIBUTIONS`] contributions in order, and the beacon.
+/// The array type checks its length at compile time.
+const DEV_PHASE1_RECORD: &[u8; 1 + 32 * (2 + DEV_PHASE1_CONTRIBUTIONS)] = include_bytes!("fixtures/phase1.record");
+/// Contributions of the development phase 1.
+pub const DEV_PHASE1_CONTRIBUTIONS: usize = 3;
+/// Where the development phase 1's final accumulator is published.
+pub const DEV_PHASE1_URL: &[u8] = b"file://chain-spec/dev-ceremony/phase1.bin";
+
+/// The `i`-th 32-byte hash of [`DEV_PHASE1_RECORD`] after the power byte.
+fn dev_phase1_record_hash(i: usize) -> sp_core::H256 {
+	let mut hash = [0u8; 32];
+	hash.copy_from_slice(&DEV_PHASE1_RECORD[1 + 32 * i..1 + 32 * (i + 1)]);
+	hash.into()
+}
+
+/// The development chain's sealed phase 1 (made off line, see
+/// `fixtures/phase1.record`), its contributions credited to `contributors`
+/// in order.
+pub fn dev_phase1_result<AccountId>(contributors: [AccountId; DEV_PHASE1_CONTRIBUTIONS]) -> Phase1Result<AccountId> {
+	let contributions: Vec<_> =
+		contributors.into_iter().enumerate().map(|(i, who)| (who, dev_phase1_record_hash(1 + i))).collect();
+	Phase1Result {
+		power: DEV_PHASE1_RECORD[0],
+		initial: dev_phase1_record_hash(0),
+		// Three contributions are within the bound: nothing is truncated.
+		contributions: frame_support::BoundedVec::truncate_from(contributions),
+		beacon: dev_phase1_record_hash(1 + DEV_PHASE1_CONTRIBUTIONS),
+		url: DEV_PHASE1_URL.to_vec().try_into().expect("short"),
 	}
 }
 

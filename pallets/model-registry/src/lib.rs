@@ -18,6 +18,25 @@
 //! that order). A retired model stays readable (past tasks refer to it) but
 //! takes no new tasks.
 //!
+//! ## Trusted setup
+//!
+//! A model's Groth16 key is only as good as its setup, so every model names
+//! the sealed phase 1 its key was derived from ([`Model::phase1`], a key of
+//! [`Phase1Results`]) and the hash of its phase-2 transcript
+//! ([`Model::transcript`]). The chain records and coordinates the phase-1
+//! ceremony (powers of tau over BN254); the contributions themselves are
+//! files, verified off chain with `daifi-zk` (see [`ceremony`]):
+//!
+//! 1. `open_phase1` (manager) fixes the size and the initial accumulator;
+//! 2. anyone `contribute_phase1`s on top of the current head, with a deposit
+//!    ([`Config::Phase1Deposit`], held under [`HoldReason::Phase1Contribution`]);
+//!    a contribution that fails verification is rejected by the manager
+//!    (`reject_phase1_contribution`), its deposit burned;
+//! 3. `close_phase1` (manager) picks the beacon: the hash of a block
+//!    [`Config::BeaconDelay`] blocks ahead, which no contributor can choose;
+//! 4. `seal_phase1` (manager) records the final accumulator's hash, the
+//!    transcript and the beacon in [`Phase1Results`] and releases the deposits.
+//!
 //! Other pallets read models and verify inference proofs through
 //! [`ModelCatalog`]. Verification uses BN254 from `daifi-bn254-host`, whose
 //! pairing and multi-scalar multiplication are host functions of the node,
@@ -31,6 +50,7 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+pub mod ceremony;
 pub mod types;
 pub mod weights;
 
@@ -49,22 +69,53 @@ mod tests;
 pub mod pallet {
 	use super::*;
 	use alloc::boxed::Box;
-	use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{self, Inspect},
+	};
 	use frame_system::pallet_prelude::*;
+	use sp_core::H256;
+	use sp_runtime::traits::Zero;
 
 	/// The balance type of [`Config::Currency`].
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// A model record in this runtime.
 	pub type ModelOf<T> = Model<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+	/// The phase-1 ceremony in progress in this runtime.
+	pub type Phase1CeremonyOf<T> = Phase1Ceremony<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// A sealed phase 1 in this runtime.
+	pub type Phase1ResultOf<T> = Phase1Result<<T as frame_system::Config>::AccountId>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a phase-1 contribution: released when the ceremony
+		/// is sealed, burned if the contribution is rejected.
+		Phase1Contribution,
+	}
+
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
-		/// The currency prices are quoted in.
-		type Currency: Inspect<Self::AccountId>;
+		/// The currency prices are quoted in and ceremony deposits are held in.
+		type Currency: Inspect<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, of which [`HoldReason`] is one.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Held from each phase-1 contributor until the ceremony is sealed;
+		/// burned if the contribution is rejected. Makes floods cost.
+		#[pallet::constant]
+		type Phase1Deposit: Get<BalanceOf<Self>>;
+
+		/// Blocks between closing a phase-1 ceremony and its beacon block
+		/// (above zero: the beacon must be a future block).
+		#[pallet::constant]
+		type BeaconDelay: Get<BlockNumberFor<Self>>;
 
 		/// Who may register and retire models.
 		type ManagerOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -82,12 +133,25 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CheckedKeys<T: Config> = StorageMap<_, Blake2_128Concat, ModelHash, CheckedKey, OptionQuery>;
 
+	/// The phase-1 ceremony in progress, if any (at most one at a time).
+	#[pallet::storage]
+	pub type Phase1InProgress<T: Config> = StorageValue<_, Phase1CeremonyOf<T>, OptionQuery>;
+
+	/// Sealed phase-1 ceremonies, by the hash of their final accumulator.
+	#[pallet::storage]
+	pub type Phase1Results<T: Config> = StorageMap<_, Blake2_128Concat, H256, Phase1ResultOf<T>, OptionQuery>;
+
 	/// A model at genesis: its hash and record.
 	pub type GenesisModel<T> = (ModelHash, ModelOf<T>);
+	/// A sealed phase 1 at genesis: its final hash and record.
+	pub type GenesisPhase1<T> = (H256, Phase1ResultOf<T>);
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
+		/// Phase-1 results sealed before block 0 (made off line), inserted
+		/// before the models.
+		pub phase1: alloc::vec::Vec<GenesisPhase1<T>>,
 		/// Models whitelisted from block 0 (checked like `register_model`).
 		pub models: alloc::vec::Vec<GenesisModel<T>>,
 	}
@@ -95,6 +159,14 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			for (final_hash, result) in &self.phase1 {
+				assert!(
+					(1..=MAX_PHASE1_POWER).contains(&result.power),
+					"genesis phase 1 has a valid power"
+				);
+				assert!(!Phase1Results::<T>::contains_key(final_hash), "genesis phase-1 hashes are unique");
+				Phase1Results::<T>::insert(final_hash, result.clone());
+			}
 			for (hash, model) in &self.models {
 				Pallet::<T>::do_register(*hash, model.clone()).expect("genesis models are valid");
 			}
@@ -108,6 +180,45 @@ pub mod pallet {
 		ModelRegistered { model: ModelHash, developer: T::AccountId, price: BalanceOf<T> },
 		/// A model was retired: it takes no new tasks.
 		ModelRetired { model: ModelHash },
+		/// A phase-1 ceremony was opened.
+		Phase1Opened {
+			/// log2 of the number of powers.
+			power: u8,
+			/// Hash of the initial accumulator.
+			initial: H256,
+		},
+		/// A phase-1 contribution was recorded (its deposit held).
+		Phase1Contributed {
+			/// Its position in the ceremony (from 0).
+			index: u32,
+			/// Who contributed.
+			contributor: T::AccountId,
+			/// Hash of its output.
+			hash: H256,
+		},
+		/// A phase-1 contribution failed verification: it and every later one
+		/// were removed; its deposit was burned, the later ones released.
+		Phase1ContributionRejected {
+			/// Its position in the ceremony.
+			index: u32,
+			/// Who made it.
+			contributor: T::AccountId,
+			/// How many contributions were removed (it and those after it).
+			removed: u32,
+		},
+		/// The phase-1 ceremony takes no more contributions; the hash of
+		/// `beacon_block` will be its beacon.
+		Phase1Closing {
+			/// The block whose hash is the beacon.
+			beacon_block: BlockNumberFor<T>,
+		},
+		/// The phase-1 ceremony was sealed and its deposits released.
+		Phase1Sealed {
+			/// Hash of the final accumulator (the key of [`Phase1Results`]).
+			final_hash: H256,
+			/// The beacon it was closed with.
+			beacon: H256,
+		},
 	}
 
 	#[pallet::error]
@@ -126,6 +237,53 @@ pub mod pallet {
 		ShapeMismatch,
 		/// The model size or its FLOPs per inference is zero.
 		InvalidModel,
+		/// The model's `phase1` names no sealed phase 1.
+		UnknownPhase1,
+		/// The model's `transcript` hash is zero.
+		MissingTranscript,
+		/// A phase-1 ceremony is already open.
+		Phase1InProgress,
+		/// The power is 0 or above [`MAX_PHASE1_POWER`].
+		InvalidPower,
+		/// No phase-1 ceremony is open.
+		NoPhase1InProgress,
+		/// The ceremony is closed: it takes no contributions or rejections.
+		Phase1Closed,
+		/// The ceremony is not closed yet.
+		Phase1NotClosed,
+		/// The contribution does not build on the current head (someone else
+		/// contributed first, or a contribution was rejected).
+		NotTheHead,
+		/// The ceremony has [`MAX_PHASE1_CONTRIBUTIONS`] contributions.
+		TooManyContributions,
+		/// This account already contributed to this ceremony.
+		AlreadyContributed,
+		/// The hash is the initial one or a contribution's.
+		DuplicateHash,
+		/// The deposit cannot be held.
+		InsufficientBalance,
+		/// No contribution has this index.
+		NoSuchContribution,
+		/// The ceremony has no contributions to close.
+		NoContributions,
+		/// The beacon block has not been produced yet (or its hash is no
+		/// longer kept).
+		BeaconNotYetAvailable,
+		/// A phase 1 with this final hash is already recorded.
+		Phase1Exists,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(!T::BeaconDelay::get().is_zero(), "BeaconDelay must be above zero");
+			assert!(!T::Phase1Deposit::get().is_zero(), "Phase1Deposit must be above zero");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
@@ -133,8 +291,10 @@ pub mod pallet {
 		/// Whitelist a model.
 		///
 		/// `ManagerOrigin` only. Emits [`Event::ModelRegistered`]. Errors:
-		/// `ModelExists`, `MalformedVerifyingKey`, `InvalidShape`,
-		/// `ShapeMismatch`, `InvalidModel`. O(key length) to decode the key.
+		/// `ModelExists`, `InvalidModel`, `UnknownPhase1` (its `phase1` is not
+		/// in [`Phase1Results`]), `MissingTranscript` (zero `transcript`),
+		/// `InvalidShape`, `MalformedVerifyingKey`, `ShapeMismatch`,
+		/// `AlreadyRetired`. O(key length) to decode the key.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_model(model.verifying_key.len() as u32))]
 		pub fn register_model(
@@ -163,6 +323,91 @@ pub mod pallet {
 			Self::deposit_event(Event::ModelRetired { model: hash });
 			Ok(())
 		}
+
+		/// Open a phase-1 ceremony of `2^power` powers of tau whose initial
+		/// accumulator hashes to `initial`.
+		///
+		/// `ManagerOrigin` only. Emits [`Event::Phase1Opened`]. Errors:
+		/// `Phase1InProgress` (one is already open), `InvalidPower` (0 or above
+		/// [`MAX_PHASE1_POWER`]). O(1).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::open_phase1())]
+		pub fn open_phase1(origin: OriginFor<T>, power: u8, initial: H256) -> DispatchResult {
+			T::ManagerOrigin::ensure_origin(origin)?;
+			Self::do_open_phase1(power, initial)
+		}
+
+		/// Record a phase-1 contribution built on `previous` whose output file
+		/// hashes to `hash` and is downloadable at `url`; holds
+		/// [`Config::Phase1Deposit`] from the caller.
+		///
+		/// `previous` must be the current head (the last contribution's hash,
+		/// or the initial one): of two contributors racing on the same head,
+		/// only the first is recorded.
+		///
+		/// Signed. Emits [`Event::Phase1Contributed`]. Errors:
+		/// `NoPhase1InProgress`, `Phase1Closed`, `NotTheHead`,
+		/// `TooManyContributions`, `AlreadyContributed` (one per account per
+		/// ceremony), `DuplicateHash`, `InsufficientBalance`.
+		/// O([`MAX_PHASE1_CONTRIBUTIONS`]).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::contribute_phase1())]
+		pub fn contribute_phase1(origin: OriginFor<T>, previous: H256, hash: H256, url: Url) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_contribute_phase1(who, previous, hash, url)
+		}
+
+		/// Reject the phase-1 contribution `index`, which failed off-chain
+		/// verification: it and every later one (built on it) are removed;
+		/// its contributor's deposit is burned, the later ones' released. A
+		/// closed ceremony is reopened (its beacon block dropped), so a bad
+		/// contribution slipped in before closing cannot freeze it.
+		///
+		/// `ManagerOrigin` only. Emits [`Event::Phase1ContributionRejected`].
+		/// Errors: `NoPhase1InProgress`, `NoSuchContribution`.
+		/// O([`MAX_PHASE1_CONTRIBUTIONS`]) (one hold change per removed
+		/// contribution).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::reject_phase1_contribution())]
+		pub fn reject_phase1_contribution(origin: OriginFor<T>, index: u32) -> DispatchResult {
+			T::ManagerOrigin::ensure_origin(origin)?;
+			Self::do_reject_phase1_contribution(index)
+		}
+
+		/// Close the phase-1 ceremony: no more contributions; its beacon will
+		/// be the hash of block `now + BeaconDelay`, which nobody knows yet. A
+		/// closed ceremony that was not sealed while the chain kept its beacon
+		/// block's hash (`BlockHashCount` blocks) can be closed again with a
+		/// new beacon block.
+		///
+		/// `ManagerOrigin` only. Emits [`Event::Phase1Closing`]. Errors:
+		/// `NoPhase1InProgress`, `Phase1Closed` (closed, beacon pending or
+		/// still available), `NoContributions`. O(1).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::close_phase1())]
+		pub fn close_phase1(origin: OriginFor<T>) -> DispatchResult {
+			T::ManagerOrigin::ensure_origin(origin)?;
+			Self::do_close_phase1()
+		}
+
+		/// Seal the closed phase-1 ceremony: the manager attests it verified
+		/// off chain (`daifi-zk`) every contribution and the final
+		/// accumulator, made with the beacon, which hashes to `final_hash`
+		/// and is published at `url`. Records the result in
+		/// [`Phase1Results`], ends the ceremony and releases every deposit.
+		///
+		/// Must be called after the beacon block and while its hash is kept
+		/// (`frame_system`'s `BlockHashCount` blocks).
+		///
+		/// `ManagerOrigin` only. Emits [`Event::Phase1Sealed`]. Errors:
+		/// `NoPhase1InProgress`, `Phase1NotClosed`, `BeaconNotYetAvailable`,
+		/// `Phase1Exists`. O([`MAX_PHASE1_CONTRIBUTIONS`]).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::seal_phase1())]
+		pub fn seal_phase1(origin: OriginFor<T>, final_hash: H256, url: Url) -> DispatchResult {
+			T::ManagerOrigin::ensure_origin(origin)?;
+			Self::do_seal_phase1(final_hash, url)
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -170,6 +415,8 @@ pub mod pallet {
 		pub(crate) fn do_register(hash: ModelHash, model: ModelOf<T>) -> DispatchResult {
 			ensure!(!Models::<T>::contains_key(hash), Error::<T>::ModelExists);
 			ensure!(model.size > 0 && model.flops > 0, Error::<T>::InvalidModel);
+			ensure!(Phase1Results::<T>::contains_key(model.phase1), Error::<T>::UnknownPhase1);
+			ensure!(!model.transcript.is_zero(), Error::<T>::MissingTranscript);
 			let input = shape_len(&model.input_shape).ok_or(Error::<T>::InvalidShape)?;
 			let output = shape_len(&model.output_shape).ok_or(Error::<T>::InvalidShape)?;
 			let key = daifi_zk_verifier::decode_verifying_key::<Bn254>(&model.verifying_key)

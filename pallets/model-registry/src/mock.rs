@@ -1,7 +1,11 @@
-//! A test runtime, and a real model with real keys and proofs from `daifi-zk`.
+//! A test runtime (balances with holds, for ceremony deposits), and a real
+//! model with real keys and proofs from `daifi-zk`.
 
 use crate::{self as pallet_model_registry, *};
-use frame_support::{derive_impl, traits::ConstU128};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU128, ConstU64},
+};
 use frame_system::EnsureRoot;
 use rand::{rngs::StdRng, SeedableRng};
 use sp_runtime::BuildStorage;
@@ -27,11 +31,26 @@ impl pallet_balances::Config for Test {
 	type Balance = u128;
 	type ExistentialDeposit = ConstU128<1>;
 	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
+
+/// The deposit of a phase-1 contribution.
+pub const DEPOSIT: u128 = 100;
+/// Blocks from closing a ceremony to its beacon block.
+pub const BEACON_DELAY: u64 = 10;
+/// Accounts `1..=FUNDED` start with [`FUNDS`]; others have nothing.
+pub const FUNDED: u64 = 100;
+/// What each funded account starts with.
+pub const FUNDS: u128 = 1_000_000;
+/// The development phase 1's contributors in the test genesis.
+pub const DEV_CONTRIBUTORS: [u64; 3] = [1, 2, 3];
 
 impl Config for Test {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	type ManagerOrigin = EnsureRoot<u64>;
+	type Phase1Deposit = ConstU128<DEPOSIT>;
+	type BeaconDelay = ConstU64<BEACON_DELAY>;
 	type WeightInfo = ();
 }
 
@@ -65,6 +84,8 @@ impl Reference {
 			output_frac_bits: self.circuit.output_scale as u8,
 			flops: 2 * (64 * 32 + 32 * 10),
 			min_vram_mib: 0,
+			phase1: fixtures::dev_phase1_hash(),
+			transcript: sp_core::H256::repeat_byte(7),
 			developer,
 			price,
 			url: b"https://models.daifi.example/mlp_64_32_10".to_vec().try_into().unwrap(),
@@ -81,10 +102,42 @@ impl Reference {
 	}
 }
 
-/// A fresh state at block 1.
+/// A fresh state at block 1: accounts `1..=FUNDED` funded, the development
+/// phase 1 sealed (so models can be registered), no model.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=FUNDED).map(|who| (who, FUNDS)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	pallet_model_registry::GenesisConfig::<Test> {
+		phase1: vec![(fixtures::dev_phase1_hash(), fixtures::dev_phase1_result(DEV_CONTRIBUTORS))],
+		models: vec![],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
+}
+
+/// Runs `test` on [`new_test_ext`], then checks the pallet's invariants and
+/// that the balances add up to the total issuance.
+pub fn execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		ModelRegistry::do_try_state().expect("invariants hold");
+		let total: u128 = frame_system::Account::<Test>::iter().map(|(_, a)| a.data.free + a.data.reserved).sum();
+		assert_eq!(total, pallet_balances::TotalIssuance::<Test>::get(), "issuance equals the sum of balances");
+	});
+}
+
+/// This pallet's events so far, oldest first.
+pub fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::ModelRegistry(e) = r.event { Some(e) } else { None })
+		.collect()
 }

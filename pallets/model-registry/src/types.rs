@@ -1,4 +1,5 @@
-//! The model record and what other pallets read of it.
+//! The model record, what other pallets read of it, and the records of the
+//! trusted-setup ceremony its key comes from.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::ConstU32, BoundedVec};
@@ -53,8 +54,14 @@ pub struct Model<AccountId, Balance> {
 	/// Size of the ONNX file in bytes.
 	pub size: u64,
 	/// The Groth16 verifying key of the model's circuit (BN254, canonical
-	/// compressed encoding, as `daifi-zk setup` writes it).
+	/// compressed encoding, as `daifi-zk phase2 beacon` writes it).
 	pub verifying_key: BoundedVec<u8, ConstU32<MAX_VERIFYING_KEY_LEN>>,
+	/// The final hash of the sealed phase 1 (a key of
+	/// [`crate::Phase1Results`]) the key was derived from.
+	pub phase1: H256,
+	/// blake2b-256 of the model's phase-2 transcript file, which providers
+	/// fetch from `url` + `".transcript"`. Never zero.
+	pub transcript: H256,
 	/// Shape of the input tensor.
 	pub input_shape: Shape,
 	/// Shape of the output tensor.
@@ -119,4 +126,102 @@ pub enum VerificationError {
 	WrongShape,
 	/// The proof does not verify for this model, input and output.
 	InvalidProof,
+}
+
+/// Most contributions one phase-1 ceremony takes.
+pub const MAX_PHASE1_CONTRIBUTIONS: u32 = 64;
+/// Largest phase-1 size: at most `2^MAX_PHASE1_POWER` powers of tau (BN254's
+/// scalar field has a 2-adic subgroup of order `2^28`).
+pub const MAX_PHASE1_POWER: u8 = 28;
+
+/// A URL, at most [`MAX_URL_LEN`] bytes.
+pub type Url = BoundedVec<u8, ConstU32<MAX_URL_LEN>>;
+
+/// One contribution to the phase-1 ceremony in progress.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
+pub struct Phase1Contribution<AccountId> {
+	/// Who contributed (and has [`crate::Config::Phase1Deposit`] held).
+	pub contributor: AccountId,
+	/// blake2b-256 of the contribution's output file (the new accumulator).
+	pub hash: H256,
+	/// Where the output file can be downloaded.
+	pub url: Url,
+}
+
+/// The phase-1 (powers of tau, BN254) ceremony in progress: contributions
+/// chained by hash from the initial accumulator, then closed with a random
+/// beacon taken from a future block.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
+pub struct Phase1Ceremony<AccountId, BlockNumber> {
+	/// log2 of the number of powers, in `1..=MAX_PHASE1_POWER`.
+	pub power: u8,
+	/// blake2b-256 of the initial accumulator (which anyone recomputes from
+	/// `power`).
+	pub initial: H256,
+	/// The contributions so far, in order: each builds on the one before (the
+	/// first on `initial`).
+	pub contributions: BoundedVec<Phase1Contribution<AccountId>, ConstU32<MAX_PHASE1_CONTRIBUTIONS>>,
+	/// Once closed: the block whose hash is the beacon.
+	pub closing: Option<BlockNumber>,
+}
+
+impl<AccountId, BlockNumber> Phase1Ceremony<AccountId, BlockNumber> {
+	/// The hash the next contribution must build on: the last contribution's,
+	/// or the initial accumulator's if there is none.
+	pub fn head(&self) -> H256 {
+		self.contributions.last().map_or(self.initial, |c| c.hash)
+	}
+}
+
+/// A sealed phase 1: its transcript (hashes only; the files are off chain)
+/// and the beacon that closed it. Stored under the hash of its final
+/// accumulator.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
+pub struct Phase1Result<AccountId> {
+	/// log2 of the number of powers.
+	pub power: u8,
+	/// blake2b-256 of the initial accumulator.
+	pub initial: H256,
+	/// Each contributor and the hash of its output, in order.
+	pub contributions: BoundedVec<(AccountId, H256), ConstU32<MAX_PHASE1_CONTRIBUTIONS>>,
+	/// The beacon: the hash of the block chosen when the ceremony closed.
+	pub beacon: H256,
+	/// Where the final accumulator file is published.
+	pub url: Url,
 }

@@ -38,6 +38,11 @@ pub trait WeightInfo {
 	fn register_model(k: u32, ) -> Weight;
 	fn retire_model() -> Weight;
 	fn verify_proof(k: u32, ) -> Weight;
+	fn open_phase1() -> Weight;
+	fn contribute_phase1() -> Weight;
+	fn reject_phase1_contribution() -> Weight;
+	fn close_phase1() -> Weight;
+	fn seal_phase1() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -65,6 +70,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(0))
 	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn open_phase1() -> Weight {
+		Weight::from_parts(12_000_000, 1489)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn contribute_phase1() -> Weight {
+		Weight::from_parts(95_000_000, 22_000)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn reject_phase1_contribution() -> Weight {
+		Weight::from_parts(3_200_000_000, 260_000)
+			.saturating_add(T::DbWeight::get().reads(129))
+			.saturating_add(T::DbWeight::get().writes(129))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn close_phase1() -> Weight {
+		Weight::from_parts(40_000_000, 22_000)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn seal_phase1() -> Weight {
+		Weight::from_parts(3_200_000_000, 260_000)
+			.saturating_add(T::DbWeight::get().reads(131))
+			.saturating_add(T::DbWeight::get().writes(130))
+	}
 }
 
 /// The same weights with RocksDB's database weights, for tests.
@@ -85,5 +120,35 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(5_867_363, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(0))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn open_phase1() -> Weight {
+		Weight::from_parts(12_000_000, 1489)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn contribute_phase1() -> Weight {
+		Weight::from_parts(95_000_000, 22_000)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn reject_phase1_contribution() -> Weight {
+		Weight::from_parts(3_200_000_000, 260_000)
+			.saturating_add(RocksDbWeight::get().reads(129))
+			.saturating_add(RocksDbWeight::get().writes(129))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn close_phase1() -> Weight {
+		Weight::from_parts(40_000_000, 22_000)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	// provisional until scripts/bench_weights.sh model-registry is re-run
+	fn seal_phase1() -> Weight {
+		Weight::from_parts(3_200_000_000, 260_000)
+			.saturating_add(RocksDbWeight::get().reads(131))
+			.saturating_add(RocksDbWeight::get().writes(130))
 	}
 }

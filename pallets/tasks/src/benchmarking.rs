@@ -12,9 +12,17 @@ use pallet_model_registry::{fixtures, ModelHash};
 use sp_runtime::traits::{Bounded, One, Saturating};
 use frame_support::traits::Get;
 
-/// The model the benchmarks use: the committed digits MLP, price 1,000 units.
+/// The model the benchmarks use: the committed digits MLP, price 1,000 units
+/// (its phase 1, the development one, recorded first if the genesis did not).
 fn model<T: Config + pallet_model_registry::Config>() -> ModelHash {
 	let hash = ModelHash::repeat_byte(0xbe);
+	if !pallet_model_registry::Phase1Results::<T>::contains_key(fixtures::dev_phase1_hash()) {
+		let contributors = [account("contributor", 0, 0), account("contributor", 1, 0), account("contributor", 2, 0)];
+		pallet_model_registry::Phase1Results::<T>::insert(
+			fixtures::dev_phase1_hash(),
+			fixtures::dev_phase1_result(contributors),
+		);
+	}
 	let record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
 	let _ = pallet_model_registry::Pallet::<T>::register_model(
 		RawOrigin::Root.into(),

@@ -69,7 +69,10 @@ impl pallet_compute_staking::Config for Test {
 
 impl pallet_model_registry::Config for Test {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	type ManagerOrigin = EnsureRoot<AccountId>;
+	type Phase1Deposit = ConstU128<100>;
+	type BeaconDelay = ConstU64<10>;
 	type WeightInfo = ();
 }
 
@@ -207,6 +210,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	pallet_model_registry::GenesisConfig::<Test> {
+		phase1: vec![(fixtures::dev_phase1_hash(), fixtures::dev_phase1_result([DEV, DEV + 1, DEV + 2]))],
 		models: vec![(model(), fixtures::mlp_64_32_10_model(DEV, PRICE))],
 	}
 	.assimilate_storage(&mut storage)

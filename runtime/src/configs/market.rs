@@ -48,10 +48,14 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 
 	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
 		let record = pallet_model_registry::Models::<Runtime>::get(model).ok_or(())?;
+		let phase1 = pallet_model_registry::Phase1Results::<Runtime>::get(record.phase1).ok_or(())?;
 		let source = daifi_compute::ModelSource {
 			url: record.url.into_inner(),
 			size: record.size,
 			verifying_key: record.verifying_key.into_inner(),
+			transcript: record.transcript.to_fixed_bytes(),
+			phase1: record.phase1.to_fixed_bytes(),
+			phase1_url: phase1.url.into_inner(),
 		};
 		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), input.to_vec(), source)
 			.map_err(|e| log::warn!(target: "daifi-tasks", "compute engine: {e:?}"))?;
@@ -76,8 +80,14 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 
 impl pallet_model_registry::Config for Runtime {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	/// Root until the tricameral governance lands.
 	type ManagerOrigin = EnsureRoot<AccountId>;
+	/// 100 DAi held per phase-1 contribution: a flood of bogus contributions
+	/// (each burned when rejected) costs the flooder.
+	type Phase1Deposit = ConstU128<{ 100 * crate::DAI }>;
+	/// The beacon is the hash of the block 10 blocks (30 s) after closing.
+	type BeaconDelay = ConstU32<10>;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 }
 

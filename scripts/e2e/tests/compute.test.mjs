@@ -6,8 +6,11 @@
 // `daifi-zk infer`); every balance adds up. Prints the time from submission to the settled result (median and 95th
 // percentile over 20 tasks) and the tasks settled per minute. Then the node is
 // killed mid-task and the task is completed after the restart. Last, a second
-// model is whitelisted with an http:// URL: the node fetches its ONNX file and
-// proving key from there, checks and keeps them, and serves the model.
+// model's key is made by a fresh phase-2 ceremony on the chain's phase 1 (two
+// contributions, closed with a finalized block hash as beacon); a key naming
+// no transcript is refused; the model is whitelisted with an http:// URL: the
+// node fetches its ONNX file, proving key and transcript from there, traces
+// the key to the recorded ceremony, keeps the files, and serves the model.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -166,14 +169,27 @@ test('killed mid-task, the worker answers the task after a restart', async () =>
   assert.equal(event.data.executorPaid.toBigInt(), price * 8n / 10n);
 });
 
-test('a model whitelisted with an http:// URL is fetched, checked, kept and served', async () => {
+test('a model whose key comes from a fresh ceremony is whitelisted by URL, fetched, traced and served', async () => {
   const [alice, bob, user] = ['Alice', 'Bob', 'Charlie'].map(devKey);
-  // Publish the 64-128-10 MLP and a proving key for it (a public dev seed).
+  // Phase 2 for the 64-128-10 MLP on the chain's phase 1: derive, two
+  // contributions, then the hash of the latest finalized block as beacon.
   const published = tempDir('daifi-published-');
   const onnx = resolve(root, 'zk-circuits/models/mlp_64_128_10.onnx');
-  run(DAIFI_ZK, ['setup', onnx, '--insecure-dev-seed', '2', '--out', published]);
-  copyFileSync(onnx, resolve(published, 'mlp_64_128_10.onnx'));
-  copyFileSync(resolve(published, 'proving.key'), resolve(published, 'mlp_64_128_10.onnx.pk'));
+  const phase1File = resolve(root, 'chain-spec/dev-ceremony/phase1.bin');
+  const at = (name) => resolve(published, name);
+  const transcriptFile = at('mlp_64_128_10.onnx.transcript');
+  run(DAIFI_ZK, ['phase2', 'start', onnx, '--phase1', phase1File, '--key-out', at('k0'), '--transcript', transcriptFile]);
+  for (const i of [1, 2]) {
+    run(DAIFI_ZK, ['phase2', 'contribute', '--key', at(`k${i - 1}`), '--transcript', transcriptFile, '--key-out', at(`k${i}`)]);
+  }
+  const beacon = (await api.rpc.chain.getFinalizedHead()).toHex().slice(2);
+  run(DAIFI_ZK, ['phase2', 'beacon', '--key', at('k2'), '--transcript', transcriptFile, '--beacon', beacon,
+    '--iterations-log2', '10', '--key-out', at('mlp_64_128_10.onnx.pk'), '--verifying-key', at('verifying.key')]);
+  run(DAIFI_ZK, ['phase2', 'verify', onnx, '--phase1', phase1File, '--transcript', transcriptFile, '--key', at('mlp_64_128_10.onnx.pk')]);
+  copyFileSync(onnx, at('mlp_64_128_10.onnx'));
+  const phase1 = `0x${readFileSync(resolve(fixtures, 'phase1.hash')).toString('hex')}`;
+  assert.ok((await api.query.modelRegistry.phase1Results(phase1)).isSome, 'the chain recorded the phase 1');
+  const transcript = blake2AsHex(readFileSync(transcriptFile), 256);
   const requests = [];
   const server = createServer((req, res) => {
     requests.push(req.url);
@@ -186,9 +202,11 @@ test('a model whitelisted with an http:// URL is fetched, checked, kept and serv
     const bytes = readFileSync(onnx);
     const model = blake2AsHex(bytes, 256);
     const price = 10_000_000_000n;
-    const register = api.tx.sudo.sudo(api.tx.modelRegistry.registerModel(model, {
+    const record = (transcriptHash) => ({
       size: bytes.length,
-      verifyingKey: `0x${readFileSync(resolve(published, 'verifying.key')).toString('hex')}`,
+      verifyingKey: `0x${readFileSync(at('verifying.key')).toString('hex')}`,
+      phase1,
+      transcript: transcriptHash,
       inputShape: [1, 64],
       outputShape: [1, 10],
       inputFracBits: 8,
@@ -199,7 +217,16 @@ test('a model whitelisted with an http:// URL is fetched, checked, kept and serv
       price,
       url: `http://127.0.0.1:${server.address().port}/mlp_64_128_10.onnx`,
       retired: false,
-    }));
+    });
+    // A key that names no transcript is refused.
+    const unnamed = await signAndFinalize(api,
+      api.tx.sudo.sudo(api.tx.modelRegistry.registerModel(model, record(`0x${'00'.repeat(32)}`))), alice);
+    const sudid = unnamed.events.find(({ event }) => api.events.sudo.Sudid.is(event));
+    const error = api.registry.findMetaError(sudid.event.data.sudoResult.asErr.asModule);
+    assert.equal(`${error.section}.${error.name}`, 'modelRegistry.MissingTranscript');
+    assert.ok((await api.query.modelRegistry.models(model)).isNone);
+
+    const register = api.tx.sudo.sudo(api.tx.modelRegistry.registerModel(model, record(transcript)));
     const registered = await signAndFinalize(api, register, alice);
     assert.ok(registered.events.some(({ event }) => api.events.modelRegistry.ModelRegistered.is(event)),
       'the model is whitelisted');
@@ -216,9 +243,11 @@ test('a model whitelisted with an http:// URL is fetched, checked, kept and serv
     const nonce = (await api.rpc.system.accountNextIndex(user.address)).toNumber();
     const { id } = await submit(user, nonce, price, IMAGES[0], model);
     await completions([id], 180_000);
-    assert.deepEqual(requests.sort(), ['/mlp_64_128_10.onnx', '/mlp_64_128_10.onnx.pk']);
-    assert.ok(existsSync(resolve(models, `${hex}.onnx`)) && existsSync(resolve(models, `${hex}.pk`)),
-      'both files are kept in the model directory');
+    assert.deepEqual(requests.sort(),
+      ['/mlp_64_128_10.onnx', '/mlp_64_128_10.onnx.pk', '/mlp_64_128_10.onnx.transcript']);
+    for (const kept of [`${hex}.onnx`, `${hex}.pk`, `${hex}.transcript`, `${hex}.traced`]) {
+      assert.ok(existsSync(resolve(models, kept)), `${kept} is kept in the model directory`);
+    }
     const [expected] = tract([IMAGES[0]], onnx);
     const result = (await api.query.tasks.results(id)).unwrap();
     const output = result.output.map((v) => Number(v.toBigInt()) / 2 ** 16);

@@ -91,7 +91,14 @@ pub fn to_bytes<T: CanonicalSerialize>(value: &T) -> Vec<u8> {
 	bytes
 }
 
-/// Decodes a compressed key or proof, checking every point.
+/// Decodes a compressed key, proof or ceremony file, checking every point;
+/// bytes left over are refused (the encoding is canonical: one value, one
+/// byte string, one hash).
 pub fn from_bytes<T: CanonicalDeserialize>(bytes: &[u8]) -> Result<T, ZkError> {
-	T::deserialize_compressed(bytes).map_err(|e| ZkError::Encoding(format!("{e}")))
+	let mut reader = bytes;
+	let value = T::deserialize_compressed(&mut reader).map_err(|e| ZkError::Encoding(format!("{e}")))?;
+	if !reader.is_empty() {
+		return Err(ZkError::Encoding(format!("{} bytes left over", reader.len())));
+	}
+	Ok(value)
 }

@@ -144,6 +144,9 @@ fn files_round_trip_and_bad_bytes_are_refused() {
 	let bytes = files[2].to_bytes();
 	assert_eq!(Phase1File::from_bytes(&bytes).unwrap(), files[2]);
 	assert!(matches!(Phase1File::from_bytes(&bytes[..bytes.len() - 1]), Err(ZkError::Encoding(_))));
+	let mut longer = bytes.clone();
+	longer.push(0);
+	assert_eq!(Phase1File::from_bytes(&longer), Err(ZkError::Encoding("1 bytes left over".into())));
 	let mut flipped = bytes.clone();
 	flipped[40] ^= 0x40;
 	assert!(Phase1File::from_bytes(&flipped).is_err(), "a point off the curve");
@@ -262,6 +265,11 @@ fn tampered_phase2_transcripts_and_keys_are_refused() {
 	let mut open = transcript.clone();
 	open.beacon = None;
 	phase2_refused(&initial, &open, &key, "the transcript is not closed by a beacon");
+
+	// A beacon that would make every provider hash for days.
+	let mut slow = transcript.clone();
+	slow.beacon = Some(Beacon { value: [0x5a; 32], iterations_log2: 40 });
+	phase2_refused(&initial, &slow, &key, "the beacon asks for more iterations than allowed");
 
 	let mut empty = transcript.clone();
 	empty.contributions.clear();

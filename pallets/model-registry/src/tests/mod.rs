@@ -1,8 +1,13 @@
-//! Registering, retiring, and verifying proofs against registered keys.
+//! Registering, retiring, and verifying proofs against registered keys; the
+//! phase-1 ceremony in [`ceremony`].
+
+mod ceremony;
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::DispatchError;
+use rand::{rngs::StdRng, SeedableRng};
+use sp_core::H256;
 use std::sync::OnceLock;
 
 fn mlp() -> &'static Reference {
@@ -181,14 +186,42 @@ fn the_committed_fixture_is_a_valid_proof_of_the_reference_model() {
 	assert_eq!(output, fixture.output);
 }
 
-/// Writes `src/fixtures/mlp_64_32_10.{vk,proof,io}` from a fresh setup.
+fn dev_ceremony_file(name: &str) -> Vec<u8> {
+	let root = std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo");
+	std::fs::read(format!("{root}/../../chain-spec/dev-ceremony/{name}")).expect("committed by scripts/dev-ceremony.sh")
+}
+
+/// The development chain's key (the fixture) is the one its ceremony made:
+/// derived from the recorded phase 1, then exactly the recorded transcript.
+#[test]
+fn the_development_key_traces_to_the_development_ceremony() {
+	use daifi_zk::ceremony::{file_hash, phase1::Phase1File, trace};
+	let phase1 = dev_ceremony_file("phase1.bin");
+	let transcript = dev_ceremony_file("mlp_64_32_10.transcript");
+	let pk: daifi_zk::ProvingKey = daifi_zk::from_bytes(&dev_ceremony_file("mlp_64_32_10.pk")).unwrap();
+	assert_eq!(H256(file_hash(&phase1)), crate::fixtures::dev_phase1_hash(), "the genesis names this phase 1");
+	let model = crate::fixtures::mlp_64_32_10_model(1u64, 1u128);
+	assert_eq!(H256(file_hash(&transcript)), model.transcript, "the genesis names this transcript");
+	assert_eq!(daifi_zk::to_bytes(&pk.vk), model.verifying_key.to_vec(), "the genesis whitelists this key");
+	let phase1 = Phase1File::from_bytes(&phase1).unwrap();
+	let record = crate::fixtures::dev_phase1_result([1u64, 2, 3]);
+	assert_eq!((record.power, record.beacon.0), (phase1.accumulator.power, phase1.beacon.as_ref().unwrap().value));
+	let transcript = daifi_zk::from_bytes(&transcript).unwrap();
+	trace(&mlp().circuit, &phase1, &transcript, &pk, &mut StdRng::seed_from_u64(1), daifi_zk::progress::Reporter::Silent)
+		.expect("the development key traces to its ceremony");
+}
+
+/// Writes `src/fixtures/mlp_64_32_10.{proof,io,hash}`: a proof with the
+/// development ceremony's proving key (`scripts/dev-ceremony.sh` wrote the
+/// verifying key).
 #[test]
 #[ignore]
 fn write_fixtures() {
-	let (input, output, proof) = mlp().proven(3);
+	let pk: daifi_zk::ProvingKey = daifi_zk::from_bytes(&dev_ceremony_file("mlp_64_32_10.pk")).unwrap();
+	let input: Vec<i64> = (0..64).map(|i| (i * 37 + 33) % 257).collect();
+	let (output, proof) = daifi_zk::prove(&mlp().circuit, &pk, &input, &mut StdRng::seed_from_u64(7)).unwrap();
 	let dir = format!("{}/src/fixtures", std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
-	std::fs::write(format!("{dir}/mlp_64_32_10.vk"), daifi_zk::to_bytes(&mlp().pk.vk)).unwrap();
-	std::fs::write(format!("{dir}/mlp_64_32_10.proof"), proof).unwrap();
+	std::fs::write(format!("{dir}/mlp_64_32_10.proof"), daifi_zk::to_bytes(&proof)).unwrap();
 	let io: Vec<u8> = input.iter().chain(&output).flat_map(|v| v.to_le_bytes()).collect();
 	std::fs::write(format!("{dir}/mlp_64_32_10.io"), io).unwrap();
 	std::fs::write(format!("{dir}/mlp_64_32_10.hash"), mlp().hash.as_bytes()).unwrap();

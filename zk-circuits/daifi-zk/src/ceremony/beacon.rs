@@ -19,11 +19,14 @@ pub struct Beacon {
 	pub iterations_log2: u8,
 }
 
-/// Most iterations a beacon may ask for (2^40 hashes would take days).
-pub const MAX_ITERATIONS_LOG2: u8 = 40;
+/// Most iterations a beacon may ask for: 2^24 hashes take seconds. A
+/// transcript is verified by every provider's node, so a beacon that asked
+/// for days of hashing would be a way to stall them.
+pub const MAX_ITERATIONS_LOG2: u8 = 24;
 
 impl Beacon {
-	/// The stretched seed: blake2b-256 applied `2^iterations_log2` times.
+	/// The stretched seed: blake2b-256 applied `2^iterations_log2` times (at
+	/// most [`MAX_ITERATIONS_LOG2`]; the verifiers refuse a beacon above it).
 	pub fn seed(&self) -> [u8; 32] {
 		let mut seed = self.value;
 		for _ in 0..(1u64 << self.iterations_log2.min(MAX_ITERATIONS_LOG2)) {

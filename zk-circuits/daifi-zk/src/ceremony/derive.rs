@@ -119,6 +119,10 @@ pub fn initial_key(acc: &Accumulator, circuit: &Circuit, reporter: Reporter) -> 
 			acc.power
 		)));
 	}
+	// tau^m = 1 would put tau in the domain: every H point the identity.
+	if acc.tau_g1[m] == acc.tau_g1[0] {
+		return Err(ZkError::Ceremony("phase 1's tau lies in the circuit's evaluation domain".into()));
+	}
 	let variables = qap.a.len();
 	let progress = reporter.step("phase 2: deriving the key", 4 + variables as u64);
 	let l_g1 = lagrange(&acc.tau_g1, &qap.domain);

@@ -17,10 +17,13 @@
 //!    then a beacon. Nobody knows `delta` if **one** phase-2 contributor
 //!    destroyed its secret.
 //!
-//! A key is sound if one phase-1 contributor and one phase-2 contributor of
-//! its model were honest: with `tau`, `alpha`, `beta` unknown, `delta` known
-//! does not let anyone forge; with `delta` unknown, the rest known does not
-//! either (BGM17). [`trace`] checks a key all the way back: that it was
+//! A key is sound if one phase-1 contributor **and** one phase-2 contributor
+//! of its model were honest (BGM17): whoever knows `delta` can forge (with
+//! `gamma = 1`, `C = -IC(x)/delta` completes `A = alpha`, `B = beta`), and so
+//! can whoever knows `tau`, `alpha` and `beta`, so each phase needs its own
+//! honest contributor. Phase 2 contributions are not tied to identities yet:
+//! whoever whitelists a model must see in its transcript a contribution it
+//! trusts (or add one). [`trace`] checks a key all the way back: that it was
 //! derived from this phase-1 file for this circuit and carries exactly the
 //! transcript's contributions. What no check can show is that a
 //! contributor destroyed its secret; that is why anyone may contribute.

@@ -296,6 +296,9 @@ pub fn verify_step<R: RngCore>(
 		}
 	}
 	if let Some(beacon) = &next.beacon {
+		if beacon.iterations_log2 > super::beacon::MAX_ITERATIONS_LOG2 {
+			return Err("its beacon asks for more iterations than allowed".into());
+		}
 		let secrets = beacon.secrets([b"tau", b"alpha", b"beta"]);
 		let published = [key.tau.g1, key.alpha.g1, key.beta.g1];
 		if secrets.iter().zip(published).any(|(x, p)| (g1 * x).into_affine() != p) {

@@ -172,6 +172,8 @@ pub fn verify<R: RngCore>(
 		delta = receipt.delta_after;
 	}
 	match &transcript.beacon {
+		Some(beacon) if beacon.iterations_log2 > super::beacon::MAX_ITERATIONS_LOG2 =>
+			return refuse("the beacon asks for more iterations than allowed".into()),
 		Some(beacon) => {
 			let [d] = beacon.secrets([b"delta"]);
 			delta = (delta * d).into_affine();
