@@ -52,7 +52,9 @@ fn url() -> Url {
 
 /// The hash of the `i`-th contribution of a benchmark ceremony.
 fn contribution_hash(i: u32) -> H256 {
-	H256::from_low_u64_be(u64::from(i) + 1)
+	let mut bytes = [0u8; 32];
+	bytes[24..].copy_from_slice(&(u64::from(i) + 1).to_be_bytes());
+	H256(bytes)
 }
 
 /// An account that can pay the contribution deposit twice over.
