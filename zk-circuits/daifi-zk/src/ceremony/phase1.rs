@@ -271,9 +271,20 @@ pub fn verify_step<R: RngCore>(
 	rng: &mut R,
 	reporter: Reporter,
 ) -> Result<(), String> {
+	verify_step_after(previous, &previous.hash(), next, rng, reporter)
+}
+
+/// [`verify_step`] with the hash of `previous` already known (a transcript
+/// hashes each file once).
+fn verify_step_after<R: RngCore>(
+	previous: &Phase1File,
+	previous_hash: &Hash,
+	next: &Phase1File,
+	rng: &mut R,
+	reporter: Reporter,
+) -> Result<(), String> {
 	let progress = reporter.step("phase 1: verifying a step", 8);
-	let previous_hash = previous.hash();
-	if next.previous != previous_hash {
+	if &next.previous != previous_hash {
 		return Err("it does not build on the previous step (its `previous` is another file's hash)".into());
 	}
 	let (before, after) = (&previous.accumulator, &next.accumulator);
@@ -387,7 +398,8 @@ pub fn verify_transcript<R: RngCore>(
 		if current.beacon.is_some() {
 			return Err(at(step, "it follows the beacon, which closed the phase".into()));
 		}
-		verify_step(&current, &next, rng, reporter).map_err(|why| at(step, why))?;
+		let current_hash = hashes.last().copied().unwrap_or_default();
+		verify_step_after(&current, &current_hash, &next, rng, reporter).map_err(|why| at(step, why))?;
 		hashes.push(next.hash());
 		current = next;
 	}
