@@ -20,7 +20,11 @@
 # process on one machine, so whoever ran this script could have kept the
 # secrets. It proves the machinery, not anyone's honesty. The beacon is a
 # fixed public string's hash, not a future block hash.
-# Usage: scripts/dev-ceremony.sh   (needs daifi-zk built: cargo build --release -p daifi-zk)
+# With --phase2-only, phase 1 is kept as committed (the network makes phase 1
+# once; a changed circuit needs only a new phase 2) and only the digits MLP's
+# key, transcript and their records are made again.
+#
+# Usage: scripts/dev-ceremony.sh [--phase2-only]   (needs daifi-zk built: cargo build --release -p daifi-zk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -36,6 +40,10 @@ mkdir -p "$out"
 beacon=$(python3 -c 'import hashlib; print(hashlib.blake2b(b"DAiFi development beacon", digest_size=32).hexdigest())')
 hash_of() { grep -o 'hash 0x[0-9a-f]*' | tail -1 | cut -c8-; }
 
+phase2_only=false
+[ "${1:-}" = "--phase2-only" ] && phase2_only=true
+
+if ! $phase2_only; then
 "$zk" phase1 new --power 12 --out "$work/p0.bin" > /dev/null
 for i in 1 2 3; do
 	echo "phase 1: contribution $i"
@@ -44,6 +52,7 @@ done
 "$zk" phase1 beacon --previous "$work/p3.bin" --beacon "$beacon" --iterations-log2 16 --out "$work/p4.bin" > /dev/null
 steps=$("$zk" phase1 verify "$work"/p{0,1,2,3,4}.bin | tee /dev/stderr | grep -o '^step [0-9]: 0x[0-9a-f]*' | cut -c11-)
 cp "$work/p4.bin" "$out/phase1.bin"
+fi
 
 "$zk" phase2 start "$model" --phase1 "$out/phase1.bin" --key-out "$work/k0.pk" --transcript "$work/t" > /dev/null
 for i in 1 2 3; do
@@ -57,13 +66,16 @@ cp "$work/t" "$out/mlp_64_32_10.transcript"
 	--key "$out/mlp_64_32_10.pk"
 
 # The genesis records: power, initial hash, the three contributions, beacon; the final hash; the transcript hash.
-python3 - "$fixtures" "$beacon" "$transcript" $steps <<'EOF'
+python3 - "$fixtures" "$beacon" "$transcript" ${steps:-} <<'EOF'
 import sys
 fixtures, beacon, transcript, *steps = sys.argv[1:]
-assert len(steps) == 5, steps
 b = bytes.fromhex
+open(f"{fixtures}/mlp_64_32_10.transcript", "wb").write(b(transcript))
+print("digits transcript", transcript)
+if not steps:
+    sys.exit(0)  # --phase2-only: phase 1's records stay
+assert len(steps) == 5, steps
 open(f"{fixtures}/phase1.record", "wb").write(bytes([12]) + b"".join(b(s) for s in steps[:4]) + b(beacon))
 open(f"{fixtures}/phase1.hash", "wb").write(b(steps[4]))
-open(f"{fixtures}/mlp_64_32_10.transcript", "wb").write(b(transcript))
-print("phase 1 final", steps[4], "\ndigits transcript", transcript)
+print("phase 1 final", steps[4])
 EOF

@@ -15,7 +15,7 @@ cargo build --release --workspace
 base=$(mktemp -d -t daifi-dev-XXXXXX)
 trap 'rm -rf "$base"' EXIT
 scripts/dev-models.sh "$base/models"
-"$DAIFI_NODE" key insert --dev --base-path "$base" --key-type dcmp --scheme sr25519 --suri //Alice
+"$DAIFI_NODE" key insert --dev --base-path "$base" --key-type dcmp --scheme sr25519 --suri //Alice//compute
 rpc_port="${RPC_PORT:-9944}"
 echo
 echo "DAiFi development chain: RPC endpoint ws://127.0.0.1:${rpc_port} (data in $base)"

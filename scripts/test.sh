@@ -15,4 +15,9 @@ cargo test --release --workspace
 # The verifier the runtime links must build for the runtime's wasm target.
 cargo build --release -p daifi-zk-verifier --target wasm32v1-none --no-default-features
 
-(cd scripts/e2e && npm test)
+# The end-to-end compute test leaves a snapshot of the chain's state after
+# its tasks; the runtime's try-runtime checks run on it.
+snapshot=$(mktemp -t daifi-snapshot-XXXXXX.json)
+trap 'rm -f "$snapshot"' EXIT
+(cd scripts/e2e && DAIFI_SNAPSHOT="$snapshot" npm test)
+DAIFI_SNAPSHOT="$snapshot" cargo test --release -p daifi-runtime --test try_runtime -- --ignored

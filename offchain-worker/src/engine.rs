@@ -12,21 +12,28 @@
 //! chain recorded ([`crate::provenance`]). A node serves compute once
 //! [`serve`] was called with the directory (`daifi-node --compute-models <DIR>`).
 
-use crate::{fetch, provenance::Phase1Cache, ComputeError, ModelSource, Proven};
+use crate::{
+	fetch::{Fetcher, LIMITS},
+	provenance::Phase1Cache,
+	ComputeError, ModelSource, Proven,
+};
 use daifi_zk::{onnx::FloatModel, Circuit, ProvingKey};
 use rand::{rngs::StdRng, SeedableRng};
 use std::{
 	collections::HashMap,
+	panic::{catch_unwind, AssertUnwindSafe},
 	path::{Path, PathBuf},
-	sync::{Arc, Mutex, OnceLock},
+	sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
 };
 
 /// Largest proving key fetched, in bytes.
 pub const MAX_PROVING_KEY_BYTES: u64 = 1 << 30;
 
-/// Largest difference allowed between the circuit's dequantized output and
-/// tract's float output (the zk tests measure at most 0.07 on the reference
-/// models).
+/// Difference between the circuit's dequantized output and tract's float
+/// output above which the engine logs a warning (the zk tests measure at
+/// most 0.07 on the reference models). Only a warning: the proof, checked
+/// against the registered key, is the truth, and withholding a valid proof
+/// would cost the provider its deadline.
 pub const TOLERANCE: f64 = 0.1;
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -49,12 +56,26 @@ struct Loaded {
 	reference: FloatModel,
 }
 
+/// Locks `mutex` even if a thread panicked while holding it: every value
+/// guarded here stays consistent at each step (a cache entry is inserted
+/// whole), so a panic elsewhere must not disable the engine.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+	mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Models of one directory, loaded on first use.
+///
+/// Loading one model never blocks another: each model has its own loading
+/// lock (so concurrent workers fetch it once), and no lock is held across
+/// another model's download. A panic while loading or proving one model
+/// (a malformed file tract or the compiler did not expect) is caught and
+/// reported as [`ComputeError::Failed`] for that call only.
 pub struct Engine {
 	dir: PathBuf,
+	fetcher: Fetcher,
 	loaded: Mutex<HashMap<[u8; 32], Arc<Loaded>>>,
-	/// Held while a model loads, so that concurrent workers fetch it once.
-	loading: Mutex<()>,
+	/// One lock per model, held while that model loads.
+	loading: Mutex<HashMap<[u8; 32], Arc<Mutex<()>>>>,
 	/// Phase-1 files keys are traced to.
 	phase1: Phase1Cache,
 }
@@ -63,10 +84,31 @@ fn failed(context: &str, e: impl std::fmt::Display) -> ComputeError {
 	ComputeError::Failed(format!("{context}: {e}").into_bytes())
 }
 
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+	panic
+		.downcast_ref::<&str>()
+		.map(|s| s.to_string())
+		.or_else(|| panic.downcast_ref::<String>().cloned())
+		.unwrap_or_else(|| "a panic".into())
+}
+
 impl Engine {
-	/// An engine over the models in `dir`.
+	/// An engine over the models in `dir`, fetching with the node's
+	/// [`LIMITS`].
 	pub fn new(dir: PathBuf) -> Self {
-		Engine { dir, loaded: Mutex::new(HashMap::new()), loading: Mutex::new(()), phase1: Phase1Cache::default() }
+		Self::with_fetcher(Fetcher::new(dir.clone(), LIMITS), dir)
+	}
+
+	/// An engine over the models in `dir` that fetches with `fetcher`.
+	pub fn with_fetcher(fetcher: Fetcher, dir: PathBuf) -> Self {
+		Engine {
+			dir,
+			fetcher,
+			loaded: Mutex::new(HashMap::new()),
+			loading: Mutex::new(HashMap::new()),
+			phase1: Phase1Cache::default(),
+		}
 	}
 
 	/// The ONNX bytes in the directory whose blake2-256 is `hash`.
@@ -77,9 +119,8 @@ impl Engine {
 			if path.extension().and_then(|e| e.to_str()) != Some("onnx") {
 				continue;
 			}
-			let bytes = std::fs::read(&path).map_err(|e| failed("reading a model", e))?;
-			if &daifi_zk::model_hash(&bytes) == hash {
-				return Ok(bytes);
+			if crate::fetch::hash_file(&path).is_ok_and(|h| &h == hash) {
+				return std::fs::read(&path).map_err(|e| failed("reading a model", e));
 			}
 		}
 		Err(ComputeError::UnknownModel)
@@ -98,14 +139,19 @@ impl Engine {
 			found => return found,
 		}
 		let url = String::from_utf8_lossy(&source.url);
-		let bytes = fetch::fetch(&url, source.size).map_err(|e| {
+		let download = self.fetcher.fetch(&url, source.size).map_err(|e| {
 			log::warn!(target: "daifi-compute", "model 0x{} from {url}: {e}", hex(hash));
 			ComputeError::UnknownModel
 		})?;
-		if &daifi_zk::model_hash(&bytes) != hash {
+		if download.hash() != hash {
 			return Err(ComputeError::HashMismatch);
 		}
-		self.keep(&format!("{}.onnx", hex(hash)), &bytes);
+		let bytes = download.read().map_err(|e| failed("reading the download", e))?;
+		let path = self.dir.join(format!("{}.onnx", hex(hash)));
+		if let Err(e) = download.keep(&path) {
+			// Only costs a fetch next time.
+			log::warn!(target: "daifi-compute", "keeping model 0x{}: {e}", hex(hash));
+		}
 		Ok(bytes)
 	}
 
@@ -114,15 +160,15 @@ impl Engine {
 	/// the registered verifying key. Returns the key and the hash of its bytes.
 	fn proving_key(&self, hash: &[u8; 32], source: &ModelSource) -> Result<(ProvingKey, [u8; 32]), ComputeError> {
 		let path = Self::proving_key_path(&self.dir, hash);
-		let (bytes, fetched) = match std::fs::read(&path) {
-			Ok(bytes) => (bytes, false),
+		let (bytes, download) = match std::fs::read(&path) {
+			Ok(bytes) => (bytes, None),
 			Err(_) => {
 				let url = format!("{}.pk", String::from_utf8_lossy(&source.url));
-				let bytes = fetch::fetch(&url, MAX_PROVING_KEY_BYTES).map_err(|e| {
+				let download = self.fetcher.fetch(&url, MAX_PROVING_KEY_BYTES).map_err(|e| {
 					log::warn!(target: "daifi-compute", "proving key of 0x{} from {url}: {e}", hex(hash));
 					ComputeError::MissingProvingKey
 				})?;
-				(bytes, true)
+				(download.read().map_err(|e| failed("reading the download", e))?, Some(download))
 			},
 		};
 		let pk: ProvingKey = daifi_zk::from_bytes(&bytes).map_err(|e| failed("proving key", e))?;
@@ -130,61 +176,92 @@ impl Engine {
 			log::warn!(target: "daifi-compute", "proving key of 0x{} is not for its registered verifying key", hex(hash));
 			return Err(ComputeError::KeyMismatch);
 		}
-		if fetched {
-			self.keep(&format!("{}.pk", hex(hash)), &bytes);
+		if let Some(download) = download {
+			if let Err(e) = download.keep(&path) {
+				log::warn!(target: "daifi-compute", "keeping the proving key of 0x{}: {e}", hex(hash));
+			}
 		}
 		Ok((pk, daifi_zk::ceremony::file_hash(&bytes)))
 	}
 
-	/// Writes a fetched file into the model directory (a failure only costs
-	/// a fetch next time).
-	fn keep(&self, name: &str, bytes: &[u8]) {
-		if let Err(e) = std::fs::write(self.dir.join(name), bytes) {
-			log::warn!(target: "daifi-compute", "keeping {name} in the model directory: {e}");
-		}
-	}
-
 	fn load(&self, hash: &[u8; 32], source: &ModelSource) -> Result<Arc<Loaded>, ComputeError> {
-		let cached = |engine: &Self| engine.loaded.lock().expect("not poisoned").get(hash).cloned();
+		let cached = |engine: &Self| lock(&engine.loaded).get(hash).cloned();
 		if let Some(loaded) = cached(self) {
 			return Ok(loaded);
 		}
-		let _loading = self.loading.lock().expect("not poisoned");
+		let model_lock = lock(&self.loading).entry(*hash).or_default().clone();
+		let _loading = lock(&model_lock);
 		if let Some(loaded) = cached(self) {
 			return Ok(loaded);
 		}
 		let bytes = self.model_bytes(hash, source)?;
 		let circuit = daifi_zk::compile(&bytes).map_err(|e| failed("compiling", e))?;
 		let (pk, pk_hash) = self.proving_key(hash, source)?;
-		self.phase1.check(&self.dir, hash, &circuit, &pk, &pk_hash, source)?;
-		let reference =
-			FloatModel::load(&bytes, &circuit.input_shape).map_err(|e| failed("tract", e))?;
+		self.phase1.check(&self.fetcher, &self.dir, hash, &circuit, &pk, &pk_hash, source)?;
+		let reference = FloatModel::load(&bytes, &circuit.input_shape).map_err(|e| failed("tract", e))?;
 		let loaded = Arc::new(Loaded { circuit, pk, reference });
-		self.loaded.lock().expect("not poisoned").insert(*hash, loaded.clone());
+		lock(&self.loaded).insert(*hash, loaded.clone());
 		log::info!(target: "daifi-compute", "loaded model 0x{}", hex(hash));
 		Ok(loaded)
 	}
 
-	/// Runs model `hash` on the fixed-point `input`, checks the circuit's
-	/// output against tract's within [`TOLERANCE`], and proves it.
-	pub fn infer_and_prove(&self, hash: &[u8], input: &[i64], source: &ModelSource) -> Result<Proven, ComputeError> {
+	/// Runs model `hash` on the fixed-point `input`, proves the result bound
+	/// to `binding`, and checks the proof against the registered verifying
+	/// key before returning it: a proof the chain would reject (and slash
+	/// for) is never returned ([`ComputeError::SelfCheckFailed`]). A panic
+	/// anywhere in loading or proving is caught and returned as
+	/// [`ComputeError::Failed`].
+	pub fn infer_and_prove(
+		&self,
+		hash: &[u8],
+		binding: &[u8; 32],
+		input: &[i64],
+		source: &ModelSource,
+	) -> Result<Proven, ComputeError> {
 		let hash: [u8; 32] = hash.try_into().map_err(|_| ComputeError::UnknownModel)?;
-		let model = self.load(&hash, source)?;
+		catch_unwind(AssertUnwindSafe(|| self.run(&hash, binding, input, source))).unwrap_or_else(|panic| {
+			let message = panic_message(panic.as_ref());
+			log::error!(target: "daifi-compute", "model 0x{} panicked: {message}", hex(&hash));
+			Err(failed("panic", message))
+		})
+	}
+
+	fn run(&self, hash: &[u8; 32], binding: &[u8; 32], input: &[i64], source: &ModelSource) -> Result<Proven, ComputeError> {
+		let model = self.load(hash, source)?;
 		let circuit = &model.circuit;
-		let scale = (1u64 << circuit.input_scale) as f32;
-		let float_input: Vec<f32> = input.iter().map(|&x| x as f32 / scale).collect();
-		let expected = model.reference.run(&float_input).map_err(|e| failed("tract", e))?;
-		let (output, proof) = daifi_zk::prove(circuit, &model.pk, input, &mut StdRng::from_entropy())
+		let (output, proof) = daifi_zk::prove(circuit, &model.pk, binding, input, &mut StdRng::from_entropy())
 			.map_err(|e| failed("proving", e))?;
-		let agrees = circuit
-			.dequantize_output(&output)
-			.iter()
-			.zip(&expected)
-			.all(|(got, want)| (got - f64::from(*want)).abs() <= TOLERANCE);
-		if !agrees || expected.len() != output.len() {
-			return Err(ComputeError::Disagreement);
+		let proof_bytes = daifi_zk::to_bytes(&proof);
+		// The chain's check, on the key it registered and the bytes it will receive.
+		let check = || -> Result<(), String> {
+			let vk: daifi_zk::VerifyingKey = daifi_zk::from_bytes(&source.verifying_key).map_err(|e| e.to_string())?;
+			let proof: daifi_zk::Proof = daifi_zk::from_bytes(&proof_bytes).map_err(|e| e.to_string())?;
+			daifi_zk::verify(&vk, binding, input, &output, &proof).map_err(|e| e.to_string())
+		};
+		check().map_err(|e| {
+				log::error!(target: "daifi-compute", "proof for model 0x{} does not verify: {e}", hex(hash));
+				ComputeError::SelfCheckFailed
+			})?;
+		self.compare_with_tract(hash, &model, input, &output);
+		Ok(Proven { output, proof: proof_bytes })
+	}
+
+	/// Logs where the circuit's output strays from tract's float output by
+	/// more than [`TOLERANCE`]: a sign of a compiler change worth looking
+	/// at, never a reason to withhold a verified proof.
+	fn compare_with_tract(&self, hash: &[u8; 32], model: &Loaded, input: &[i64], output: &[i64]) {
+		let scale = (1u64 << model.circuit.input_scale) as f32;
+		let float_input: Vec<f32> = input.iter().map(|&x| x as f32 / scale).collect();
+		match model.reference.run(&float_input) {
+			Ok(expected) => {
+				let got = model.circuit.dequantize_output(output);
+				let worst = got.iter().zip(&expected).map(|(g, w)| (g - f64::from(*w)).abs()).fold(0.0, f64::max);
+				if worst > TOLERANCE || expected.len() != got.len() {
+					log::warn!(target: "daifi-compute", "model 0x{}: circuit and tract differ by {worst}", hex(hash));
+				}
+			},
+			Err(e) => log::warn!(target: "daifi-compute", "model 0x{}: tract failed: {e}", hex(hash)),
 		}
-		Ok(Proven { output, proof: daifi_zk::to_bytes(&proof) })
 	}
 }
 
@@ -196,6 +273,9 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// The binding the tests prove for.
+	const B: [u8; 32] = [5; 32];
 
 	fn models() -> PathBuf {
 		PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../zk-circuits/models")
@@ -270,7 +350,7 @@ mod tests {
 		let forgeable = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(6)).unwrap();
 		std::fs::write(Engine::proving_key_path(&dir, &hash), daifi_zk::to_bytes(&forgeable)).unwrap();
 		let engine = Engine::new(dir.clone());
-		assert_eq!(engine.infer_and_prove(&hash, &input, &local(&forgeable.vk)), Err(ComputeError::Untraceable));
+		assert_eq!(engine.infer_and_prove(&hash, &B, &input, &local(&forgeable.vk)), Err(ComputeError::Untraceable));
 		assert!(!dir.join(format!("{}.traced", hex(&hash))).exists());
 		std::fs::remove_dir_all(dir).unwrap();
 
@@ -278,10 +358,10 @@ mod tests {
 		let (dir, hash, vk) = directory("other-transcript");
 		let engine = Engine::new(dir.clone());
 		let source = ModelSource { transcript: [1; 32], ..local(&vk) };
-		assert_eq!(engine.infer_and_prove(&hash, &input, &source), Err(ComputeError::Untraceable));
+		assert_eq!(engine.infer_and_prove(&hash, &B, &input, &source), Err(ComputeError::Untraceable));
 		// The phase-1 file is missing and cannot be fetched.
 		std::fs::remove_file(dir.join(phase1_name())).unwrap();
-		assert_eq!(engine.infer_and_prove(&hash, &input, &local(&vk)), Err(ComputeError::Untraceable));
+		assert_eq!(engine.infer_and_prove(&hash, &B, &input, &local(&vk)), Err(ComputeError::Untraceable));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 
@@ -289,15 +369,15 @@ mod tests {
 	fn a_traced_key_is_remembered() {
 		let (dir, hash, vk) = directory("traced");
 		let input: Vec<i64> = (0..64).map(|i| (i * 5) % 256).collect();
-		Engine::new(dir.clone()).infer_and_prove(&hash, &input, &local(&vk)).unwrap();
+		Engine::new(dir.clone()).infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
 		let marker = dir.join(format!("{}.traced", hex(&hash)));
 		assert!(marker.exists());
 		// A new engine does not need the ceremony files again ...
 		std::fs::remove_file(dir.join(phase1_name())).unwrap();
-		Engine::new(dir.clone()).infer_and_prove(&hash, &input, &local(&vk)).unwrap();
+		Engine::new(dir.clone()).infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
 		// ... unless the key or the recorded transcript changed.
 		let source = ModelSource { transcript: [2; 32], ..local(&vk) };
-		assert_eq!(Engine::new(dir.clone()).infer_and_prove(&hash, &input, &source), Err(ComputeError::Untraceable));
+		assert_eq!(Engine::new(dir.clone()).infer_and_prove(&hash, &B, &input, &source), Err(ComputeError::Untraceable));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 
@@ -306,15 +386,15 @@ mod tests {
 		let (dir, hash, vk) = directory("serves");
 		let engine = Engine::new(dir.clone());
 		let input: Vec<i64> = (0..64).map(|i| (i * 13) % 257).collect();
-		let proven = engine.infer_and_prove(&hash, &input, &local(&vk)).unwrap();
+		let proven = engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
 		assert_eq!(proven.output.len(), 10);
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
-		daifi_zk::verify(&vk, &input, &proven.output, &proof).unwrap();
+		daifi_zk::verify(&vk, &B, &input, &proven.output, &proof).unwrap();
 		// A second call uses the cache and gives the same output.
-		assert_eq!(engine.infer_and_prove(&hash, &input, &local(&vk)).unwrap().output, proven.output);
+		assert_eq!(engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap().output, proven.output);
 
-		assert_eq!(engine.infer_and_prove(&[9u8; 32], &input, &local(&vk)), Err(ComputeError::UnknownModel));
-		assert!(matches!(engine.infer_and_prove(&hash, &input[..10], &local(&vk)), Err(ComputeError::Failed(_))));
+		assert_eq!(engine.infer_and_prove(&[9u8; 32], &B, &input, &local(&vk)), Err(ComputeError::UnknownModel));
+		assert!(matches!(engine.infer_and_prove(&hash, &B, &input[..10], &local(&vk)), Err(ComputeError::Failed(_))));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 
@@ -323,7 +403,7 @@ mod tests {
 		let (dir, hash, vk) = directory("no-key");
 		std::fs::remove_file(Engine::proving_key_path(&dir, &hash)).unwrap();
 		let engine = Engine::new(dir.clone());
-		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &local(&vk)), Err(ComputeError::MissingProvingKey));
+		assert_eq!(engine.infer_and_prove(&hash, &B, &[0; 64], &local(&vk)), Err(ComputeError::MissingProvingKey));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 
@@ -333,48 +413,122 @@ mod tests {
 		let circuit = daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap();
 		let other_vk = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(6)).unwrap().vk;
 		let engine = Engine::new(dir.clone());
-		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &local(&other_vk)), Err(ComputeError::KeyMismatch));
+		assert_eq!(engine.infer_and_prove(&hash, &B, &[0; 64], &local(&other_vk)), Err(ComputeError::KeyMismatch));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 
 	#[test]
 	fn a_missing_model_is_fetched_from_its_url_checked_and_kept() {
-		// The "server" is another directory, reached by a file:// URL.
+		// The "server" is a subdirectory of the model directory, reached by a
+		// relative file:// URL (file:// reads nothing outside the directory).
 		let (published, hash, vk) = directory("published");
+		let empty = std::env::temp_dir().join(format!("daifi-compute-empty-{}", std::process::id()));
+		std::fs::create_dir_all(&empty).unwrap();
+		std::fs::rename(&published, empty.join("published")).unwrap();
+		let published = empty.join("published");
 		std::fs::rename(Engine::proving_key_path(&published, &hash), published.join("digits.onnx.pk")).unwrap();
 		std::fs::rename(published.join(format!("{}.transcript", hex(&hash))), published.join("digits.onnx.transcript"))
 			.unwrap();
-		let phase1_url = format!("file://{}", published.join(phase1_name()).display()).into_bytes();
-		let url = format!("file://{}", published.join("digits.onnx").display());
+		std::fs::copy(models().join("mlp_64_128_10.onnx"), published.join("other.onnx")).unwrap();
+		let phase1_url = format!("file://published/{}", phase1_name()).into_bytes();
+		let url = "file://published/digits.onnx".to_string();
 		let size = std::fs::metadata(published.join("digits.onnx")).unwrap().len();
-		let empty = std::env::temp_dir().join(format!("daifi-compute-empty-{}", std::process::id()));
-		std::fs::create_dir_all(&empty).unwrap();
+		let top_level = || std::fs::read_dir(&empty).unwrap().count();
 
-		// Too small a registered size, or another model's bytes, are refused.
+		// Too small a registered size, another model's bytes, or a file
+		// outside the model directory are refused.
 		let engine = Engine::new(empty.clone());
 		let source = ModelSource { url: url.clone().into_bytes(), size, phase1_url, ..local(&vk) };
 		let small = ModelSource { size: size - 1, ..source.clone() };
-		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &small), Err(ComputeError::UnknownModel));
-		let other = ModelSource {
-			url: format!("file://{}", models().join("mlp_64_128_10.onnx").display()).into_bytes(),
-			size: 1 << 20,
+		assert_eq!(engine.infer_and_prove(&hash, &B, &[0; 64], &small), Err(ComputeError::UnknownModel));
+		let other = ModelSource { url: b"file://published/other.onnx".to_vec(), size: 1 << 20, ..source.clone() };
+		assert_eq!(engine.infer_and_prove(&hash, &B, &[0; 64], &other), Err(ComputeError::HashMismatch));
+		let outside = ModelSource {
+			url: format!("file://{}", models().join("mlp_64_32_10.onnx").display()).into_bytes(),
 			..source.clone()
 		};
-		assert_eq!(engine.infer_and_prove(&hash, &[0; 64], &other), Err(ComputeError::HashMismatch));
-		assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "nothing kept");
+		assert_eq!(engine.infer_and_prove(&hash, &B, &[0; 64], &outside), Err(ComputeError::UnknownModel));
+		assert_eq!(top_level(), 1, "nothing kept");
 
 		let input: Vec<i64> = (0..64).map(|i| (i * 7) % 200).collect();
-		let proven = engine.infer_and_prove(&hash, &input, &source).unwrap();
+		let proven = engine.infer_and_prove(&hash, &B, &input, &source).unwrap();
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
-		daifi_zk::verify(&vk, &input, &proven.output, &proof).unwrap();
+		daifi_zk::verify(&vk, &B, &input, &proven.output, &proof).unwrap();
 		// Every file is kept: a new engine serves the model without the URLs.
 		let hex = hex(&hash);
 		for kept in [format!("{hex}.onnx"), format!("{hex}.pk"), format!("{hex}.transcript"), phase1_name()] {
 			assert!(empty.join(&kept).exists(), "{kept} kept");
 		}
+		std::fs::remove_dir_all(&published).unwrap();
 		let offline = Engine::new(empty.clone());
-		assert_eq!(offline.infer_and_prove(&hash, &input, &local(&vk)).unwrap().output, proven.output);
+		assert_eq!(offline.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap().output, proven.output);
 		std::fs::remove_dir_all(empty).unwrap();
-		std::fs::remove_dir_all(published).unwrap();
+	}
+
+	#[test]
+	fn a_proof_is_bound_to_its_binding() {
+		let (dir, hash, vk) = directory("bound");
+		let input: Vec<i64> = (0..64).map(|i| (i * 3) % 256).collect();
+		let proven = Engine::new(dir.clone()).infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
+		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
+		assert!(daifi_zk::verify(&vk, &[6; 32], &input, &proven.output, &proof).is_err());
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn a_hanging_download_does_not_block_other_models() {
+		use crate::fetch::tests::{endless_body, paced_body, server, FAST};
+		use std::sync::mpsc;
+		let (dir, hash, vk) = directory("hanging");
+		// Stalls are not what this test is about: a long stall limit.
+		let limits = crate::fetch::Limits { stall: std::time::Duration::from_secs(60), ..FAST };
+		let engine = Arc::new(Engine::with_fetcher(Fetcher::new(dir.clone(), limits), dir.clone()));
+		// A warm-up loads the local model.
+		let input = vec![1i64; 64];
+		engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
+
+		// One model's URL trickles a byte now and then (never stalling long
+		// enough to be dropped), another's never ends.
+		let (started, slow_started) = mpsc::channel();
+		let (pace, paced) = mpsc::channel();
+		let slow = server(paced_body(vec![1], started, paced));
+		let (started, endless_started) = mpsc::channel();
+		let endless = server(endless_body(started));
+		let fetch_in_background = |url: String, model: [u8; 32]| {
+			let (engine, vk) = (engine.clone(), vk.clone());
+			std::thread::spawn(move || {
+				let source = ModelSource { url: url.into_bytes(), size: 1 << 20, ..local(&vk) };
+				engine.infer_and_prove(&model, &B, &[0; 64], &source)
+			})
+		};
+		let slow_load = fetch_in_background(format!("{slow}/m.onnx"), [7; 32]);
+		let endless_load = fetch_in_background(format!("{endless}/m.onnx"), [8; 32]);
+		slow_started.recv().unwrap();
+		endless_started.recv().unwrap();
+
+		// Meanwhile the local model keeps proving.
+		for _ in 0..2 {
+			pace.send(()).unwrap();
+			assert_eq!(engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap().output.len(), 10);
+		}
+		assert!(!slow_load.is_finished(), "the slow download is still running");
+		drop(pace);
+		assert_eq!(slow_load.join().unwrap(), Err(ComputeError::UnknownModel));
+		assert_eq!(endless_load.join().unwrap(), Err(ComputeError::UnknownModel), "stopped at the size limit");
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn a_panic_while_loading_one_model_leaves_the_engine_serving() {
+		let (dir, hash, vk) = directory("panic");
+		let engine = Engine::new(dir.clone());
+		// A panic inside a lock the engine shares: the engine recovers.
+		let poisoned = std::panic::catch_unwind(AssertUnwindSafe(|| {
+			let _guard = engine.loaded.lock().unwrap();
+			panic!("boom");
+		}));
+		assert!(poisoned.is_err());
+		assert_eq!(engine.infer_and_prove(&hash, &B, &[3; 64], &local(&vk)).unwrap().output.len(), 10);
+		std::fs::remove_dir_all(dir).unwrap();
 	}
 }

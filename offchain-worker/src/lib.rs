@@ -1,12 +1,24 @@
 //! # DAiFi compute
 //!
 //! What a provider's node does for the runtime's off-chain worker: load a
-//! model by content hash, run it, prove the result. The runtime reaches it
-//! through the [`compute`] runtime interface (host functions that every
-//! `daifi-node` registers); the work itself is native code in [`engine`].
+//! model by content hash, run it, prove the result, check the proof. The
+//! runtime reaches it through the [`compute`] runtime interface (host
+//! functions that every `daifi-node` registers); the work itself is native
+//! code in [`engine`].
 //!
-//! Only off-chain workers call it: inference and proving never run during
-//! block import or production.
+//! ## Only in off-chain workers
+//!
+//! Inference and proving take seconds and depend on the node's files, its
+//! network and its randomness: run during block import, they would make
+//! block execution slow and, worse, non-deterministic (two validators would
+//! disagree on a block's result). The host functions are registered in the
+//! node's executor, which also executes blocks, so nothing but convention
+//! would keep a runtime from calling them there. So the host function
+//! itself refuses ([`ComputeError::NotOffchain`]) unless the off-chain
+//! worker's externalities extension
+//! ([`sp_core::offchain::OffchainWorkerExt`]) is registered: the node
+//! registers it only when it runs an off-chain worker, never for block
+//! import, block production or runtime API calls.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -57,6 +69,9 @@ pub struct ModelSource {
 pub enum ComputeError {
 	/// This node does not serve compute (`--compute-models` not given).
 	NotServing,
+	/// Called outside an off-chain worker (during block execution, say):
+	/// compute never runs there.
+	NotOffchain,
 	/// The model is neither in the model directory nor at its URL.
 	UnknownModel,
 	/// The model directory has no proving key for the model, and none could
@@ -70,28 +85,107 @@ pub enum ComputeError {
 	/// The proving key cannot be traced to the ceremony the chain recorded
 	/// (phase-1 file and phase-2 transcript): it is not used.
 	Untraceable,
+	/// The proof did not verify against the registered verifying key with
+	/// its binding, input and output: the chain would reject it (and slash
+	/// the provider), so it is not returned.
+	SelfCheckFailed,
 	/// The model, its key or the input could not be used; the message says why.
 	Failed(Vec<u8>),
-	/// The circuit's output and tract's float output disagree beyond the
-	/// tolerance: the result is not submitted.
-	Disagreement,
+}
+
+/// Longest message of [`ComputeError::reason`].
+pub const MAX_REASON_LEN: usize = 128;
+
+impl ComputeError {
+	/// A short human-readable reason (at most [`MAX_REASON_LEN`] bytes, the
+	/// start of a longer [`ComputeError::Failed`] message).
+	pub fn reason(&self) -> Vec<u8> {
+		let text: &[u8] = match self {
+			Self::NotServing => b"this node serves no compute",
+			Self::NotOffchain => b"compute called outside an off-chain worker",
+			Self::UnknownModel => b"the model is neither in the model directory nor at its URL",
+			Self::MissingProvingKey => b"no proving key for the model",
+			Self::HashMismatch => b"the model's URL serves other bytes than its content hash",
+			Self::KeyMismatch => b"the proving key is not for the registered verifying key",
+			Self::Untraceable => b"the proving key does not trace to the recorded ceremony",
+			Self::SelfCheckFailed => b"the proof did not verify locally",
+			Self::Failed(message) => message,
+		};
+		text[..text.len().min(MAX_REASON_LEN)].to_vec()
+	}
+}
+
+/// Whether the current externalities are an off-chain worker's: the node
+/// registers [`sp_core::offchain::OffchainWorkerExt`] only there.
+#[cfg(feature = "std")]
+pub fn in_offchain_worker() -> bool {
+	use sp_externalities::ExternalitiesExt;
+	sp_externalities::with_externalities(|mut ext| ext.extension::<sp_core::offchain::OffchainWorkerExt>().is_some())
+		.unwrap_or(false)
 }
 
 /// The host functions of the compute engine.
 #[sp_runtime_interface::runtime_interface]
 pub trait Compute {
 	/// Runs model `model` (its 32-byte content hash) on `input` and proves
-	/// the result. The model and its proving key come from the model
-	/// directory, or else from `source`'s URL (then kept in the directory).
+	/// the result, the proof bound to `binding` (the tasks pallet's
+	/// `task_binding` of the task and the provider), and verifies the proof
+	/// against `source`'s registered verifying key before returning it. The
+	/// model and its proving key come from the model directory, or else from
+	/// `source`'s URL (then kept in the directory).
+	///
+	/// Refused with [`ComputeError::NotOffchain`] outside an off-chain
+	/// worker (see the crate's documentation).
 	fn infer_and_prove(
 		model: sp_runtime_interface::pass_by::PassFatPointerAndRead<&[u8]>,
+		binding: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 32], 32>,
 		input: sp_runtime_interface::pass_by::PassFatPointerAndDecode<Vec<i64>>,
 		source: sp_runtime_interface::pass_by::PassFatPointerAndDecode<ModelSource>,
 	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Result<Proven, ComputeError>> {
-		engine::global().map_or(Err(ComputeError::NotServing), |e| e.infer_and_prove(model, &input, &source))
+		if !in_offchain_worker() {
+			return Err(ComputeError::NotOffchain);
+		}
+		engine::global().map_or(Err(ComputeError::NotServing), |e| e.infer_and_prove(model, binding, &input, &source))
 	}
 }
 
 /// The host functions a node registers so that the runtime can call them.
 #[cfg(feature = "std")]
 pub type HostFunctions = compute::HostFunctions;
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+	use super::*;
+	use sp_core::offchain::{testing::TestOffchainExt, OffchainWorkerExt};
+
+	fn call() -> Result<Proven, ComputeError> {
+		let source = ModelSource {
+			url: Vec::new(),
+			size: 0,
+			verifying_key: Vec::new(),
+			transcript: [0; 32],
+			phase1: [0; 32],
+			phase1_url: Vec::new(),
+		};
+		compute::infer_and_prove(&[0u8; 32], &[0u8; 32], vec![0; 4], source)
+	}
+
+	#[test]
+	fn the_host_function_refuses_outside_an_offchain_worker() {
+		// Block execution: no off-chain worker extension.
+		assert_eq!(sp_io::TestExternalities::default().execute_with(call), Err(ComputeError::NotOffchain));
+		// No externalities at all.
+		assert_eq!(call(), Err(ComputeError::NotOffchain));
+		// An off-chain worker: the call goes through to the engine (which
+		// this test process does not run).
+		let mut ext = sp_io::TestExternalities::default();
+		ext.register_extension(OffchainWorkerExt::new(TestOffchainExt::new().0));
+		assert_eq!(ext.execute_with(call), Err(ComputeError::NotServing));
+	}
+
+	#[test]
+	fn reasons_are_short_and_readable() {
+		assert_eq!(ComputeError::SelfCheckFailed.reason(), b"the proof did not verify locally".to_vec());
+		assert_eq!(ComputeError::Failed(vec![b'x'; 1000]).reason().len(), MAX_REASON_LEN);
+	}
+}

@@ -12,9 +12,13 @@
 //! - `<model hash>.transcript`, from the model's URL with `.transcript` appended;
 //! - `phase1-<phase-1 hash>.bin`, from the phase-1 URL the chain recorded.
 
-use crate::{engine::hex, fetch, ComputeError, ModelSource};
+use crate::{
+	engine::hex,
+	fetch::{self, Fetcher},
+	ComputeError, ModelSource,
+};
 use daifi_zk::{
-	ceremony::{file_hash, phase1::Phase1File, phase2::Transcript, trace, Hash},
+	ceremony::{phase1::Phase1File, phase2::Transcript, trace, Hash},
 	progress::Reporter,
 	Circuit, ProvingKey,
 };
@@ -22,7 +26,7 @@ use rand::{rngs::StdRng, SeedableRng};
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
-	sync::{Arc, Mutex},
+	sync::{Arc, Mutex, PoisonError},
 };
 
 /// Largest transcript fetched, in bytes (a receipt is 104 bytes).
@@ -40,26 +44,29 @@ fn untraceable(model: &Hash, why: impl std::fmt::Display) -> ComputeError {
 	ComputeError::Untraceable
 }
 
-/// The bytes of `name` in `dir` if they hash to `expected`, or else fetched
-/// from `url` (at most `limit` bytes) and kept there if they do (a local copy
-/// that does not, e.g. a truncated download, is replaced).
-fn local_or_fetched(dir: &Path, name: &str, url: &str, limit: u64, expected: &Hash) -> Result<Vec<u8>, String> {
+/// The path of `name` in `dir` if its bytes hash to `expected`, or else of
+/// the file fetched from `url` (at most `limit` bytes, streamed to disk and
+/// hashed on the way) and renamed to `name` once it has that hash (a local
+/// copy that does not, e.g. a truncated download, is replaced). No file is
+/// held in memory here.
+fn local_or_fetched(
+	fetcher: &Fetcher,
+	dir: &Path,
+	name: &str,
+	url: &str,
+	limit: u64,
+	expected: &Hash,
+) -> Result<PathBuf, String> {
 	let path = dir.join(name);
-	if let Ok(bytes) = std::fs::read(&path) {
-		if &file_hash(&bytes) == expected {
-			return Ok(bytes);
-		}
+	if fetch::hash_file(&path).is_ok_and(|hash| &hash == expected) {
+		return Ok(path);
 	}
-	let bytes = fetch::fetch(url, limit).map_err(|e| format!("{name} from {url}: {e}"))?;
-	if &file_hash(&bytes) != expected {
+	let download = fetcher.fetch(url, limit).map_err(|e| format!("{name} from {url}: {e}"))?;
+	if download.hash() != expected {
 		return Err(format!("{name} from {url} does not have the hash the chain recorded"));
 	}
-	// Written under another name and renamed: a crash leaves no partial file.
-	let partial = dir.join(format!("{name}.partial"));
-	if let Err(e) = std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &path)) {
-		log::warn!(target: "daifi-compute", "keeping {name} in the model directory: {e}");
-	}
-	Ok(bytes)
+	download.keep(&path).map_err(|e| format!("keeping {name} in the model directory: {e}"))?;
+	Ok(path)
 }
 
 fn marker(dir: &Path, model: &Hash) -> PathBuf {
@@ -67,23 +74,28 @@ fn marker(dir: &Path, model: &Hash) -> PathBuf {
 }
 
 impl Phase1Cache {
-	fn get(&self, dir: &Path, model: &Hash, source: &ModelSource) -> Result<Arc<Phase1File>, ComputeError> {
-		if let Some(file) = self.0.lock().expect("not poisoned").get(&source.phase1) {
-			return Ok(file.clone());
+	fn get(&self, fetcher: &Fetcher, dir: &Path, model: &Hash, source: &ModelSource) -> Result<Arc<Phase1File>, ComputeError> {
+		let cached = self.0.lock().unwrap_or_else(PoisonError::into_inner).get(&source.phase1).cloned();
+		if let Some(file) = cached {
+			return Ok(file);
 		}
 		let name = format!("phase1-{}.bin", hex(&source.phase1));
 		let url = String::from_utf8_lossy(&source.phase1_url);
-		let bytes = local_or_fetched(dir, &name, &url, MAX_PHASE1_BYTES, &source.phase1)
+		let path = local_or_fetched(fetcher, dir, &name, &url, MAX_PHASE1_BYTES, &source.phase1)
 			.map_err(|e| untraceable(model, e))?;
-		let file = Arc::new(Phase1File::from_bytes(&bytes).map_err(|e| untraceable(model, e))?);
-		self.0.lock().expect("not poisoned").insert(source.phase1, file.clone());
+		let reader = std::fs::File::open(&path).map_err(|e| untraceable(model, e))?;
+		let file = Phase1File::read_from(std::io::BufReader::new(reader)).map_err(|e| untraceable(model, e))?;
+		let file = Arc::new(file);
+		self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(source.phase1, file.clone());
 		Ok(file)
 	}
 
 	/// Checks that `key` (whose canonical bytes hash to `key_hash`) is the
 	/// ceremony-made key of model `model`, whose circuit is `circuit`.
+	#[allow(clippy::too_many_arguments)]
 	pub fn check(
 		&self,
+		fetcher: &Fetcher,
 		dir: &Path,
 		model: &Hash,
 		circuit: &Circuit,
@@ -97,10 +109,11 @@ impl Phase1Cache {
 		}
 		let url = format!("{}.transcript", String::from_utf8_lossy(&source.url));
 		let name = format!("{}.transcript", hex(model));
-		let bytes = local_or_fetched(dir, &name, &url, MAX_TRANSCRIPT_BYTES, &source.transcript)
+		let path = local_or_fetched(fetcher, dir, &name, &url, MAX_TRANSCRIPT_BYTES, &source.transcript)
 			.map_err(|e| untraceable(model, e))?;
+		let bytes = std::fs::read(path).map_err(|e| untraceable(model, e))?;
 		let transcript: Transcript = daifi_zk::from_bytes(&bytes).map_err(|e| untraceable(model, e))?;
-		let phase1 = self.get(dir, model, source)?;
+		let phase1 = self.get(fetcher, dir, model, source)?;
 		trace(circuit, &phase1, &transcript, key, &mut StdRng::from_entropy(), Reporter::Silent)
 			.map_err(|e| untraceable(model, e))?;
 		if let Err(e) = std::fs::write(marker(dir, model), covered) {

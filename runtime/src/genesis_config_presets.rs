@@ -28,6 +28,10 @@ pub const STAGING_PRESET: &str = "staging";
 /// Each funded account starts with one million DAi.
 pub const ENDOWMENT: Balance = 1_000_000 * DAI;
 
+/// Each genesis validator's compute key starts with 1,000 DAi for the fees of
+/// the results it signs.
+pub const COMPUTE_KEY_FUNDS: Balance = 1_000 * DAI;
+
 /// Each genesis validator bonds 100,000 DAi as a compute provider.
 pub const GENESIS_BOND: Balance = 100_000 * DAI;
 
@@ -54,18 +58,51 @@ fn genesis_node() -> NodeProfile {
 	}
 }
 
-/// A genesis validator: its account and its session keys.
+/// A genesis validator: its account, its session keys and its compute key.
 struct Validator {
 	account: AccountId,
 	keys: SessionKeys,
+	compute_key: AccountId,
+}
+
+/// The sr25519 public keys of the development compute keys `//Alice//compute`,
+/// `//Bob//compute`, `//Charlie//compute` and `//Dave//compute` (`daifi-node
+/// key inspect //Alice//compute`; a native test derives them again). A
+/// provider's compute key is a hot key its node holds; it is not the
+/// bonded account, whose key stays cold.
+pub const DEV_COMPUTE_KEYS: [(Sr25519Keyring, [u8; 32]); 4] = [
+	(Sr25519Keyring::Alice, [
+		0x30, 0x48, 0x5a, 0xf7, 0x5e, 0xbb, 0xfa, 0xac, 0xf6, 0xe7, 0xba, 0xe5, 0xd1, 0x4c, 0xf1, 0x0f,
+		0x66, 0x67, 0x57, 0xc1, 0x60, 0x71, 0x01, 0x46, 0xfb, 0x83, 0x0e, 0x02, 0x9e, 0x5c, 0xc1, 0x56,
+	]),
+	(Sr25519Keyring::Bob, [
+		0xe8, 0x08, 0x27, 0xf6, 0xec, 0xe5, 0x2d, 0xd9, 0x8a, 0xef, 0x5c, 0xe6, 0xd7, 0xc0, 0xb5, 0xa6,
+		0x60, 0x21, 0xa1, 0x5d, 0xaa, 0xf0, 0x61, 0xc4, 0x37, 0xde, 0x91, 0x97, 0xe5, 0x6c, 0xc1, 0x53,
+	]),
+	(Sr25519Keyring::Charlie, [
+		0xc8, 0xe4, 0x8c, 0xa3, 0x51, 0x06, 0xa4, 0xf3, 0x51, 0x79, 0xc2, 0xc4, 0x4a, 0x05, 0xa3, 0xbd,
+		0x89, 0xc9, 0xda, 0x79, 0xb0, 0x4a, 0x44, 0x5d, 0x60, 0xe8, 0x2b, 0x19, 0x09, 0x6f, 0x26, 0x37,
+	]),
+	(Sr25519Keyring::Dave, [
+		0xa0, 0xf9, 0xb7, 0x7f, 0x17, 0x50, 0x4d, 0x43, 0x09, 0xeb, 0x25, 0xc7, 0xda, 0x6f, 0x2a, 0xc2,
+		0xd9, 0x9c, 0x9c, 0x12, 0xb7, 0xb2, 0x34, 0x60, 0x38, 0x4b, 0x78, 0x32, 0xee, 0xb9, 0x06, 0x6d,
+	]),
+];
+
+/// The development compute key (`//<Name>//compute`) of a well-known account.
+fn dev_compute_key(sr: Sr25519Keyring) -> AccountId {
+	let (_, public) = DEV_COMPUTE_KEYS.iter().find(|(k, _)| *k == sr).expect("Alice to Dave have compute keys");
+	AccountId::from(*public)
 }
 
 /// A well-known development validator: BABE key sr25519, GRANDPA key ed25519,
-/// both derived from the same seed (`//Alice`, `//Bob`, ...).
+/// both derived from the same seed (`//Alice`, `//Bob`, ...), and the compute
+/// key `//Alice//compute`, ...
 fn dev_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
 	Validator {
 		account: sr.to_account_id(),
 		keys: SessionKeys { babe: sr.public().into(), grandpa: ed.public().into() },
+		compute_key: dev_compute_key(sr),
 	}
 }
 
@@ -94,9 +131,15 @@ fn genesis(
 	market: Option<DevMarket>,
 ) -> Value {
 	let count = validators.len() as u32;
+	// Compute keys pay the fees of the results they sign.
+	let balances = endowed
+		.iter()
+		.map(|a| (a.clone(), ENDOWMENT))
+		.chain(validators.iter().map(|v| (v.compute_key.clone(), COMPUTE_KEY_FUNDS)))
+		.collect::<Vec<_>>();
 	let digits = fixtures::mlp_64_32_10().model_hash;
-	// Each validator is a bonded provider whose compute key is its own account;
-	// on a development chain the first one serves the digits model.
+	// Each validator is a bonded provider with its own compute key; on a
+	// development chain the first one serves the digits model.
 	let providers = validators
 		.iter()
 		.enumerate()
@@ -105,7 +148,7 @@ fn genesis(
 			if market.is_some() && i == 0 {
 				node.models = vec![digits].try_into().expect("one model");
 			}
-			(v.account.clone(), v.account.clone(), GENESIS_BOND, node)
+			(v.account.clone(), v.compute_key.clone(), GENESIS_BOND, node)
 		})
 		.collect::<Vec<_>>();
 	// The digits model's key names the development phase 1 (made off line),
@@ -133,9 +176,7 @@ fn genesis(
 		None => vec![],
 	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
-		balances: BalancesConfig {
-			balances: endowed.into_iter().map(|a| (a, ENDOWMENT)).collect::<Vec<_>>(),
-		},
+		balances: BalancesConfig { balances },
 		// BABE and GRANDPA take their genesis authorities from the session keys.
 		babe: pallet_babe::GenesisConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
 		session: SessionConfig {

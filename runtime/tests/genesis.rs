@@ -4,7 +4,7 @@ mod common;
 
 use common::{apply, ext_for, signed};
 use daifi_runtime::{
-	genesis_config_presets::{preset_names, ENDOWMENT, STAGING_PRESET},
+	genesis_config_presets::{self, preset_names, COMPUTE_KEY_FUNDS, ENDOWMENT, STAGING_PRESET},
 	Babe, Grandpa, Runtime, RuntimeCall, Session,
 };
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
@@ -37,9 +37,20 @@ fn every_preset_builds_a_genesis_with_its_validators() {
 				let babe_key: sp_consensus_babe::AuthorityId = who.public().into();
 				assert_eq!(Babe::authorities()[index].0, babe_key, "{preset}: BABE key of {who}");
 			}
-			let funded = pallet_balances::TotalIssuance::<Runtime>::get() / ENDOWMENT;
-			assert!(funded >= expected.len() as u128, "{preset}: validators are funded");
-			assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get() % ENDOWMENT, 0);
+			// The funded accounts hold ENDOWMENT each, the compute keys
+			// COMPUTE_KEY_FUNDS each.
+			let keys = expected.len() as u128 * COMPUTE_KEY_FUNDS;
+			let endowed = pallet_balances::TotalIssuance::<Runtime>::get() - keys;
+			assert!(endowed / ENDOWMENT >= expected.len() as u128, "{preset}: validators are funded");
+			assert_eq!(endowed % ENDOWMENT, 0);
+			for (who, public) in genesis_config_presets::DEV_COMPUTE_KEYS.iter().take(expected.len()) {
+				let key = daifi_runtime::AccountId::from(*public);
+				assert_eq!(
+					pallet_balances::Pallet::<Runtime>::free_balance(&key),
+					COMPUTE_KEY_FUNDS,
+					"{preset}: {who}'s compute key"
+				);
+			}
 		});
 	}
 }

@@ -1,10 +1,12 @@
 //! The inference market in the real runtime, on the development genesis: a
-//! user pays for the digits model, Alice (its provider) answers with a proof,
-//! the runtime verifies it and splits the fee 80/20 with Bob, its developer.
+//! user pays for the digits model, Alice (its provider) answers with a proof
+//! bound to the task and to her, signed by her compute key; the runtime
+//! verifies it, burns 10% of the fee and splits the rest 80/20 with Bob, its
+//! developer.
 
 mod common;
 
-use common::{apply, ext_for, signed};
+use common::{apply, compute_key, ext_for, signed, signed_by};
 use daifi_runtime::{
 	genesis_config_presets::DIGITS_PRICE, Runtime, RuntimeCall, RuntimeHoldReason, Tasks,
 };
@@ -37,10 +39,27 @@ fn submit_result(task: u64, output: Vec<i64>, proof: Vec<u8>) -> RuntimeCall {
 	})
 }
 
+/// The next block, with the VRF randomness BABE gives a real one.
 fn next_block() {
 	let next = frame_system::Pallet::<Runtime>::block_number() + 1;
 	frame_system::Pallet::<Runtime>::set_block_number(next);
+	pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([next as u8; 32]));
 	Tasks::on_initialize(next);
+}
+
+/// Alice's proof of the fixture's input for task `task`, with the development
+/// ceremony's proving key, bound to the task and Alice.
+fn alice_proof(task: u64) -> (Vec<i64>, Vec<u8>) {
+	let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+	let onnx = std::fs::read(format!("{root}/zk-circuits/models/mlp_64_32_10.onnx")).unwrap();
+	let pk = std::fs::read(format!("{root}/chain-spec/dev-ceremony/mlp_64_32_10.pk")).unwrap();
+	let circuit = daifi_zk::compile(&onnx).unwrap();
+	let pk: daifi_zk::ProvingKey = daifi_zk::from_bytes(&pk).unwrap();
+	let binding = pallet_tasks::task_binding(task, &Alice.to_account_id());
+	let input = fixtures::mlp_64_32_10().input;
+	let rng = &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
+	let (output, proof) = daifi_zk::prove(&circuit, &pk, &binding, &input, rng).unwrap();
+	(output, daifi_zk::to_bytes(&proof))
 }
 
 #[test]
@@ -61,19 +80,24 @@ fn a_verified_result_pays_the_executor_and_the_developer() {
 		let task = pallet_tasks::Tasks::<Runtime>::get(0).unwrap();
 		assert!(matches!(task.status, TaskStatus::Assigned { provider, .. } if provider == alice));
 
-		let f = fixtures::mlp_64_32_10();
-		let (result, alice_fee) = apply(signed(Alice, submit_result(0, f.output.clone(), f.proof.to_vec())));
+		let (output, proof) = alice_proof(0);
+		assert_eq!(output, fixtures::mlp_64_32_10().output);
+		// Alice's bonded account is not her compute key.
+		let (result, stash_fee) = apply(signed(Alice, submit_result(0, output.clone(), proof.clone())));
+		assert_eq!(result.unwrap(), Err(pallet_tasks::Error::<Runtime>::NotAComputeKey.into()));
+		let (result, key_fee) = apply(signed_by(&compute_key(Alice), submit_result(0, output.clone(), proof)));
 		assert_eq!(result, Ok(Ok(())));
 		let stored = pallet_tasks::Results::<Runtime>::get(0).unwrap();
-		assert_eq!(stored.output.to_vec(), f.output);
+		assert_eq!(stored.output.to_vec(), output);
 
-		let executor = DIGITS_PRICE * 8 / 10;
+		let burned = DIGITS_PRICE / 10;
+		let executor = (DIGITS_PRICE - burned) * 8 / 10;
 		assert_eq!(Balances::total_balance(&user), user0 - user_fee - DIGITS_PRICE);
-		assert_eq!(Balances::total_balance(&alice), alice0 - alice_fee + executor);
-		assert_eq!(Balances::total_balance(&bob), bob0 + DIGITS_PRICE - executor);
+		assert_eq!(Balances::total_balance(&alice), alice0 - stash_fee + executor);
+		assert_eq!(Balances::total_balance(&bob), bob0 + DIGITS_PRICE - burned - executor);
 		assert_eq!(Balances::balance_on_hold(&reason, &user), 0);
-		// Only the two transaction fees were burned.
-		assert_eq!(Balances::total_issuance(), issuance - user_fee - alice_fee);
+		// The burned share and the three transaction fees left the issuance.
+		assert_eq!(Balances::total_issuance(), issuance - burned - user_fee - stash_fee - key_fee);
 	});
 }
 
@@ -82,14 +106,15 @@ fn a_wrong_output_is_slashed_and_a_replay_is_refused() {
 	ext_for(DEV_RUNTIME_PRESET).execute_with(|| {
 		apply(signed(Charlie, submit_task(DIGITS_PRICE))).0.unwrap().unwrap();
 		next_block();
-		let f = fixtures::mlp_64_32_10();
-		let mut wrong = f.output.clone();
+		let (output, proof) = alice_proof(0);
+		let mut wrong = output.clone();
 		wrong[2] -= 1;
 		let bond = ComputeBond::of(Alice);
-		assert_eq!(apply(signed(Alice, submit_result(0, wrong, f.proof.to_vec()))).0, Ok(Ok(())));
+		let key = compute_key(Alice);
+		assert_eq!(apply(signed_by(&key, submit_result(0, wrong, proof.clone()))).0, Ok(Ok(())));
 		assert_eq!(ComputeBond::of(Alice), bond / 2, "half the bond slashed");
 		// Alice failed it and is the only provider: the task waits for another.
-		let again = signed(Alice, submit_result(0, f.output.clone(), f.proof.to_vec()));
+		let again = signed_by(&key, submit_result(0, output, proof));
 		assert_eq!(
 			apply(again).0.unwrap(),
 			Err(pallet_tasks::Error::<Runtime>::NotAssignedProvider.into())

@@ -45,7 +45,8 @@ const unsub = await api.query.system.events(async (records) => {
     console.log(`verified on chain in block #${header.number} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`output (logits): ${logits.map((l) => l.toFixed(2)).join(' ')} -> digit ${best}`);
     console.log(`paid ${event.data.executorPaid.toHuman()} to the executor ${event.data.provider}, `
-      + `${event.data.developerPaid.toHuman()} to the developer, refunded ${event.data.refunded.toHuman()}`);
+      + `${event.data.developerPaid.toHuman()} to the developer, burned ${event.data.burned.toHuman()}, `
+      + `refunded ${event.data.refunded.toHuman()}`);
     console.log(`output hash ${event.data.outputHash}, proof hash ${event.data.proofHash}`);
     unsub();
     await api.disconnect();

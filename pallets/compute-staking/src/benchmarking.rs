@@ -59,11 +59,12 @@ mod benchmarks {
 	#[benchmark]
 	fn register() {
 		let who = funded::<T>("provider", 0);
-		let key: T::AccountId = account("compute", 0, 0);
+		// A real signature: its check is part of the weight.
+		let (key, proof) = T::BenchmarkHelper::compute_key(&who, 0);
 		let bond = big_bond::<T>();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), profile(MAX_MODELS_PER_PROVIDER, 0), key, bond);
+		_(RawOrigin::Signed(who.clone()), profile(MAX_MODELS_PER_PROVIDER, 0), key, proof, bond);
 
 		assert_eq!(T::Currency::balance_on_hold(&HoldReason::Bonded.into(), &who), bond);
 	}
@@ -85,10 +86,10 @@ mod benchmarks {
 	fn set_compute_key() {
 		let who = funded::<T>("provider", 0);
 		registered::<T>(&who);
-		let key: T::AccountId = account("compute", 1, 1);
+		let (key, proof) = T::BenchmarkHelper::compute_key(&who, 1);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), key.clone());
+		_(RawOrigin::Signed(who.clone()), key.clone(), proof);
 
 		assert_eq!(ComputeKeys::<T>::get(&key), Some(who));
 	}

@@ -47,6 +47,8 @@ impl<T: Config> Pallet<T> {
 				unlocking: Default::default(),
 				record: Record::default(),
 				compute: SessionCompute::default(),
+				counted: SessionCompute::default(),
+				declines: SessionDeclines::default(),
 				open_tasks: 0,
 				slashed: false,
 			},

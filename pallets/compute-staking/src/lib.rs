@@ -8,7 +8,10 @@
 //! - **Registration.** A provider bonds at least [`Config::MinBond`] and
 //!   registers a [`NodeProfile`] (hardware, served models, region, latency
 //!   class) and a *compute key*, the account its off-chain worker signs task
-//!   results with. Its session keys are set with `session.setKeys`, which
+//!   results with, with the key's signature over
+//!   [`compute_key_message`]`(provider)` as proof of possession: nobody can
+//!   register a key they do not hold, e.g. another provider's, to take its
+//!   results' credit or block its registration. Its session keys are set with `session.setKeys`, which
 //!   checks their proof of ownership; a provider without session keys is never
 //!   selected. Polkadot.js sends both in one `utility.batchAll`.
 //! - **Bonding.** The bond is a hold ([`HoldReason::Bonded`]) on the provider's
@@ -17,8 +20,12 @@
 //!   blocks; `withdraw_unbonded` releases matured chunks. Unbonding everything
 //!   means leaving: allowed only with no open tasks, and the provider is
 //!   removed when its last chunk is withdrawn.
-//! - **Reputation.** [`Record::reputation`]: the mean of a Beta(1 + verified,
-//!   1 + 4·failed + missed) distribution, exact in integers.
+//! - **Reputation.** [`Record::reputation`]: penalty points for missed
+//!   deadlines, failed results and declined tasks, halving every session;
+//!   successes (which a provider could buy) do not raise it.
+//! - **Declines.** A provider that cannot answer an assigned task declines
+//!   it (through the task market) for [`Record::DECLINED_POINTS`] instead
+//!   of a slash, at most [`Config::MaxDeclinesPerSession`] times a session.
 //! - **Proof-of-Compute selection.** This pallet is pallet-session's
 //!   `SessionManager`. At each new session it plans the next validator set:
 //!   the top [`ValidatorCount`] eligible providers by [`Pallet::score`],
@@ -31,16 +38,19 @@
 //!   equivocations (through pallet-offences) slash a fraction of the bond,
 //!   never more than [`Config::MaxSlash`] of it at once and never anything but
 //!   the bond. Slashed funds go to [`Config::OnSlash`]; the DAiFi runtime
-//!   burns them (total issuance falls by the slash).
+//!   burns them (total issuance falls by the slash). An equivocating
+//!   validator is also disabled for the rest of the session
+//!   ([`Config::DisableOffender`]), as polkadot-sdk's staking does.
 //!
 //! ## Terminology
 //!
 //! - *Session*: pallet-session's session, one BABE epoch. Verified compute is
 //!   counted per session, so "the last era" of the PoC formula is the last
 //!   completed session.
-//! - *Score*: `reputation × (bond × (1 + min(units, MaxComputeMultiplier)))`
-//!   where `units = verified FLOPs in the last session / FlopsPerComputeUnit`.
-//!   A provider with no verified compute still scores its bond times its
+//! - *Score* ([`Pallet::score`]): `reputation × min(bond + counted,
+//!   MaxComputeMultiplier × bond)` where `counted` is the value of others'
+//!   fees burned for the provider's verified results in the last session. A
+//!   provider with no verified work still scores its bond times its
 //!   reputation, so a new chain can start.
 //!
 //! ## Assumptions
@@ -54,7 +64,7 @@ extern crate alloc;
 
 pub use pallet::*;
 pub use selection::ProviderIdentification;
-pub use traits::{ComputeProviders, ReportOutcome};
+pub use traits::{ComputeProviders, DisableOffender, ReportOutcome};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -85,7 +95,10 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{traits::Saturating, Perbill};
+	use sp_runtime::{
+		traits::{IdentifyAccount, Saturating, Verify},
+		Perbill,
+	};
 	use sp_staking::SessionIndex;
 
 	/// The balance type of [`Config::Currency`].
@@ -158,13 +171,25 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSlash: Get<Perbill>;
 
-		/// FLOPs of verified compute that make one compute unit of the score.
-		#[pallet::constant]
-		type FlopsPerComputeUnit: Get<u128>;
-
-		/// The most compute units that count in the score.
+		/// The score is at most this many times the bond, however much work
+		/// was counted.
 		#[pallet::constant]
 		type MaxComputeMultiplier: Get<u128>;
+
+		/// Most tasks a provider may decline per session.
+		#[pallet::constant]
+		type MaxDeclinesPerSession: Get<u32>;
+
+		/// A compute key's signature over [`compute_key_message`]: its proof
+		/// of possession (the runtime's `MultiSignature`).
+		type KeyProof: Parameter + Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>;
+
+		/// Disables an equivocating validator for the rest of the session.
+		type DisableOffender: DisableOffender<Self::AccountId>;
+
+		/// Makes compute keys and their proofs for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::KeyProof>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -204,7 +229,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MinimumValidatorCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-	/// A provider at genesis: its account, compute key, bond and node.
+	/// A provider at genesis: its account, compute key, bond and node. The
+	/// genesis configuration is trusted: its compute keys need no proof.
 	pub type GenesisProvider<T> =
 		(<T as frame_system::Config>::AccountId, <T as frame_system::Config>::AccountId, BalanceOf<T>, NodeProfile);
 
@@ -256,8 +282,11 @@ pub mod pallet {
 		Deregistered { provider: T::AccountId },
 		/// A provider was slashed.
 		Slashed { provider: T::AccountId, amount: BalanceOf<T>, reason: SlashReason },
-		/// A result of a provider was verified.
-		ResultVerified { provider: T::AccountId, flops: u128 },
+		/// A result of a provider was verified; `counted` of it counts toward
+		/// selection.
+		ResultVerified { provider: T::AccountId, flops: u128, counted: u128 },
+		/// A provider declined a task.
+		Declined { provider: T::AccountId },
 		/// The validators for `session` were chosen.
 		ValidatorsSelected { session: SessionIndex, validators: Vec<T::AccountId> },
 		/// Too few providers were eligible for `session`; the current validators stay.
@@ -320,6 +349,11 @@ pub mod pallet {
 		NothingToWithdraw,
 		/// The counts must satisfy 1 <= minimum <= target <= MaxValidators.
 		InvalidValidatorCount,
+		/// The provider declined `MaxDeclinesPerSession` tasks this session.
+		TooManyDeclines,
+		/// The compute key's proof of possession is not its signature over
+		/// `compute_key_message(provider)`.
+		BadKeyProof,
 	}
 
 	#[pallet::hooks]
@@ -327,7 +361,7 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(!T::MinBond::get().is_zero(), "MinBond must be above zero");
 			assert!(T::MaxSlash::get() <= Perbill::from_percent(50), "MaxSlash is at most 50%");
-			assert!(T::FlopsPerComputeUnit::get() > 0, "FlopsPerComputeUnit must be above zero");
+			assert!(T::MaxComputeMultiplier::get() >= 1, "MaxComputeMultiplier must be at least 1");
 			assert!(T::MaxValidators::get() > 0, "MaxValidators must be above zero");
 		}
 
@@ -340,20 +374,24 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Register the caller as a compute provider with `bond` held.
+		/// `key_proof` is `compute_key`'s signature over
+		/// [`compute_key_message`]`(caller)`.
 		///
 		/// Signed by the bonding account. Emits [`Event::Registered`].
-		/// Errors: `AlreadyRegistered`, `ComputeKeyInUse`, `BondBelowMinimum`,
-		/// `InsufficientBalance`, `TooManyProviders`, `InvalidProfile`,
-		/// `DuplicateModel`. O(models).
+		/// Errors: `AlreadyRegistered`, `BadKeyProof`, `ComputeKeyInUse`,
+		/// `BondBelowMinimum`, `InsufficientBalance`, `TooManyProviders`,
+		/// `InvalidProfile`, `DuplicateModel`. O(models).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
 			origin: OriginFor<T>,
 			profile: NodeProfile,
 			compute_key: T::AccountId,
+			key_proof: T::KeyProof,
 			bond: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			Self::check_key_proof(&who, &compute_key, &key_proof)?;
 			Self::do_register(&who, profile, compute_key, bond)
 		}
 
@@ -369,14 +407,20 @@ pub mod pallet {
 			Self::do_update_profile(&who, profile)
 		}
 
-		/// Change the key the caller's off-chain worker signs results with.
+		/// Change the key the caller's off-chain worker signs results with;
+		/// `key_proof` as for [`Pallet::register`].
 		///
 		/// Signed by a registered provider. Emits [`Event::ComputeKeyChanged`].
-		/// Errors: `NotRegistered`, `ComputeKeyInUse`. O(1).
+		/// Errors: `NotRegistered`, `BadKeyProof`, `ComputeKeyInUse`. O(1).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_compute_key())]
-		pub fn set_compute_key(origin: OriginFor<T>, compute_key: T::AccountId) -> DispatchResult {
+		pub fn set_compute_key(
+			origin: OriginFor<T>,
+			compute_key: T::AccountId,
+			key_proof: T::KeyProof,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			Self::check_key_proof(&who, &compute_key, &key_proof)?;
 			Self::do_set_compute_key(&who, compute_key)
 		}
 
@@ -441,24 +485,37 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether `key_proof` is `compute_key`'s signature over
+		/// [`compute_key_message`]`(provider)`.
+		pub(crate) fn check_key_proof(
+			provider: &T::AccountId,
+			compute_key: &T::AccountId,
+			key_proof: &T::KeyProof,
+		) -> DispatchResult {
+			ensure!(key_proof.verify(&compute_key_message(provider)[..], compute_key), Error::<T>::BadKeyProof);
+			Ok(())
+		}
+
 		/// The standing of `who` as the runtime API reports it.
 		pub fn standing(who: &T::AccountId) -> Option<Standing<BalanceOf<T>>> {
 			let p = Providers::<T>::get(who)?;
 			let unlocking = p.total_bond().saturating_sub(p.active);
+			let record = p.record.at(CurrentSession::<T>::get());
 			Some(Standing {
 				active: p.active,
 				unlocking,
-				record: p.record,
-				reputation: p.record.reputation(),
+				record,
+				reputation: record.reputation(),
 				last_session_flops: Self::last_session_flops(&p),
+				last_session_counted: Self::last_session_counted(&p),
 				score: Self::score(&p),
 				open_tasks: p.open_tasks,
 			})
 		}
 
-		/// The reputation of `who`, if registered.
+		/// The reputation of `who` in the current session, if registered.
 		pub fn reputation(who: &T::AccountId) -> Option<Perbill> {
-			Providers::<T>::get(who).map(|p| p.record.reputation())
+			Providers::<T>::get(who).map(|p| p.record.at(CurrentSession::<T>::get()).reputation())
 		}
 
 		/// Checks the pallet's storage invariants:
@@ -481,6 +538,11 @@ pub mod pallet {
 				for model in p.profile.models.iter() {
 					ensure!(ModelProviders::<T>::contains_key(model, &who), "model not indexed");
 				}
+				ensure!(
+					p.declines.count <= T::MaxDeclinesPerSession::get(),
+					"more declines than the bound"
+				);
+				ensure!(p.record.session <= CurrentSession::<T>::get(), "record from a future session");
 			}
 			ensure!(count == Providers::<T>::count(), "provider count mismatch");
 			ensure!(count <= T::MaxProviders::get(), "too many providers");
@@ -504,4 +566,19 @@ pub mod pallet {
 			Ok(())
 		}
 	}
+}
+
+/// What a compute key signs to prove it belongs to `provider`: the SCALE
+/// encoding of `(b"daifi/compute-key", provider)`. The domain tag keeps the
+/// signature from meaning anything anywhere else.
+pub fn compute_key_message<AccountId: codec::Encode>(provider: &AccountId) -> alloc::vec::Vec<u8> {
+	codec::Encode::encode(&(b"daifi/compute-key", provider))
+}
+
+/// Makes a compute key and its proof of possession for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, KeyProof> {
+	/// A fresh compute key (seeded by `seed`) and its signature over
+	/// [`compute_key_message`]`(provider)`.
+	fn compute_key(provider: &AccountId, seed: u32) -> (AccountId, KeyProof);
 }

@@ -7,7 +7,7 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use sp_core::H256;
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::{testing::TestSignature, BuildStorage, Perbill};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 /// Account ids in tests.
@@ -43,8 +43,6 @@ pub const ED: Balance = 1;
 pub const MIN_BOND: Balance = 100;
 /// Unbonding delay in blocks.
 pub const DELAY: u64 = 10;
-/// FLOPs per compute unit.
-pub const UNIT: u128 = 1_000;
 /// Every funded account starts with this much.
 pub const FUNDS: Balance = 1_000_000;
 
@@ -76,9 +74,45 @@ impl Config for Test {
 	type InvalidResultSlash = InvalidResultSlash;
 	type MissedDeadlineSlash = MissedDeadlineSlash;
 	type MaxSlash = MaxSlash;
-	type FlopsPerComputeUnit = ConstU128<UNIT>;
-	type MaxComputeMultiplier = ConstU128<1_000>;
+	type MaxComputeMultiplier = ConstU128<MULTIPLIER>;
+	type MaxDeclinesPerSession = ConstU32<MAX_DECLINES>;
+	type KeyProof = TestSignature;
+	type DisableOffender = RecordDisabled;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Self;
 	type WeightInfo = ();
+}
+
+/// The score is at most this many times the bond.
+pub const MULTIPLIER: u128 = 4;
+/// Declines per session.
+pub const MAX_DECLINES: u32 = 2;
+
+parameter_types! {
+	/// Offenders disabled so far, with the severity.
+	pub static Disabled: Vec<(AccountId, Perbill)> = vec![];
+}
+
+/// Records whom an offence disabled.
+pub struct RecordDisabled;
+impl DisableOffender<AccountId> for RecordDisabled {
+	fn disable(who: &AccountId, severity: Perbill) {
+		Disabled::mutate(|d| d.push((*who, severity)));
+	}
+}
+
+/// A compute key's proof of possession for provider `who`: a test signature
+/// by `key` over the compute-key message.
+pub fn key_proof(key: AccountId, who: AccountId) -> TestSignature {
+	TestSignature(key, compute_key_message(&who))
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId, TestSignature> for Test {
+	fn compute_key(provider: &AccountId, seed: u32) -> (AccountId, TestSignature) {
+		let key = 1_000_000 + u64::from(seed);
+		(key, key_proof(key, *provider))
+	}
 }
 
 parameter_types! {

@@ -2,7 +2,7 @@
 
 use crate::{
 	pallet::*,
-	traits::{ComputeProviders, ReportOutcome},
+	traits::{ComputeProviders, DisableOffender, ReportOutcome},
 	types::*,
 };
 use alloc::vec::Vec;
@@ -12,8 +12,8 @@ use frame_support::{
 	weights::Weight,
 };
 use sp_runtime::{
-	traits::{Saturating, Zero},
-	DispatchResult, Perbill,
+	traits::{SaturatedConversion, Saturating, Zero},
+	DispatchError, DispatchResult, Perbill,
 };
 use sp_staking::{
 	offence::{OffenceDetails, OnOffenceHandler},
@@ -49,37 +49,66 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+impl<T: Config> Pallet<T> {
+	/// Adds a bad outcome to `who`'s record: `count` picks the counter,
+	/// `points` the penalty.
+	fn penalise(who: &T::AccountId, points: u32, count: impl FnOnce(&mut Record)) {
+		let now = CurrentSession::<T>::get();
+		Providers::<T>::mutate(who, |p| {
+			if let Some(p) = p {
+				count(&mut p.record);
+				p.record.penalise(now, points);
+			}
+		});
+	}
+
+	/// Whether `provider` may be given tasks: at least `MinBond` active (a
+	/// provider slashed to almost nothing gets none; a leaving one has none).
+	pub(crate) fn may_serve(provider: &ProviderOf<T>) -> bool {
+		provider.active >= T::MinBond::get()
+	}
+}
+
 impl<T: Config> ReportOutcome<T::AccountId> for Pallet<T> {
 	type Balance = BalanceOf<T>;
 
-	fn verified(who: &T::AccountId, flops: u128) {
+	fn verified(who: &T::AccountId, flops: u128, counted: BalanceOf<T>) {
 		let session = CurrentSession::<T>::get();
+		let counted: u128 = counted.saturated_into();
 		let found = Providers::<T>::mutate(who, |p| {
 			let Some(p) = p else { return false };
 			p.record.verified = p.record.verified.saturating_add(1);
 			p.compute.record(session, flops);
+			p.counted.record(session, counted);
 			true
 		});
 		if found {
-			Self::deposit_event(Event::ResultVerified { provider: who.clone(), flops });
+			Self::deposit_event(Event::ResultVerified { provider: who.clone(), flops, counted });
 		}
 	}
 
+	fn declined(who: &T::AccountId) -> DispatchResult {
+		let now = CurrentSession::<T>::get();
+		Providers::<T>::try_mutate(who, |p| {
+			let p = p.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			let count = if p.declines.session == now { p.declines.count } else { 0 };
+			ensure!(count < T::MaxDeclinesPerSession::get(), Error::<T>::TooManyDeclines);
+			p.declines = SessionDeclines { session: now, count: count.saturating_add(1) };
+			p.record.declined = p.record.declined.saturating_add(1);
+			p.record.penalise(now, Record::DECLINED_POINTS);
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::deposit_event(Event::Declined { provider: who.clone() });
+		Ok(())
+	}
+
 	fn invalid_result(who: &T::AccountId) -> BalanceOf<T> {
-		Providers::<T>::mutate(who, |p| {
-			if let Some(p) = p {
-				p.record.failed = p.record.failed.saturating_add(1);
-			}
-		});
+		Self::penalise(who, Record::FAILED_POINTS, |r| r.failed = r.failed.saturating_add(1));
 		Self::slash(who, T::InvalidResultSlash::get(), SlashReason::InvalidResult)
 	}
 
 	fn missed_deadline(who: &T::AccountId) -> BalanceOf<T> {
-		Providers::<T>::mutate(who, |p| {
-			if let Some(p) = p {
-				p.record.missed = p.record.missed.saturating_add(1);
-			}
-		});
+		Self::penalise(who, Record::MISSED_POINTS, |r| r.missed = r.missed.saturating_add(1));
 		Self::slash(who, T::MissedDeadlineSlash::get(), SlashReason::MissedDeadline)
 	}
 }
@@ -88,15 +117,16 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 	type Balance = BalanceOf<T>;
 
 	fn serving(model: &ModelHash) -> Vec<(T::AccountId, ProviderView<BalanceOf<T>>)> {
+		let now = CurrentSession::<T>::get();
 		ModelProviders::<T>::iter_key_prefix(model)
 			.take(T::MaxProviders::get() as usize)
 			.filter_map(|who| {
-				let p = Providers::<T>::get(&who)?;
+				let p = Providers::<T>::get(&who).filter(Self::may_serve)?;
 				let view = ProviderView {
 					vram_mib: p.profile.hardware.vram_mib,
 					flops: p.profile.hardware.flops,
 					latency: p.profile.latency,
-					reputation: p.record.reputation(),
+					reputation: p.record.at(now).reputation(),
 					open_tasks: p.open_tasks,
 					bond: p.active,
 					domain: p.domain,
@@ -104,6 +134,12 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 				Some((who, view))
 			})
 			.collect()
+	}
+
+	fn is_served(model: &ModelHash) -> bool {
+		ModelProviders::<T>::iter_key_prefix(model)
+			.take(T::MaxProviders::get() as usize)
+			.any(|who| Providers::<T>::get(&who).is_some_and(|p| Self::may_serve(&p)))
 	}
 
 	fn reputation_of(who: &T::AccountId) -> Perbill {
@@ -133,7 +169,8 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 }
 
 /// BABE and GRANDPA equivocations, reported through pallet-offences, slash the
-/// offender by the fraction the offence computes (capped at `MaxSlash`).
+/// offender by the fraction the offence computes (capped at `MaxSlash`) and
+/// disable it for the rest of the session.
 impl<T: Config> OnOffenceHandler<T::AccountId, (T::AccountId, ()), Weight> for Pallet<T> {
 	fn on_offence(
 		offenders: &[OffenceDetails<T::AccountId, (T::AccountId, ())>],
@@ -142,10 +179,12 @@ impl<T: Config> OnOffenceHandler<T::AccountId, (T::AccountId, ()), Weight> for P
 	) -> Weight {
 		for (details, fraction) in offenders.iter().zip(slash_fraction) {
 			Self::slash(&details.offender.0, *fraction, SlashReason::Offence);
+			T::DisableOffender::disable(&details.offender.0, *fraction);
 		}
 		// Per offender: read the provider and the hold, write both and the
-		// account, deposit one event.
+		// account, deposit one event; disabling reads the validators and
+		// reads and writes the disabled list.
 		let n = offenders.len() as u64;
-		T::DbWeight::get().reads_writes(2 * n, 3 * n)
+		T::DbWeight::get().reads_writes(4 * n, 4 * n)
 	}
 }

@@ -8,26 +8,49 @@ use sp_runtime::traits::{Convert, SaturatedConversion};
 use sp_staking::SessionIndex;
 
 impl<T: Config> Pallet<T> {
+	/// The last completed session, if any.
+	fn last_session() -> Option<SessionIndex> {
+		CurrentSession::<T>::get().checked_sub(1)
+	}
+
 	/// FLOPs `provider` had verified in the last completed session.
 	pub fn last_session_flops(provider: &ProviderOf<T>) -> u128 {
-		match CurrentSession::<T>::get().checked_sub(1) {
-			Some(last) => provider.compute.in_session(last),
-			None => 0,
-		}
+		Self::last_session().map_or(0, |last| provider.compute.in_session(last))
+	}
+
+	/// Work `provider` had counted toward selection in the last completed
+	/// session (the share of others' fees burned for its results).
+	pub fn last_session_counted(provider: &ProviderOf<T>) -> u128 {
+		Self::last_session().map_or(0, |last| provider.counted.in_session(last))
+	}
+
+	/// Work counted toward selection for `who` in the current session.
+	pub fn counted_this_session(who: &T::AccountId) -> u128 {
+		Providers::<T>::get(who).map_or(0, |p| p.counted.in_session(CurrentSession::<T>::get()))
 	}
 
 	/// The Proof-of-Compute score:
 	///
-	/// `reputation × (bond × (1 + min(flops / FlopsPerComputeUnit, MaxComputeMultiplier)))`
+	/// `reputation × min(bond + counted, MaxComputeMultiplier × bond)`
 	///
-	/// with `bond` the active bond, `flops` the verified compute of the last
-	/// completed session and `reputation` a `Perbill` (rounding down). All
-	/// arithmetic saturates in `u128`.
+	/// with `bond` the active bond, `counted` the work counted toward
+	/// selection in the last completed session (in the currency's units: the
+	/// share of other users' fees burned for the provider's verified results)
+	/// and `reputation` a `Perbill` as of the current session (rounding down).
+	///
+	/// Why this form: a unit of counted work was burned, a unit of bond is
+	/// only locked, and both add one unit to the score. So raising one's
+	/// score by paying for one's own tasks costs at least as much as bonding
+	/// the same score (and the bought part lasts one session, the bond's
+	/// stays). The cap keeps verified work from outweighing the capital at
+	/// stake by more than `MaxComputeMultiplier`. All arithmetic saturates
+	/// in `u128`.
 	pub fn score(provider: &ProviderOf<T>) -> u128 {
-		let units = Self::last_session_flops(provider) / T::FlopsPerComputeUnit::get();
-		let multiplier = units.min(T::MaxComputeMultiplier::get()).saturating_add(1);
 		let bond: u128 = provider.active.saturated_into();
-		provider.record.reputation() * bond.saturating_mul(multiplier)
+		let work = bond
+			.saturating_add(Self::last_session_counted(provider))
+			.min(bond.saturating_mul(T::MaxComputeMultiplier::get()));
+		provider.record.at(CurrentSession::<T>::get()).reputation() * work
 	}
 
 	/// Whether `who` may be selected: enough bond, not leaving, session keys

@@ -10,8 +10,17 @@ pub trait ReportOutcome<AccountId> {
 	/// The currency amount type.
 	type Balance;
 
-	/// `who`'s result was verified; `flops` is the compute it represents.
-	fn verified(who: &AccountId, flops: u128);
+	/// `who`'s result was verified; `flops` is the compute it represents and
+	/// `counted` what of it counts toward selection: the part of the fee
+	/// someone else paid that was burned (zero for a provider's own task).
+	/// Burned value cannot be bought back, so a score raised by self-dealing
+	/// costs the self-dealer at least what bonding the same score would lock.
+	fn verified(who: &AccountId, flops: u128, counted: Self::Balance);
+
+	/// `who` declined a task assigned to it: a small reputation cost, no
+	/// slash. Fails (`TooManyDeclines`) past the per-session bound, or if
+	/// `who` is not a provider; nothing changes then.
+	fn declined(who: &AccountId) -> DispatchResult;
 
 	/// `who` submitted a result that failed verification: its record shows a
 	/// failure and it is slashed the invalid-result fraction of its bond.
@@ -28,9 +37,12 @@ pub trait ComputeProviders<AccountId> {
 	/// The currency amount type.
 	type Balance;
 
-	/// The providers that serve `model` and are not leaving, in account order.
-	/// At most `MaxProviders` entries.
+	/// The providers that serve `model` with at least `MinBond` active, in
+	/// account order. At most `MaxProviders` entries.
 	fn serving(model: &ModelHash) -> Vec<(AccountId, ProviderView<Self::Balance>)>;
+
+	/// Whether any provider [`ComputeProviders::serving`] `model` exists.
+	fn is_served(model: &ModelHash) -> bool;
 
 	/// The reputation of `who` (zero if it is not a provider).
 	fn reputation_of(who: &AccountId) -> sp_runtime::Perbill;
@@ -43,4 +55,16 @@ pub trait ComputeProviders<AccountId> {
 
 	/// One of `who`'s tasks closed (completed, reassigned or refunded).
 	fn task_closed(who: &AccountId);
+}
+
+/// Disables a validator that committed a consensus offence for the rest of
+/// the session (the runtime calls pallet-session's `report_offence`, whose
+/// disabling strategy decides, as polkadot-sdk's staking does).
+pub trait DisableOffender<AccountId> {
+	/// `who` committed an offence whose slash fraction is `severity`.
+	fn disable(who: &AccountId, severity: sp_runtime::Perbill);
+}
+
+impl<AccountId> DisableOffender<AccountId> for () {
+	fn disable(_: &AccountId, _: sp_runtime::Perbill) {}
 }

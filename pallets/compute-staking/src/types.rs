@@ -104,7 +104,17 @@ pub struct UnlockChunk<Balance, BlockNumber> {
 	pub unlock_at: BlockNumber,
 }
 
-/// A provider's results as reported by the pallets that verify them.
+/// A provider's results as reported by the pallets that verify them, and the
+/// penalty points its reputation follows from.
+///
+/// Reputation falls with each bad outcome and recovers with time, never with
+/// successes: a success can be bought (a provider can pay for tasks it then
+/// answers), time cannot. Each bad outcome adds penalty points
+/// ([`Record::MISSED_POINTS`], [`Record::FAILED_POINTS`],
+/// [`Record::DECLINED_POINTS`]); the points halve at each new session, and
+/// the reputation is `SCALE / (SCALE + points)`. A new provider starts at
+/// 100%; four missed deadlines in a session take it to 71%, forty to 20%,
+/// and a clean session halves what remains.
 #[derive(
 	Encode,
 	Decode,
@@ -125,28 +135,72 @@ pub struct Record {
 	pub failed: u32,
 	/// Tasks whose deadline passed without a result.
 	pub missed: u32,
+	/// Tasks the provider declined.
+	pub declined: u32,
+	/// Penalty points as of session `session`.
+	pub penalty: u32,
+	/// The session `penalty` was last brought up to date in.
+	pub session: SessionIndex,
 }
 
 impl Record {
-	/// A failed result counts as this many bad outcomes: a wrong answer is
-	/// worse than no answer.
-	pub const FAILED_WEIGHT: u64 = 4;
+	/// Points that halve the reputation of a provider without penalties.
+	pub const SCALE: u32 = 20;
+	/// Points of a missed deadline.
+	pub const MISSED_POINTS: u32 = 2;
+	/// Points of a result that failed verification: a wrong answer is worse
+	/// than no answer.
+	pub const FAILED_POINTS: u32 = 8;
+	/// Points of a declined task: cheaper than missing it, so that a
+	/// provider who cannot answer says so at once.
+	pub const DECLINED_POINTS: u32 = 1;
 
-	/// The reputation: the mean of a Beta(1 + good, 1 + bad) distribution,
-	/// `(verified + 1) / (verified + 4 * failed + missed + 2)`.
-	///
-	/// A new provider starts at 50%; each verified result raises it, each
-	/// failure lowers it four times as much as a missed deadline. Exact
-	/// rational arithmetic in `u64` (the counts are `u32`), rounded down to a
-	/// `Perbill`.
+	/// The record as of session `now`: its penalty halved once per session
+	/// since it was last brought up to date.
+	pub fn at(&self, now: SessionIndex) -> Record {
+		let sessions = now.saturating_sub(self.session);
+		let penalty = self.penalty.checked_shr(sessions).unwrap_or(0);
+		Record { penalty, session: now.max(self.session), ..*self }
+	}
+
+	/// Adds `points` to the penalty, in session `now`.
+	pub fn penalise(&mut self, now: SessionIndex, points: u32) {
+		*self = self.at(now);
+		self.penalty = self.penalty.saturating_add(points);
+	}
+
+	/// The reputation as of the last update: `SCALE / (SCALE + penalty)`,
+	/// rounded down to a `Perbill`. Use [`Record::at`] first for the
+	/// reputation in a later session.
 	pub fn reputation(&self) -> Perbill {
-		let good = u64::from(self.verified) + 1;
-		let bad = Self::FAILED_WEIGHT * u64::from(self.failed) + u64::from(self.missed) + 1;
-		Perbill::from_rational(good, good + bad)
+		let scale = u64::from(Self::SCALE);
+		Perbill::from_rational(scale, scale + u64::from(self.penalty))
 	}
 }
 
-/// Verified compute (in FLOPs) a provider did in the last two sessions.
+/// How many tasks a provider declined in one session.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct SessionDeclines {
+	/// The session `count` belongs to.
+	pub session: SessionIndex,
+	/// Declines in `session`.
+	pub count: u32,
+}
+
+/// An amount a provider accumulates per session (verified FLOPs, or the
+/// value of the work others paid for), for the current and the last session.
 ///
 /// Kept lazily: it rolls over when work is recorded in a new session, so no
 /// per-session loop over providers is needed.
@@ -166,24 +220,24 @@ impl Record {
 pub struct SessionCompute {
 	/// The session `current` belongs to.
 	pub session: SessionIndex,
-	/// FLOPs verified in `session`.
+	/// The amount in `session`.
 	pub current: u128,
-	/// FLOPs verified in `session - 1`.
+	/// The amount in `session - 1`.
 	pub previous: u128,
 }
 
 impl SessionCompute {
-	/// Adds `flops` verified in session `now`.
-	pub fn record(&mut self, now: SessionIndex, flops: u128) {
+	/// Adds `amount` in session `now`.
+	pub fn record(&mut self, now: SessionIndex, amount: u128) {
 		if now != self.session {
 			self.previous = if now == self.session.saturating_add(1) { self.current } else { 0 };
 			self.current = 0;
 			self.session = now;
 		}
-		self.current = self.current.saturating_add(flops);
+		self.current = self.current.saturating_add(amount);
 	}
 
-	/// The FLOPs verified in session `session`, if it is one of the two kept.
+	/// The amount in session `session` (zero unless it is one of the two kept).
 	pub fn in_session(&self, session: SessionIndex) -> u128 {
 		if session == self.session {
 			self.current
@@ -212,8 +266,14 @@ pub struct Provider<AccountId, Balance, BlockNumber> {
 	pub unlocking: BoundedVec<UnlockChunk<Balance, BlockNumber>, ConstU32<MAX_UNLOCKING_CHUNKS>>,
 	/// Its record of results, from which its reputation follows.
 	pub record: Record,
-	/// Its recently verified compute.
+	/// Its recently verified compute, in FLOPs.
 	pub compute: SessionCompute,
+	/// The part of its recently verified work that counts toward selection:
+	/// the share of others' fees burned for it (see
+	/// [`crate::ReportOutcome::verified`]).
+	pub counted: SessionCompute,
+	/// Tasks it declined in the current session.
+	pub declines: SessionDeclines,
 	/// Tasks assigned to it that have not closed.
 	pub open_tasks: u32,
 	/// Slashed since the last validator selection: left out of the next one.
@@ -267,6 +327,8 @@ pub struct Standing<Balance> {
 	pub reputation: Perbill,
 	/// FLOPs verified in the last completed session.
 	pub last_session_flops: u128,
+	/// Work counted toward selection in the last completed session.
+	pub last_session_counted: u128,
 	/// The Proof-of-Compute score used at the next selection.
 	pub score: u128,
 	/// Tasks open.

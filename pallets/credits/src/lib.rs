@@ -35,8 +35,11 @@ pub trait CreditLedger<AccountId> {
 	fn spend(who: &AccountId, amount: u128) -> sp_runtime::DispatchResult;
 	/// Gives `amount` credits to `who` (a refund, or a fee paid in credits).
 	fn credit(who: &AccountId, amount: u128);
-	/// Rewards `flops` of verified work at `quality` with credits.
-	fn reward_work(who: &AccountId, flops: u64, quality: sp_runtime::Perbill);
+	/// Rewards `flops` of verified work at `quality` with credits, at most
+	/// `cap`: what the task cost someone (its burned share), so that credits
+	/// earned from a task never exceed what the task cost and buying one's
+	/// own tasks mints nothing.
+	fn reward_work(who: &AccountId, flops: u64, quality: sp_runtime::Perbill, cap: u128);
 }
 
 #[frame_support::pallet]
@@ -107,6 +110,14 @@ pub mod pallet {
 		ZeroAmount,
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Grant `amount` credits to `who`.
@@ -166,8 +177,8 @@ pub mod pallet {
 			}
 		}
 
-		fn reward_work(who: &T::AccountId, flops: u64, quality: Perbill) {
-			let amount = Self::earned_for(flops, quality);
+		fn reward_work(who: &T::AccountId, flops: u64, quality: Perbill, cap: u128) {
+			let amount = Self::earned_for(flops, quality).min(cap);
 			if amount > 0 {
 				Self::add(who, amount);
 				Self::deposit_event(Event::Earned { who: who.clone(), amount, flops });

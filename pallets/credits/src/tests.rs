@@ -79,15 +79,28 @@ fn spending_more_than_the_balance_is_refused_and_changes_nothing() {
 fn work_earns_flops_times_quality_times_the_rate() {
 	execute(|| {
 		// 2 TFLOPs at 75% quality and 1,000 credits per TFLOP.
-		<Credits as CreditLedger<u64>>::reward_work(&3, 2_000_000_000_000, Perbill::from_percent(75));
+		<Credits as CreditLedger<u64>>::reward_work(&3, 2_000_000_000_000, Perbill::from_percent(75), u128::MAX);
 		assert_eq!(pallet_credits::Credits::<Test>::get(3), 1_500);
 		System::assert_last_event(Event::Earned { who: 3, amount: 1_500, flops: 2_000_000_000_000 }.into());
 		// Tiny work rounds down to nothing and emits nothing.
-		<Credits as CreditLedger<u64>>::reward_work(&4, 10, Perbill::one());
+		<Credits as CreditLedger<u64>>::reward_work(&4, 10, Perbill::one(), u128::MAX);
 		assert!(!pallet_credits::Credits::<Test>::contains_key(4));
 		// The largest work does not overflow.
 		assert_eq!(Credits::earned_for(u64::MAX, Perbill::one()), u128::from(u64::MAX) * 1_000 / 1_000_000_000_000);
 		<Credits as CreditLedger<u64>>::credit(&4, 7);
 		assert_eq!(pallet_credits::Credits::<Test>::get(4), 7);
+	});
+}
+
+#[test]
+fn work_never_earns_more_than_the_task_cost() {
+	execute(|| {
+		// 2 TFLOPs would earn 2,000 credits, but the task burned only 30.
+		<Credits as CreditLedger<u64>>::reward_work(&3, 2_000_000_000_000, Perbill::one(), 30);
+		assert_eq!(pallet_credits::Credits::<Test>::get(3), 30);
+		// A task that cost nobody anything (the provider's own) earns nothing.
+		<Credits as CreditLedger<u64>>::reward_work(&5, 2_000_000_000_000, Perbill::one(), 0);
+		assert!(!pallet_credits::Credits::<Test>::contains_key(5));
+		assert_eq!(TotalCredits::<Test>::get(), 500 + 30);
 	});
 }

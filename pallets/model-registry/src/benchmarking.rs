@@ -25,15 +25,18 @@ fn sealed_phase1<T: Config>() {
 	}
 }
 
-/// A model whose key has `inputs` public inputs: `inputs - 1` in, 1 out.
+/// A model whose key has `inputs` public inputs (at least 3): the binding,
+/// `inputs - 2` in, 1 out.
 fn model<T: Config>(inputs: u32) -> ModelOf<T> {
 	Model {
 		size: 1,
 		verifying_key: crate::fixtures::synthetic_key(inputs).try_into().expect("within the bound"),
-		input_shape: vec![inputs - 1].try_into().expect("one dimension"),
+		input_shape: vec![inputs.saturating_sub(2)].try_into().expect("one dimension"),
 		output_shape: vec![1].try_into().expect("one dimension"),
 		input_frac_bits: 8,
 		output_frac_bits: 16,
+		input_min: 0,
+		input_max: 256,
 		flops: 1,
 		min_vram_mib: 0,
 		phase1: crate::fixtures::dev_phase1_hash(),
@@ -83,7 +86,7 @@ mod benchmarks {
 
 	/// `k`: public inputs of the verifying key (its length is about 32 k bytes).
 	#[benchmark]
-	fn register_model(k: Linear<2, MAX_PUBLIC_INPUTS>) -> Result<(), BenchmarkError> {
+	fn register_model(k: Linear<3, MAX_PUBLIC_INPUTS>) -> Result<(), BenchmarkError> {
 		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let hash = ModelHash::repeat_byte(1);
 		sealed_phase1::<T>();
@@ -100,7 +103,7 @@ mod benchmarks {
 		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let hash = ModelHash::repeat_byte(1);
 		sealed_phase1::<T>();
-		ModelRegistry::<T>::do_register(hash, model::<T>(2)).expect("valid model");
+		ModelRegistry::<T>::do_register(hash, model::<T>(3)).expect("valid model");
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, hash);
@@ -109,26 +112,30 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// One Groth16 verification against a key with `k` public inputs, each
-	/// of the largest magnitude (the multi-scalar multiplication's worst
-	/// case). The proof is well formed but does not verify: a verification
+	/// One Groth16 verification against a key with `k` public inputs (the
+	/// binding, then input and output values), each of the largest magnitude
+	/// (the multi-scalar multiplication's worst case). The proof is well formed but does not verify: a verification
 	/// does the same work whether it succeeds or not (the final comparison
 	/// is all that differs), and proofs of every size cannot be made inside
 	/// the runtime.
 	#[benchmark]
-	fn verify_proof(k: Linear<2, MAX_PUBLIC_INPUTS>) {
+	fn verify_proof(k: Linear<3, MAX_PUBLIC_INPUTS>) {
 		let hash = ModelHash::repeat_byte(2);
 		sealed_phase1::<T>();
 		ModelRegistry::<T>::do_register(hash, model::<T>(k)).expect("valid model");
+		// 248 bits set: the largest binding element.
+		let binding = [0xff; 32];
 		let values: alloc::vec::Vec<i64> =
-			(0..k).map(|i| if i % 2 == 0 { i64::MAX } else { -i64::MAX }).collect();
-		let (input, output) = values.split_at(k as usize - 1);
+			(1..k).map(|i| if i % 2 == 0 { i64::MAX } else { -i64::MAX }).collect();
+		let (input, output) = values.split_at(k as usize - 2);
 		let proof = crate::fixtures::synthetic_proof();
 		let result;
 
 		#[block]
 		{
-			result = <ModelRegistry<T> as ModelCatalog<T::AccountId, BalanceOf<T>>>::verify(&hash, input, output, &proof);
+			result = <ModelRegistry<T> as ModelCatalog<T::AccountId, BalanceOf<T>>>::verify(
+				&hash, &binding, input, output, &proof,
+			);
 		}
 
 		assert_eq!(result, Err(VerificationError::InvalidProof));

@@ -1,7 +1,9 @@
 //! A committed test vector: the reference digits MLP's verifying key, one
-//! input, its output and a proof of it. The benchmarks (which run inside the
-//! wasm runtime, where keys cannot be made) verify it; the tests of this and
-//! other pallets use it.
+//! input, its output and a proof of it, bound to [`Fixture::binding`]: the
+//! binding of task 0 answered by the all-zero 32-byte account
+//! ([`fixture_binding`]). The benchmarks (which run inside the wasm runtime,
+//! where keys cannot be made) verify it; the tests of this and other pallets
+//! use it.
 //!
 //! Regenerate with
 //! `cargo test --release -p pallet-model-registry -- --ignored write_fixtures`.
@@ -23,6 +25,9 @@ pub struct Fixture {
 	pub model_hash: crate::ModelHash,
 	/// The model's verifying key (compressed).
 	pub verifying_key: &'static [u8],
+	/// The binding the proof is bound to (`fixtures/mlp_64_32_10.binding`,
+	/// equal to [`fixture_binding`]).
+	pub binding: [u8; 32],
 	/// The proof (compressed, 128 bytes).
 	pub proof: &'static [u8],
 	/// The quantized input (64 values).
@@ -41,14 +46,25 @@ pub fn mlp_64_32_10() -> Fixture {
 	Fixture {
 		model_hash: crate::ModelHash::from_slice(include_bytes!("fixtures/mlp_64_32_10.hash")),
 		verifying_key: include_bytes!("fixtures/mlp_64_32_10.vk"),
+		binding: *include_bytes!("fixtures/mlp_64_32_10.binding"),
 		proof: include_bytes!("fixtures/mlp_64_32_10.proof"),
 		input: input.to_vec(),
 		output: output.to_vec(),
 	}
 }
 
-/// Public inputs of the 64-32-10 MLP's circuit: 64 input and 10 output values.
-pub const MLP_64_32_10_PUBLIC_INPUTS: u32 = 64 + 10;
+/// The binding of the committed proof: the tasks pallet's `task_binding` of
+/// task 0 and the all-zero 32-byte account (`AccountId32::new([0; 32])`),
+/// `blake2_256(("daifi/task-binding", 0u64, [0u8; 32]).encode())`.
+pub fn fixture_binding() -> [u8; 32] {
+	use codec::Encode;
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	BlakeTwo256::hash(&(b"daifi/task-binding", 0u64, [0u8; 32]).encode()).0
+}
+
+/// Public inputs of the 64-32-10 MLP's circuit: the binding, 64 input and 10
+/// output values.
+pub const MLP_64_32_10_PUBLIC_INPUTS: u32 = 1 + 64 + 10;
 
 /// FLOPs of one inference of the 64-32-10 MLP (a multiply and an add per weight).
 pub const MLP_64_32_10_FLOPS: u64 = 2 * (64 * 32 + 32 * 10);
@@ -63,6 +79,8 @@ pub fn mlp_64_32_10_model<AccountId, Balance>(developer: AccountId, price: Balan
 		output_shape: vec![1, 10].try_into().expect("two dimensions"),
 		input_frac_bits: 8,
 		output_frac_bits: 16,
+		input_min: 0,
+		input_max: 256,
 		flops: MLP_64_32_10_FLOPS,
 		min_vram_mib: 0,
 		phase1: dev_phase1_hash(),
@@ -135,6 +153,25 @@ pub fn synthetic_proof() -> Vec<u8> {
 		a: G1Affine::generator(),
 		b: G2Affine::generator(),
 		c: G1Affine::generator(),
+	})
+}
+
+/// A proof that verifies against [`synthetic_key`] for exactly this binding,
+/// input and output: `A` and `B` the generators and `C = -(1 + Σ public
+/// inputs)·G1`, which balances the pairing equation when every key point is
+/// a generator. For benchmarks of a verified result without a proving key
+/// (the runtime's benchmarks cannot make one): the verifier does exactly the
+/// work a real proof of the same size costs.
+pub fn synthetic_proof_for(binding: &[u8; 32], input: &[i64], output: &[i64]) -> Vec<u8> {
+	use ark_ec::CurveGroup;
+	type Fr = <G1Affine as AffineRepr>::ScalarField;
+	let public = core::iter::once(daifi_zk_verifier::binding_element::<Fr>(binding))
+		.chain(input.iter().chain(output).map(|&v| daifi_zk_verifier::field_element::<Fr>(v)));
+	let sum = public.fold(Fr::from(1u64), |sum, x| sum + x);
+	compressed(&ark_groth16::Proof::<Bn254> {
+		a: G1Affine::generator(),
+		b: G2Affine::generator(),
+		c: (G1Affine::generator() * (-sum)).into_affine(),
 	})
 }
 

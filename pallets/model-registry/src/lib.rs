@@ -14,8 +14,8 @@
 //! Registering and retiring need [`Config::ManagerOrigin`] (root for now; the
 //! three chambers later). Registration refuses a duplicate hash, a verifying
 //! key that does not decode, and shapes whose sizes do not add up to the
-//! key's public inputs (input and output are the circuit's public inputs, in
-//! that order). A retired model stays readable (past tasks refer to it) but
+//! key's public inputs (the circuit's public inputs are, in order, the task
+//! binding, the input and the output: `input + output + 1`). A retired model stays readable (past tasks refer to it) but
 //! takes no new tasks.
 //!
 //! ## Trusted setup
@@ -414,7 +414,10 @@ pub mod pallet {
 		/// Checks `model` and stores it under `hash`.
 		pub(crate) fn do_register(hash: ModelHash, model: ModelOf<T>) -> DispatchResult {
 			ensure!(!Models::<T>::contains_key(hash), Error::<T>::ModelExists);
-			ensure!(model.size > 0 && model.flops > 0, Error::<T>::InvalidModel);
+			ensure!(
+				model.size > 0 && model.flops > 0 && model.input_min <= model.input_max,
+				Error::<T>::InvalidModel
+			);
 			ensure!(Phase1Results::<T>::contains_key(model.phase1), Error::<T>::UnknownPhase1);
 			ensure!(!model.transcript.is_zero(), Error::<T>::MissingTranscript);
 			let input = shape_len(&model.input_shape).ok_or(Error::<T>::InvalidShape)?;
@@ -424,8 +427,9 @@ pub mod pallet {
 			let checked: CheckedKey = daifi_zk_verifier::encode_checked_key(&ark_groth16::prepare_verifying_key(&key))
 				.try_into()
 				.map_err(|_| Error::<T>::MalformedVerifyingKey)?;
+			// The binding (see `ModelCatalog::verify`), then the input and output values.
 			ensure!(
-				daifi_zk_verifier::public_input_count(&key) == (input as usize) + (output as usize),
+				daifi_zk_verifier::public_input_count(&key) == (input as usize) + (output as usize) + 1,
 				Error::<T>::ShapeMismatch
 			);
 			ensure!(!model.retired, Error::<T>::AlreadyRetired);
@@ -444,19 +448,23 @@ pub trait ModelCatalog<AccountId, Balance> {
 	/// The model `hash`, if registered (retired ones included).
 	fn model(hash: &ModelHash) -> Option<ModelView<AccountId, Balance>>;
 
-	/// Verifies a Groth16 proof that `model` maps `input` to `output`.
+	/// Verifies a Groth16 proof that `model` maps `input` to `output`, made
+	/// for `binding` (the first public input: the tasks pallet's
+	/// `task_binding` of the task and the provider, so that a proof is good
+	/// for one task and one provider only).
 	///
 	/// Its weight is [`ModelCatalog::verification_weight`] of the model's
-	/// public inputs (`input.len() + output.len()`).
+	/// public inputs (`input.len() + output.len() + 1`).
 	fn verify(
 		hash: &ModelHash,
+		binding: &[u8; 32],
 		input: &[i64],
 		output: &[i64],
 		proof: &[u8],
 	) -> Result<(), VerificationError>;
 
 	/// The weight of one [`ModelCatalog::verify`] for a model with
-	/// `public_inputs` input and output values.
+	/// `public_inputs` public inputs (the binding, input and output values).
 	fn verification_weight(public_inputs: u32) -> Weight;
 }
 
@@ -465,6 +473,8 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Models::<T>::get(hash).map(|m| ModelView {
 			input_len: shape_len(&m.input_shape).unwrap_or(0),
 			output_len: shape_len(&m.output_shape).unwrap_or(0),
+			input_min: m.input_min,
+			input_max: m.input_max,
 			developer: m.developer,
 			price: m.price,
 			flops: m.flops,
@@ -475,12 +485,13 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	fn verify(
 		hash: &ModelHash,
+		binding: &[u8; 32],
 		input: &[i64],
 		output: &[i64],
 		proof: &[u8],
 	) -> Result<(), VerificationError> {
 		let key = CheckedKeys::<T>::get(hash).ok_or(VerificationError::UnknownModel)?;
-		daifi_zk_verifier::verify_checked::<Bn254>(&key, input, output, proof, daifi_bn254_host::g2_in_subgroup)
+		daifi_zk_verifier::verify_checked::<Bn254>(&key, binding, input, output, proof, daifi_bn254_host::g2_in_subgroup)
 			.map_err(|e| match e {
 				daifi_zk_verifier::VerifyError::MalformedVerifyingKey => VerificationError::UnknownModel,
 				daifi_zk_verifier::VerifyError::MalformedProof => VerificationError::MalformedProof,

@@ -54,6 +54,10 @@ impl Config for Test {
 	type WeightInfo = ();
 }
 
+/// The binding the tests' proofs are made for (the chain's are
+/// `task_binding(task, provider)`).
+pub const BINDING: [u8; 32] = [0x42; 32];
+
 /// The reference 64-32-10 MLP compiled, with keys from a fixed seed.
 pub struct Reference {
 	pub hash: ModelHash,
@@ -82,6 +86,8 @@ impl Reference {
 			output_shape: dims(&self.circuit.output_shape),
 			input_frac_bits: self.circuit.input_scale as u8,
 			output_frac_bits: self.circuit.output_scale as u8,
+			input_min: self.circuit.input_range.0,
+			input_max: self.circuit.input_range.1,
 			flops: 2 * (64 * 32 + 32 * 10),
 			min_vram_mib: 0,
 			phase1: fixtures::dev_phase1_hash(),
@@ -93,11 +99,11 @@ impl Reference {
 		}
 	}
 
-	/// An input, the output it gives, and a proof of it.
+	/// An input, the output it gives, and a proof of it bound to [`BINDING`].
 	pub fn proven(&self, seed: i64) -> (Vec<i64>, Vec<i64>, Vec<u8>) {
 		let input: Vec<i64> = (0..64).map(|i| (i * 37 + seed * 11) % 257).collect();
 		let (output, proof) =
-			daifi_zk::prove(&self.circuit, &self.pk, &input, &mut StdRng::seed_from_u64(7)).unwrap();
+			daifi_zk::prove(&self.circuit, &self.pk, &BINDING, &input, &mut StdRng::seed_from_u64(7)).unwrap();
 		(input, output, daifi_zk::to_bytes(&proof))
 	}
 }

@@ -13,7 +13,7 @@ pub type ModelHash = H256;
 /// Longest verifying key, in bytes: enough for about 500 public inputs
 /// (a compressed BN254 Groth16 key is 32 bytes per public input plus 290).
 pub const MAX_VERIFYING_KEY_LEN: u32 = 16 * 1024;
-/// Most public inputs (input + output values) a key within
+/// Most public inputs (the binding, input and output values) a key within
 /// [`MAX_VERIFYING_KEY_LEN`] can have: 8 bytes of length prefix, 32 + 3 x 64
 /// bytes of fixed points, 32 bytes per public input plus one.
 pub const MAX_PUBLIC_INPUTS: u32 = (MAX_VERIFYING_KEY_LEN - 8 - 32 - 3 * 64) / 32 - 1;
@@ -70,6 +70,13 @@ pub struct Model<AccountId, Balance> {
 	pub input_frac_bits: u8,
 	/// Fractional bits of the fixed-point output (the circuit's output scale).
 	pub output_frac_bits: u8,
+	/// The least value of each fixed-point input the circuit accepts (its
+	/// `daifi.input_range` times `2^input_frac_bits`, rounded down).
+	pub input_min: i64,
+	/// The greatest value of each fixed-point input the circuit accepts
+	/// (rounded up). Tasks with an input outside `input_min..=input_max` are
+	/// refused: nobody could prove them, and the provider would pay for it.
+	pub input_max: i64,
 	/// Floating-point operations of one inference.
 	pub flops: u64,
 	/// Least GPU memory (MiB) a provider needs to serve it; 0 runs on CPUs.
@@ -103,6 +110,10 @@ pub struct ModelView<AccountId, Balance> {
 	pub input_len: u32,
 	/// Elements of the output.
 	pub output_len: u32,
+	/// The least accepted input value.
+	pub input_min: i64,
+	/// The greatest accepted input value.
+	pub input_max: i64,
 	/// The developer.
 	pub developer: AccountId,
 	/// Price of one inference.

@@ -7,7 +7,7 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Hooks};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_compute_staking::{HardwareProfile, LatencyClass, NodeProfile};
+use pallet_compute_staking::{BenchmarkHelper, HardwareProfile, LatencyClass, NodeProfile};
 use pallet_model_registry::{fixtures, ModelHash};
 use sp_runtime::traits::{Bounded, One, Saturating};
 use frame_support::traits::Get;
@@ -15,7 +15,12 @@ use frame_support::traits::Get;
 /// The model the benchmarks use: the committed digits MLP, price 1,000 units
 /// (its phase 1, the development one, recorded first if the genesis did not).
 fn model<T: Config + pallet_model_registry::Config>() -> ModelHash {
-	let hash = ModelHash::repeat_byte(0xbe);
+	model_with_key::<T>(ModelHash::repeat_byte(0xbe), None)
+}
+
+/// The digits MLP registered under `hash`, with `verifying_key` instead of
+/// its own if given.
+fn model_with_key<T: Config + pallet_model_registry::Config>(hash: ModelHash, verifying_key: Option<Vec<u8>>) -> ModelHash {
 	if !pallet_model_registry::Phase1Results::<T>::contains_key(fixtures::dev_phase1_hash()) {
 		let contributors = [account("contributor", 0, 0), account("contributor", 1, 0), account("contributor", 2, 0)];
 		pallet_model_registry::Phase1Results::<T>::insert(
@@ -23,7 +28,10 @@ fn model<T: Config + pallet_model_registry::Config>() -> ModelHash {
 			fixtures::dev_phase1_result(contributors),
 		);
 	}
-	let record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
+	let mut record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
+	if let Some(key) = verifying_key {
+		record.verifying_key = key.try_into().expect("within the bound");
+	}
 	let _ = pallet_model_registry::Pallet::<T>::register_model(
 		RawOrigin::Root.into(),
 		hash,
@@ -39,8 +47,12 @@ fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	who
 }
 
-/// `count` providers serving the model, each its own compute key.
-fn providers<T: Config + pallet_compute_staking::Config>(count: u32, model: ModelHash) -> Vec<T::AccountId> {
+/// `count` providers serving the model, each with its own compute key (and
+/// its proof of possession): `(provider, compute key)` pairs.
+fn providers<T: Config + pallet_compute_staking::Config>(
+	count: u32,
+	model: ModelHash,
+) -> Vec<(T::AccountId, T::AccountId)> {
 	(0..count)
 		.map(|i| {
 			let who = funded::<T>("provider", i);
@@ -57,14 +69,17 @@ fn providers<T: Config + pallet_compute_staking::Config>(count: u32, model: Mode
 				latency: LatencyClass::Low,
 			};
 			let bond = <T as pallet_compute_staking::Config>::MinBond::get();
+			let (key, proof) =
+				<T as pallet_compute_staking::Config>::BenchmarkHelper::compute_key(&who, i);
 			pallet_compute_staking::Pallet::<T>::register(
 				RawOrigin::Signed(who.clone()).into(),
 				profile,
-				who.clone(),
+				key.clone(),
+				proof,
 				bond,
 			)
 			.expect("funded provider registers");
-			who
+			(who, key)
 		})
 		.collect()
 }
@@ -77,12 +92,43 @@ fn task<T: Config>(model: ModelHash) -> TaskId {
 		.expect("valid task")
 }
 
-/// Runs the scheduler at the next block.
-fn next_block<T: Config>() -> BlockNumberFor<T> {
+/// Moves to the next block, with randomness.
+fn advance<T: Config>() -> BlockNumberFor<T> {
 	let next = frame_system::Pallet::<T>::block_number() + One::one();
 	frame_system::Pallet::<T>::set_block_number(next);
+	T::BenchmarkHelper::set_block_randomness(1);
+	next
+}
+
+/// Runs the scheduler at the next block.
+fn next_block<T: Config>() -> BlockNumberFor<T> {
+	let next = advance::<T>();
 	TaskMarket::<T>::on_initialize(next);
 	next
+}
+
+/// An assigned task and a valid answer to it: the digits model with the
+/// synthetic key, and a proof for it bound to the task and its provider.
+/// Returns the provider's compute key, the task, the output and the proof.
+fn answerable<T: Config + pallet_compute_staking::Config + pallet_model_registry::Config>(
+) -> (T::AccountId, TaskId, Tensor, ProofBytes) {
+	let key = fixtures::synthetic_key(fixtures::MLP_64_32_10_PUBLIC_INPUTS);
+	let model = model_with_key::<T>(ModelHash::repeat_byte(0xbd), Some(key));
+	let fixture = fixtures::mlp_64_32_10();
+	let (provider, key) = providers::<T>(1, model).remove(0);
+	let id = task::<T>(model);
+	next_block::<T>();
+	let binding = task_binding(id, &provider);
+	let proof = fixtures::synthetic_proof_for(&binding, &fixture.input, &fixture.output);
+	(key, id, fixture.output.try_into().expect("10 values"), proof.try_into().expect("128 bytes"))
+}
+
+/// A task answered with a verified result.
+fn completed<T: Config + pallet_compute_staking::Config + pallet_model_registry::Config>() -> TaskId {
+	let (key, id, output, proof) = answerable::<T>();
+	TaskMarket::<T>::submit_result(RawOrigin::Signed(key).into(), id, output, proof).expect("a valid result");
+	assert!(Results::<T>::contains_key(id));
+	id
 }
 
 #[benchmarks(where T: pallet_compute_staking::Config + pallet_model_registry::Config)]
@@ -113,34 +159,46 @@ mod benchmarks {
 		assert_eq!(Queue::<T>::get().len(), 1);
 	}
 
-	/// A valid result: one Groth16 verification of the reference model
-	/// (`MLP_64_32_10_PUBLIC_INPUTS`, 74 public inputs; the runtime charges
-	/// other sizes through `submit_result_weight`), the fee
-	/// split, the provider's record, credits, and the result stored.
+	/// A valid result: one Groth16 verification with the reference model's
+	/// 75 public inputs (`MLP_64_32_10_PUBLIC_INPUTS`; the runtime charges
+	/// other sizes through `submit_result_weight`), the burn, the fee split,
+	/// the provider's record, credits, and the result stored. The model's key
+	/// is the synthetic one and the proof made for it, bound to this task and
+	/// provider (no proving key exists inside the runtime).
 	#[benchmark]
 	fn submit_result() {
-		let model = model::<T>();
-		let provider = providers::<T>(1, model).remove(0);
-		let id = task::<T>(model);
-		next_block::<T>();
-		let fixture = fixtures::mlp_64_32_10();
-		let output: Tensor = fixture.output.try_into().expect("10 values");
-		let proof: ProofBytes = fixture.proof.to_vec().try_into().expect("128 bytes");
+		let (key, id, output, proof) = answerable::<T>();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(provider), id, output, proof);
+		_(RawOrigin::Signed(key), id, output, proof);
 
-		assert!(Results::<T>::contains_key(id));
+		assert!(Results::<T>::contains_key(id), "the proof verified");
 	}
 
-	/// Assigning one task among `p` providers serving its model.
+	/// A provider declines its task, which is queued again.
 	#[benchmark]
-	fn assign_task(p: Linear<1, 100>) {
+	fn decline_task() {
+		let model = model::<T>();
+		let (_, key) = providers::<T>(1, model).remove(0);
+		let id = task::<T>(model);
+		next_block::<T>();
+		let reason: DeclineReason = vec![b'x'; MAX_DECLINE_REASON_LEN as usize].try_into().expect("the bound");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key), id, reason);
+
+		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Queued { .. })));
+	}
+
+	/// Assigning one task among `p` providers serving its model (the first
+	/// task of a model in a block reads them all; the scheduler caches them
+	/// for the block's other tasks of that model).
+	#[benchmark]
+	fn assign_task(p: Linear<1, 1_000>) {
 		let model = model::<T>();
 		providers::<T>(p, model);
 		let id = task::<T>(model);
-		let next = frame_system::Pallet::<T>::block_number() + One::one();
-		frame_system::Pallet::<T>::set_block_number(next);
+		let next = advance::<T>();
 
 		#[block]
 		{
@@ -183,18 +241,14 @@ mod benchmarks {
 			TaskMarket::<T>::refund_stale(late);
 		}
 
-		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Refunded { .. })));
+		assert!(!Tasks::<T>::contains_key(id));
 	}
 
-	/// A closed task and its result are forgotten.
+	/// A verified result and its task are forgotten.
 	#[benchmark]
 	fn prune_result() {
-		let model = model::<T>();
-		let id = task::<T>(model);
-		let late = frame_system::Pallet::<T>::block_number().saturating_add(T::QueueTimeout::get());
-		frame_system::Pallet::<T>::set_block_number(late);
-		TaskMarket::<T>::refund_stale(late);
-		let expiry = late.saturating_add(T::ResultRetention::get());
+		let id = completed::<T>();
+		let expiry = frame_system::Pallet::<T>::block_number().saturating_add(T::ResultRetention::get());
 		frame_system::Pallet::<T>::set_block_number(expiry);
 
 		#[block]
@@ -203,6 +257,7 @@ mod benchmarks {
 		}
 
 		assert!(!Tasks::<T>::contains_key(id));
+		assert!(!Results::<T>::contains_key(id));
 	}
 
 	impl_benchmark_test_suite!(TaskMarket, crate::mock::new_test_ext(), crate::mock::Test);

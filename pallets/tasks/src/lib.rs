@@ -8,29 +8,43 @@
 //!
 //! - `submit_task(model, input, verification, max_fee, payment)` sets
 //!   `max_fee` aside (a hold in DAi, or credits taken) and queues the task.
+//!   The chain accepts only what its model's circuit can prove: the input's
+//!   length and every value within the model's `input_min..=input_max`; and
+//!   only models some provider serves. An account has at most
+//!   `MaxOpenPerAccount` tasks open.
 //! - Each block the scheduler (`on_initialize`) assigns up to
-//!   `MaxAssignPerBlock` queued tasks, each to a provider that serves the
-//!   model, has the GPU memory it needs, a reputation of at least
-//!   `MinReputation` and has not failed it before. Among those it prefers the
-//!   fewest open tasks, then the lower latency class, then the lower
-//!   `blake2(BABE randomness, task, provider)`: deterministic, and bounded by
-//!   the number of providers. A task nobody can serve waits in the bounded
-//!   queue and is refunded after `QueueTimeout` blocks.
-//! - The assigned provider's off-chain worker submits the output and the
-//!   Groth16 proof, signed with its compute key (`submit_result`). The runtime
-//!   verifies the proof against the model's verifying key. Valid: the task is
-//!   settled. Invalid: the provider is slashed (compute staking) and the task
-//!   goes back to the queue. A deadline passed: the provider's reputation
-//!   drops, a small slash, and the task goes back to the queue. After
-//!   [`MAX_ATTEMPTS`] failed providers the task is refunded.
-//! - Settlement charges the model's price (at submission): `ExecutorShare`
-//!   (80%) to the executor, the rest to the developer, the remainder of
-//!   `max_fee` back to the user; the executor's verified compute, reputation
-//!   and credits grow; [`Config::OnSettled`] is told (Compute NFTs, rewards).
-//!   No path creates or loses funds: every transfer is from the user's hold.
-//! - The output, its hash and the proof's hash are kept for
-//!   `ResultRetention` blocks (and at most `MaxRetained` results), readable
-//!   through the runtime API and the `TaskCompleted` event.
+//!   `MaxAssignPerBlock` tasks queued in an earlier block, within
+//!   `SchedulerWeight`. Each goes to a provider that serves the model, has the
+//!   GPU memory it needs, a reputation of at least `MinReputation` and has not
+//!   failed or declined it, drawn at random with probability proportional to
+//!   `reputation × bond / (1 + open tasks)`. The draw mixes the BABE VRF
+//!   outputs of this block and the previous one, both made after the task was
+//!   queued: the submitter can neither predict nor steer who gets it, and no
+//!   self-declared field wins ties. A task nobody can serve waits in the
+//!   bounded queue and is refunded after `QueueTimeout` blocks.
+//! - The assigned provider's off-chain worker proves the task with the proof
+//!   bound to the task and the provider ([`task_binding`]), checks the proof
+//!   itself, and submits it signed with its compute key (`submit_result`).
+//!   The runtime verifies it against the model's verifying key. Valid: the
+//!   task is settled. Invalid: the provider is slashed (compute staking) and
+//!   the task goes back to the queue. A provider that cannot answer declines
+//!   (`decline_task`, a small reputation cost, bounded per session) rather
+//!   than let the deadline pass (reputation, a small slash). After
+//!   [`MAX_ATTEMPTS`] providers the task is refunded.
+//! - Settlement charges the model's price (at submission): `BurnedShare`
+//!   (10%) is burned, `ExecutorShare` (80%) of the rest goes to the executor
+//!   and the remainder to the developer, the rest of `max_fee` back to the
+//!   user. The burned part is what counts toward the executor's
+//!   Proof-of-Compute score and caps the credits it earns, and a task the
+//!   provider submitted itself counts for nothing: raising one's score by
+//!   buying one's own tasks burns at least what bonding the same score locks.
+//!   [`Config::OnSettled`] is told (Compute NFTs, rewards). No path creates
+//!   funds; the only ones destroyed are the burned shares.
+//! - Verified results (output, output hash, proof hash) are kept for
+//!   `ResultRetention` blocks, at most `MaxRetained` in all and
+//!   `MaxRetainedPerAccount` per account: an account's new result pushes out
+//!   its own oldest, so one account cannot flush other users' results.
+//!   Readable through the runtime API and the `TaskCompleted` event.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -116,10 +130,17 @@ pub mod pallet {
 		/// Told of each settled task.
 		type OnSettled: OnTaskSettled<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
 
-		/// Randomness to break ties between equally good providers (BABE's).
-		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+		/// Randomness made in the current block (BABE's VRF output of this
+		/// block's author): unknown when a task was queued in an earlier block.
+		/// `None` (no VRF output) means no assignment in this block.
+		type Randomness: Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
 
-		/// The executor's share of a fee; the developer gets the rest.
+		/// The part of each fee that is burned: what counts toward the
+		/// executor's selection score and caps the credits it earns.
+		#[pallet::constant]
+		type BurnedShare: Get<Perbill>;
+
+		/// The executor's share of a fee after the burn; the developer gets the rest.
 		#[pallet::constant]
 		type ExecutorShare: Get<Perbill>;
 
@@ -147,6 +168,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssignPerBlock: Get<u32>;
 
+		/// The most weight the scheduler's assignments may use in one block.
+		#[pallet::constant]
+		type SchedulerWeight: Get<Weight>;
+
+		/// Most tasks one account may have queued or running.
+		#[pallet::constant]
+		type MaxOpenPerAccount: Get<u32>;
+
 		/// Blocks a verified result stays in storage.
 		#[pallet::constant]
 		type ResultRetention: Get<BlockNumberFor<Self>>;
@@ -155,7 +184,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRetained: Get<u32>;
 
+		/// Most results kept for one account; its own oldest goes first.
+		#[pallet::constant]
+		type MaxRetainedPerAccount: Get<u32>;
+
 		/// Weights of this pallet's calls and hooks.
+		/// Prepares what the benchmarks need from other pallets.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+
 		type WeightInfo: WeightInfo;
 	}
 
@@ -179,17 +216,30 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskResultOf<T>, OptionQuery>;
 
-	/// Closed tasks (settled or refunded) in closing order, with the block at
-	/// which they and their results are pruned.
+	/// Settled tasks in settling order, with the block at which they and
+	/// their results are pruned.
 	#[pallet::storage]
 	pub type Retained<T: Config> =
 		StorageValue<_, BoundedVec<(BlockNumberFor<T>, TaskId), T::MaxRetained>, ValueQuery>;
+
+	/// Each account's retained results, oldest first.
+	#[pallet::storage]
+	pub type RetainedOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BoundedVec<TaskId, T::MaxRetainedPerAccount>, ValueQuery>;
+
+	/// Tasks each account has queued or running.
+	#[pallet::storage]
+	pub type OpenTasks<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The previous block's randomness, mixed into this block's assignments.
+	#[pallet::storage]
+	pub type PreviousRandomness<T: Config> = StorageValue<_, T::Hash, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A task was submitted and `max_fee` set aside.
-		TaskSubmitted { task: TaskId, owner: T::AccountId, model: ModelHash, max_fee: BalanceOf<T> },
+		TaskSubmitted { task: TaskId, owner: T::AccountId, model: ModelHash, max_fee: BalanceOf<T>, payment: Payment },
 		/// A task was assigned to `provider`, due by `deadline`.
 		TaskAssigned { task: TaskId, provider: T::AccountId, deadline: BlockNumberFor<T> },
 		/// A result was verified and the fee split.
@@ -200,12 +250,16 @@ pub mod pallet {
 			proof_hash: sp_core::H256,
 			executor_paid: BalanceOf<T>,
 			developer_paid: BalanceOf<T>,
+			burned: BalanceOf<T>,
 			refunded: BalanceOf<T>,
 		},
 		/// A result failed verification; the provider was slashed `slashed`.
 		ResultRejected { task: TaskId, provider: T::AccountId, slashed: BalanceOf<T> },
 		/// The assigned provider missed the deadline; it was slashed `slashed`.
 		DeadlineMissed { task: TaskId, provider: T::AccountId, slashed: BalanceOf<T> },
+		/// The assigned provider declined the task (its engine could not
+		/// answer, or its own check of the proof failed), saying why.
+		TaskDeclined { task: TaskId, provider: T::AccountId, reason: DeclineReason },
 		/// A task was refunded in full.
 		TaskRefunded { task: TaskId, owner: T::AccountId, amount: BalanceOf<T> },
 	}
@@ -218,6 +272,13 @@ pub mod pallet {
 		ModelRetired,
 		/// The input does not have the model's input size.
 		WrongInputShape,
+		/// An input value is outside the model's `input_min..=input_max`: its
+		/// circuit could not prove it.
+		InputOutOfRange,
+		/// No provider serves the model: the task could not be served.
+		NoProvider,
+		/// The account has `MaxOpenPerAccount` tasks open already.
+		TooManyOpenTasks,
 		/// The output does not have the model's output size.
 		WrongOutputShape,
 		/// `max_fee` is below the model's price.
@@ -234,7 +295,7 @@ pub mod pallet {
 		NotAComputeKey,
 		/// The task is not assigned to the signer's provider.
 		NotAssignedProvider,
-		/// The task is already settled or refunded.
+		/// The task is already settled.
 		TaskClosed,
 	}
 
@@ -254,6 +315,8 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxAssignPerBlock::get() > 0, "the scheduler must assign something");
 			assert!(!T::ResultTimeout::get().is_zero(), "providers need time");
+			assert!(T::MaxOpenPerAccount::get() > 0, "accounts must be able to submit");
+			assert!(T::MaxRetainedPerAccount::get() > 0, "results must be retained");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -268,8 +331,8 @@ pub mod pallet {
 		///
 		/// Signed by the user. Emits [`Event::TaskSubmitted`]. Errors:
 		/// `UnknownModel`, `ModelRetired`, `UnsupportedVerification`,
-		/// `WrongInputShape`, `FeeBelowPrice`, `QueueFull`,
-		/// `InsufficientBalance`. O(1) besides decoding the input.
+		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `FeeBelowPrice`,
+		/// `TooManyOpenTasks`, `QueueFull`, `InsufficientBalance`. O(input).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_task(input.len() as u32))]
 		pub fn submit_task(
@@ -307,6 +370,23 @@ pub mod pallet {
 			let public_inputs = Self::do_submit_result(&signer, task, output, proof)?;
 			Ok(Some(Self::submit_result_weight(public_inputs)).into())
 		}
+
+		/// Decline an assigned task: it goes to another provider, and the
+		/// provider pays a small reputation cost instead of the missed
+		/// deadline's slash. The off-chain worker sends it when its engine
+		/// cannot answer or its own check of the proof fails, with the reason.
+		///
+		/// Signed by the compute key of the assigned provider. Emits
+		/// [`Event::TaskDeclined`]. Errors (nothing changes): `UnknownTask`,
+		/// `NotAComputeKey`, `NotAssignedProvider`, `TaskClosed`, and compute
+		/// staking's `TooManyDeclines` once the provider declined its most in
+		/// this session. O(1).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::decline_task())]
+		pub fn decline_task(origin: OriginFor<T>, task: TaskId, reason: DeclineReason) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			Self::do_decline(&signer, task, reason)
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -323,7 +403,14 @@ pub mod pallet {
 			ensure!(!model.retired, Error::<T>::ModelRetired);
 			ensure!(verification == Verification::Zk, Error::<T>::UnsupportedVerification);
 			ensure!(input.len() as u32 == model.input_len, Error::<T>::WrongInputShape);
+			ensure!(
+				input.iter().all(|x| (model.input_min..=model.input_max).contains(x)),
+				Error::<T>::InputOutOfRange
+			);
+			ensure!(<T::Providers as ComputeProviders<_>>::is_served(&model_hash), Error::<T>::NoProvider);
 			ensure!(max_fee >= model.price, Error::<T>::FeeBelowPrice);
+			let open = OpenTasks::<T>::get(&owner);
+			ensure!(open < T::MaxOpenPerAccount::get(), Error::<T>::TooManyOpenTasks);
 			let mut queue = Queue::<T>::get();
 			ensure!((queue.len() as u32) < T::MaxQueued::get(), Error::<T>::QueueFull);
 
@@ -337,6 +424,7 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			queue.try_push(id).map_err(|_| Error::<T>::QueueFull)?;
 			Queue::<T>::put(queue);
+			OpenTasks::<T>::insert(&owner, open.saturating_add(1));
 			NextTaskId::<T>::put(id.saturating_add(1));
 			Tasks::<T>::insert(
 				id,
@@ -353,7 +441,7 @@ pub mod pallet {
 					submitted_at: now,
 				},
 			);
-			Self::deposit_event(Event::TaskSubmitted { task: id, owner, model: model_hash, max_fee });
+			Self::deposit_event(Event::TaskSubmitted { task: id, owner, model: model_hash, max_fee, payment });
 			Ok(id)
 		}
 
@@ -372,8 +460,10 @@ pub mod pallet {
 		/// Checks the pallet's storage invariants:
 		/// - queued and running tasks have the matching status, and every
 		///   task with that status is listed;
-		/// - each open DAi task's `max_fee` is held from its owner (in total);
-		/// - every result belongs to a completed, retained task.
+		/// - each open DAi task's `max_fee` is held from its owner (in total),
+		///   and each account's open-task count is its open tasks;
+		/// - every result belongs to a completed, retained task, and the
+		///   per-account retention lists the same tasks as the global one.
 		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
@@ -382,6 +472,7 @@ pub mod pallet {
 			let queue = Queue::<T>::get();
 			let running = Running::<T>::get();
 			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut open_of: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 			for (id, task) in Tasks::<T>::iter() {
 				let open = match task.status {
 					TaskStatus::Queued { .. } => {
@@ -392,8 +483,11 @@ pub mod pallet {
 						ensure!(running.contains(&id), "assigned task not running");
 						true
 					},
-					_ => false,
+					TaskStatus::Completed { .. } => false,
 				};
+				if open {
+					*open_of.entry(task.owner.clone()).or_default() += 1;
+				}
 				if open && task.payment == Payment::Dai {
 					let entry = held.entry(task.owner.clone()).or_default();
 					*entry = entry.saturating_add(task.max_fee);
@@ -415,15 +509,40 @@ pub mod pallet {
 				let on_hold = T::Currency::balance_on_hold(&HoldReason::TaskFee.into(), &owner);
 				ensure!(on_hold == amount, "fee holds differ from open tasks");
 			}
+			for (owner, count) in OpenTasks::<T>::iter() {
+				ensure!(open_of.remove(&owner) == Some(count), "open-task count differs from open tasks");
+			}
+			ensure!(open_of.is_empty(), "open tasks without a count");
 			for (id, _) in Results::<T>::iter() {
 				ensure!(
 					matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Completed { .. })),
 					"a result without a completed task"
 				);
 			}
+			let retained = Retained::<T>::get();
+			let mut per_account = 0usize;
+			for (owner, ids) in RetainedOf::<T>::iter() {
+				for id in ids.iter() {
+					ensure!(
+						Tasks::<T>::get(id).is_some_and(|t| t.owner == owner) &&
+							retained.iter().any(|(_, r)| r == id),
+						"a per-account retained task that is not retained"
+					);
+				}
+				per_account += ids.len();
+			}
+			ensure!(per_account == retained.len(), "retention lists differ");
 			Ok(())
 		}
 	}
 
 	use sp_runtime::traits::{SaturatedConversion, Zero};
+}
+
+/// What the benchmarks need the runtime to prepare.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Makes [`Config::Randomness`] return a value for the current block (in
+	/// a real block BABE's VRF does).
+	fn set_block_randomness(seed: u8);
 }

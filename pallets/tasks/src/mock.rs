@@ -46,6 +46,9 @@ parameter_types! {
 	pub const Half: Perbill = Perbill::from_percent(50);
 	pub const OnePercent: Perbill = Perbill::from_percent(1);
 	pub const EightyPercent: Perbill = Perbill::from_percent(80);
+	pub const TenPercent: Perbill = Perbill::from_percent(10);
+	/// Room for every assignment the tests make.
+	pub const SchedulerWeight: frame_support::weights::Weight = frame_support::weights::Weight::MAX;
 	pub const MinReputation: Perbill = Perbill::from_percent(20);
 }
 
@@ -57,14 +60,29 @@ impl pallet_compute_staking::Config for Test {
 	type HasSessionKeys = Everything;
 	type MinBond = ConstU128<100>;
 	type UnbondingDelay = ConstU64<10>;
-	type MaxProviders = ConstU32<128>;
+	type MaxProviders = ConstU32<1_000>;
 	type MaxValidators = ConstU32<10>;
 	type InvalidResultSlash = Half;
 	type MissedDeadlineSlash = OnePercent;
 	type MaxSlash = Half;
-	type FlopsPerComputeUnit = ConstU128<1_000>;
-	type MaxComputeMultiplier = ConstU128<1_000>;
+	type MaxComputeMultiplier = ConstU128<4>;
+	type MaxDeclinesPerSession = ConstU32<MAX_DECLINES>;
+	type KeyProof = sp_runtime::testing::TestSignature;
+	type DisableOffender = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Self;
 	type WeightInfo = ();
+}
+
+/// Tasks a provider may decline per session.
+pub const MAX_DECLINES: u32 = 2;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_compute_staking::BenchmarkHelper<AccountId, sp_runtime::testing::TestSignature> for Test {
+	fn compute_key(provider: &AccountId, seed: u32) -> (AccountId, sp_runtime::testing::TestSignature) {
+		let key = 1_000_000 + u64::from(seed);
+		(key, sp_runtime::testing::TestSignature(key, pallet_compute_staking::compute_key_message(provider)))
+	}
 }
 
 impl pallet_model_registry::Config for Test {
@@ -82,39 +100,89 @@ impl pallet_credits::Config for Test {
 	type WeightInfo = ();
 }
 
-/// Fixed randomness: tie-breaks are still by provider, through the hash.
+/// Per-block randomness like BABE's VRF output: a hash of the block number
+/// and [`Salt`]; none when [`NoRandomness`].
 pub struct TestRandomness;
-impl Randomness<H256, BlockNumberFor<Test>> for TestRandomness {
-	fn random(subject: &[u8]) -> (H256, BlockNumberFor<Test>) {
-		(sp_runtime::traits::BlakeTwo256::hash(subject), 0)
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for Test {
+	fn set_block_randomness(_: u8) {
+		NoRandomness::set(false);
+	}
+}
+impl Randomness<Option<H256>, BlockNumberFor<Test>> for TestRandomness {
+	fn random(subject: &[u8]) -> (Option<H256>, BlockNumberFor<Test>) {
+		let now = System::block_number();
+		let value = sp_runtime::traits::BlakeTwo256::hash_of(&(subject, now, Salt::get()));
+		((!NoRandomness::get()).then_some(value), now)
 	}
 }
 
 parameter_types! {
-	/// Whether this test node holds P1's compute key.
-	pub static HoldsP1Key: bool = false;
+	/// Mixed into the test randomness: another salt, other draws.
+	pub static Salt: u64 = 0;
+	/// Whether blocks have no randomness.
+	pub static NoRandomness: bool = false;
+	/// The provider whose compute key this test node holds.
+	pub static HeldKey: Option<AccountId> = None;
+	/// Whether the test engine fails (as a node whose key is broken would).
+	pub static EngineFails: bool = false;
 	/// Results the off-chain worker sent: (compute key, task).
 	pub static Sent: Vec<(AccountId, TaskId)> = vec![];
+	/// Declines the off-chain worker sent: (compute key, task, reason).
+	pub static Declined: Vec<(AccountId, TaskId, Vec<u8>)> = vec![];
 }
 
-/// The off-chain worker's engine in tests: P1's key when [`HoldsP1Key`], the
-/// committed proof as the answer, sent transactions recorded in [`Sent`].
+/// The off-chain worker's engine in tests: the key of [`HeldKey`], a
+/// real proof of the reference model (or [`EngineFails`]), transactions
+/// recorded in [`Sent`] and [`Declined`].
 pub struct TestCompute;
 impl LocalCompute<AccountId> for TestCompute {
 	fn compute_keys() -> Vec<AccountId> {
-		if HoldsP1Key::get() { vec![key(P1)] } else { vec![] }
+		HeldKey::get().map(key).into_iter().collect()
 	}
-	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
-		let f = fixture();
-		if *model != self::model() || input != f.input.as_slice() {
-			return Err(());
+	fn infer_and_prove(model: &ModelHash, binding: &[u8; 32], input: &[i64]) -> Result<(Tensor, ProofBytes), Vec<u8>> {
+		if *model != self::model() || EngineFails::get() {
+			return Err(b"no proving key".to_vec());
 		}
-		Ok((f.output.try_into().unwrap(), f.proof.to_vec().try_into().unwrap()))
+		let (output, proof) = prove_with(binding, input);
+		Ok((output.try_into().unwrap(), proof.try_into().unwrap()))
 	}
 	fn submit(key: &AccountId, task: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Sent::mutate(|s| s.push((*key, task)));
 		Ok(())
 	}
+	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()> {
+		Declined::mutate(|d| d.push((*key, task, reason.into_inner())));
+		Ok(())
+	}
+}
+
+/// The reference digits MLP compiled, and the development chain's proving
+/// key for it (from its committed ceremony), loaded once per test binary.
+fn prover() -> &'static (daifi_zk::Circuit, daifi_zk::ProvingKey) {
+	static PROVER: std::sync::OnceLock<(daifi_zk::Circuit, daifi_zk::ProvingKey)> = std::sync::OnceLock::new();
+	PROVER.get_or_init(|| {
+		let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+		let onnx = std::fs::read(format!("{root}/zk-circuits/models/mlp_64_32_10.onnx")).unwrap();
+		let pk = std::fs::read(format!("{root}/chain-spec/dev-ceremony/mlp_64_32_10.pk")).unwrap();
+		(daifi_zk::compile(&onnx).unwrap(), daifi_zk::from_bytes(&pk).unwrap())
+	})
+}
+
+/// Runs and proves the reference model on `input`, bound to `binding`.
+pub fn prove_with(binding: &[u8; 32], input: &[i64]) -> (Vec<i64>, Vec<u8>) {
+	use rand::SeedableRng;
+	let (circuit, pk) = prover();
+	let rng = &mut rand::rngs::StdRng::seed_from_u64(1);
+	let (output, proof) = daifi_zk::prove(circuit, pk, binding, input, rng).unwrap();
+	(output, daifi_zk::to_bytes(&proof))
+}
+
+/// An honest answer to task `id` by `provider`: the fixture's output and a
+/// proof bound to the task and the provider.
+pub fn proven(id: TaskId, provider: AccountId) -> (Vec<i64>, Vec<u8>) {
+	prove_with(&task_binding(id, &provider), &fixture().input)
 }
 
 /// Blocks a provider has for its result.
@@ -123,6 +191,10 @@ pub const TIMEOUT: u64 = 5;
 pub const QUEUE_TIMEOUT: u64 = 20;
 /// Blocks a result is kept.
 pub const RETENTION: u64 = 50;
+/// Most open tasks per account.
+pub const MAX_OPEN: u32 = 3;
+/// Most results kept per account.
+pub const MAX_RETAINED_PER_ACCOUNT: u32 = 3;
 
 impl Config for Test {
 	type Currency = Balances;
@@ -133,6 +205,9 @@ impl Config for Test {
 	type LocalCompute = TestCompute;
 	type OnSettled = ();
 	type Randomness = TestRandomness;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Self;
+	type BurnedShare = TenPercent;
 	type ExecutorShare = EightyPercent;
 	type MinReputation = MinReputation;
 	type ResultTimeout = ConstU64<TIMEOUT>;
@@ -140,8 +215,11 @@ impl Config for Test {
 	type MaxQueued = ConstU32<4>;
 	type MaxAssigned = ConstU32<8>;
 	type MaxAssignPerBlock = ConstU32<2>;
+	type SchedulerWeight = SchedulerWeight;
+	type MaxOpenPerAccount = ConstU32<MAX_OPEN>;
 	type ResultRetention = ConstU64<RETENTION>;
 	type MaxRetained = ConstU32<8>;
+	type MaxRetainedPerAccount = ConstU32<MAX_RETAINED_PER_ACCOUNT>;
 	type WeightInfo = ();
 }
 
@@ -225,7 +303,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 
 /// Runs `test`, then checks every pallet's invariants and that no funds were
 /// created or lost: issuance equals the sum of all balances and changed only
-/// by slashes.
+/// by slashes and the burned shares of fees paid in DAi.
 pub fn execute(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		let issuance = pallet_balances::TotalIssuance::<Test>::get();
@@ -237,15 +315,21 @@ pub fn execute(test: impl FnOnce()) {
 			frame_system::Account::<Test>::iter().map(|(_, a)| a.data.free + a.data.reserved).sum();
 		let now = pallet_balances::TotalIssuance::<Test>::get();
 		assert_eq!(total, now, "issuance equals the sum of balances");
-		let slashed: Balance = System::events()
-			.into_iter()
-			.filter_map(|r| match r.event {
+		let mut paid_in_credits = std::collections::BTreeSet::new();
+		let mut destroyed: Balance = 0;
+		for record in System::events() {
+			match record.event {
+				RuntimeEvent::TaskMarket(Event::TaskSubmitted { task, payment: Payment::Credits, .. }) => {
+					paid_in_credits.insert(task);
+				},
 				RuntimeEvent::ComputeStaking(pallet_compute_staking::Event::Slashed { amount, .. }) =>
-					Some(amount),
-				_ => None,
-			})
-			.sum();
-		assert_eq!(issuance - now, slashed, "only slashes change issuance");
+					destroyed += amount,
+				RuntimeEvent::TaskMarket(Event::TaskCompleted { task, burned, .. }) if !paid_in_credits.contains(&task) =>
+					destroyed += burned,
+				_ => {},
+			}
+		}
+		assert_eq!(issuance - now, destroyed, "only slashes and burned fees change issuance");
 	});
 }
 
@@ -272,9 +356,14 @@ pub fn events() -> Vec<Event<Test>> {
 
 /// Submits the fixture's input as `USER`, paying `max_fee` in `payment`.
 pub fn submit(max_fee: Balance, payment: Payment) -> TaskId {
+	submit_as(USER, max_fee, payment)
+}
+
+/// Submits the fixture's input as `who`, paying `max_fee` in `payment`.
+pub fn submit_as(who: AccountId, max_fee: Balance, payment: Payment) -> TaskId {
 	let id = NextTaskId::<Test>::get();
 	frame_support::assert_ok!(TaskMarket::submit_task(
-		RuntimeOrigin::signed(USER),
+		RuntimeOrigin::signed(who),
 		model(),
 		fixture().input.try_into().unwrap(),
 		Verification::Zk,
@@ -282,6 +371,11 @@ pub fn submit(max_fee: Balance, payment: Payment) -> TaskId {
 		payment
 	));
 	id
+}
+
+/// The other provider.
+pub fn other(provider: AccountId) -> AccountId {
+	if provider == P1 { P2 } else { P1 }
 }
 
 /// The provider task `id` is assigned to.

@@ -2,15 +2,15 @@
 //! pruning, each bounded.
 
 use crate::{pallet::*, types::*, WeightInfo};
-use codec::Encode;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use frame_support::{
 	traits::{Get, Randomness},
 	weights::Weight,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_compute_staking::{ComputeProviders, ProviderView, ReportOutcome};
-use pallet_model_registry::ModelCatalog;
-use sp_runtime::traits::{Hash, Saturating};
+use pallet_model_registry::{ModelCatalog, ModelHash};
+use sp_runtime::traits::{Hash, SaturatedConversion, Saturating};
 
 impl<T: Config> Pallet<T> {
 	/// One block of scheduling. Returns the weight used.
@@ -59,12 +59,29 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// Assigns up to `MaxAssignPerBlock` queued tasks, oldest first; a task
-	/// nobody can serve stays queued.
+	/// This block's assignment seed: the previous block's randomness mixed
+	/// with this block's (both BABE VRF outputs, made after any task the
+	/// scheduler can assign now was queued, so predicting the draw takes
+	/// owning both slots). Remembers this block's for the next. `None` when
+	/// this block has no randomness.
+	fn assignment_seed() -> Option<T::Hash> {
+		let (current, _) = T::Randomness::random(b"daifi/tasks/assign");
+		let current = current?;
+		let previous = PreviousRandomness::<T>::get().unwrap_or_default();
+		PreviousRandomness::<T>::put(current);
+		Some(T::Hashing::hash_of(&(previous, current)))
+	}
+
+	/// Assigns up to `MaxAssignPerBlock` tasks queued before this block,
+	/// oldest first, within `SchedulerWeight`; a task nobody can serve stays
+	/// queued. Each model's providers are read once per block.
 	pub(crate) fn assign_queued(now: BlockNumberFor<T>) -> Weight {
-		let mut weight = Weight::zero();
+		let mut weight = T::DbWeight::get().reads_writes(2, 1);
+		let Some(seed) = Self::assignment_seed() else { return weight };
 		let mut queue = Queue::<T>::get();
 		let mut running = Running::<T>::get();
+		let mut candidates: BTreeMap<ModelHash, Vec<(T::AccountId, ProviderView<BalanceOf<T>>)>> =
+			BTreeMap::new();
 		let mut assigned = 0u32;
 		let mut index = 0usize;
 		while index < queue.len() &&
@@ -76,16 +93,28 @@ impl<T: Config> Pallet<T> {
 				queue.remove(index);
 				continue;
 			};
-			let candidates = <T::Providers as ComputeProviders<_>>::serving(&task.model);
-			weight.saturating_accrue(T::WeightInfo::assign_task(candidates.len() as u32));
-			let Some(provider) = Self::choose(id, &task, candidates) else {
+			if !matches!(task.status, TaskStatus::Queued { since } if since < now) {
+				index += 1;
+				continue;
+			}
+			let serving = candidates
+				.entry(task.model)
+				.or_insert_with(|| <T::Providers as ComputeProviders<_>>::serving(&task.model));
+			let cost = T::WeightInfo::assign_task(serving.len() as u32);
+			if weight.saturating_add(cost).any_gt(T::SchedulerWeight::get()) {
+				break;
+			}
+			weight.saturating_accrue(cost);
+			let Some(chosen) = Self::choose(seed, id, &task, serving) else {
 				index += 1;
 				continue;
 			};
+			let provider = serving[chosen].0.clone();
 			if <T::Providers as ComputeProviders<_>>::task_opened(&provider).is_err() {
 				index += 1;
 				continue;
 			}
+			serving[chosen].1.open_tasks = serving[chosen].1.open_tasks.saturating_add(1);
 			let deadline = now.saturating_add(T::ResultTimeout::get());
 			task.status = TaskStatus::Assigned { provider: provider.clone(), deadline };
 			Tasks::<T>::insert(id, task);
@@ -100,28 +129,50 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// The best provider for `task` among `candidates`: enough GPU memory,
-	/// reputation at least `MinReputation`, has not failed this task; then
-	/// fewest open tasks, lowest latency class, lowest random tie-breaker.
-	fn choose(
+	/// Draws the provider for `task` among `candidates` (an index into it).
+	///
+	/// Eligible: enough GPU memory, reputation at least `MinReputation`, has
+	/// not failed or declined this task. Each eligible provider's chance is
+	/// proportional to `reputation × bond / (1 + open tasks)`: more bond at
+	/// stake and a cleaner record win more tasks, load spreads them, and a
+	/// provider slashed to almost nothing gets almost none. The draw is
+	/// `blake2(seed, task)` modulo the total weight: deterministic for the
+	/// block, unknown to anyone when the task was queued.
+	pub(crate) fn choose(
+		seed: T::Hash,
 		id: TaskId,
 		task: &TaskOf<T>,
-		candidates: alloc::vec::Vec<(T::AccountId, ProviderView<BalanceOf<T>>)>,
-	) -> Option<T::AccountId> {
+		candidates: &[(T::AccountId, ProviderView<BalanceOf<T>>)],
+	) -> Option<usize> {
 		let model = T::Models::model(&task.model)?;
-		let (seed, _) = T::Randomness::random(&(b"daifi/tasks/assign", id).encode());
-		candidates
-			.into_iter()
-			.filter(|(who, view)| {
-				view.vram_mib >= model.min_vram_mib &&
+		let weights: Vec<u128> = candidates
+			.iter()
+			.map(|(who, view)| {
+				let eligible = view.vram_mib >= model.min_vram_mib &&
 					view.reputation >= T::MinReputation::get() &&
-					!task.failed.contains(who)
+					!task.failed.contains(who);
+				if !eligible {
+					return 0;
+				}
+				let bond: u128 = view.bond.saturated_into();
+				view.reputation.mul_floor(bond) / u128::from(view.open_tasks).saturating_add(1)
 			})
-			.min_by_key(|(who, view)| {
-				let tie = T::Hashing::hash_of(&(seed, who));
-				(view.open_tasks, view.latency, tie)
-			})
-			.map(|(who, _)| who)
+			.collect();
+		let total = weights.iter().fold(0u128, |sum, w| sum.saturating_add(*w));
+		if total == 0 {
+			return None;
+		}
+		let draw = T::Hashing::hash_of(&(seed, id));
+		let mut bytes = [0u8; 16];
+		bytes.copy_from_slice(&draw.as_ref()[..16]);
+		let mut point = u128::from_le_bytes(bytes) % total;
+		for (index, weight) in weights.iter().enumerate() {
+			if point < *weight {
+				return Some(index);
+			}
+			point -= weight;
+		}
+		None
 	}
 
 	/// Forgets results (and their tasks) whose retention has passed.
@@ -133,8 +184,10 @@ impl<T: Config> Pallet<T> {
 					break;
 				}
 				retained.remove(0);
-				Results::<T>::remove(id);
-				Tasks::<T>::remove(id);
+				if let Some(task) = Tasks::<T>::get(id) {
+					Self::unlist(&task.owner, id);
+				}
+				Self::forget(id);
 				weight.saturating_accrue(T::WeightInfo::prune_result());
 			}
 		});

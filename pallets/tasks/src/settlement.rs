@@ -39,22 +39,14 @@ impl<T: Config> Pallet<T> {
 		output: Tensor,
 		proof: ProofBytes,
 	) -> Result<u32, DispatchError> {
-		let provider =
-			<T::Providers as ComputeProviders<_>>::provider_of(signer).ok_or(Error::<T>::NotAComputeKey)?;
-		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
-		match &task.status {
-			TaskStatus::Assigned { provider: assigned, .. } =>
-				ensure!(*assigned == provider, Error::<T>::NotAssignedProvider),
-			TaskStatus::Queued { .. } => return Err(Error::<T>::NotAssignedProvider.into()),
-			TaskStatus::Completed { .. } | TaskStatus::Refunded { .. } =>
-				return Err(Error::<T>::TaskClosed.into()),
-		}
+		let (provider, task) = Self::assigned_task(signer, id)?;
 		let model = T::Models::model(&task.model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(output.len() as u32 == model.output_len, Error::<T>::WrongOutputShape);
 
 		let now = frame_system::Pallet::<T>::block_number();
 		Running::<T>::mutate(|r| r.retain(|t| *t != id));
-		match T::Models::verify(&task.model, &task.input, &output, &proof) {
+		let binding = task_binding(id, &provider);
+		match T::Models::verify(&task.model, &binding, &task.input, &output, &proof) {
 			Ok(()) => Self::settle(id, task, provider, output, &proof, model.flops, model.developer, now)?,
 			Err(_) => {
 				let slashed = <T::Providers as ReportOutcome<_>>::invalid_result(&provider);
@@ -62,11 +54,46 @@ impl<T: Config> Pallet<T> {
 				Self::retry_or_refund(id, task, provider, now);
 			},
 		}
-		Ok(model.input_len.saturating_add(model.output_len))
+		// The binding, then the input and output values.
+		Ok(model.input_len.saturating_add(model.output_len).saturating_add(1))
+	}
+
+	/// The provider whose compute key is `signer` and task `id`, which must be
+	/// assigned to it.
+	fn assigned_task(signer: &T::AccountId, id: TaskId) -> Result<(T::AccountId, TaskOf<T>), DispatchError> {
+		let provider =
+			<T::Providers as ComputeProviders<_>>::provider_of(signer).ok_or(Error::<T>::NotAComputeKey)?;
+		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		match &task.status {
+			TaskStatus::Assigned { provider: assigned, .. } =>
+				ensure!(*assigned == provider, Error::<T>::NotAssignedProvider),
+			TaskStatus::Queued { .. } => return Err(Error::<T>::NotAssignedProvider.into()),
+			TaskStatus::Completed { .. } => return Err(Error::<T>::TaskClosed.into()),
+		}
+		Ok((provider, task))
+	}
+
+	/// Declines task `id` for the provider whose compute key is `signer`; see
+	/// [`Pallet::decline_task`].
+	pub(crate) fn do_decline(signer: &T::AccountId, id: TaskId, reason: DeclineReason) -> DispatchResult {
+		let (provider, task) = Self::assigned_task(signer, id)?;
+		<T::Providers as ReportOutcome<_>>::declined(&provider)?;
+		Self::deposit_event(Event::TaskDeclined { task: id, provider: provider.clone(), reason });
+		Self::retry_or_refund(id, task, provider, frame_system::Pallet::<T>::block_number());
+		Ok(())
+	}
+
+	/// Whether `provider` submitted `task` itself (from its own account or
+	/// its compute key): such a task counts for nothing toward its score or
+	/// credits.
+	fn own_task(task: &TaskOf<T>, provider: &T::AccountId) -> bool {
+		task.owner == *provider ||
+			<T::Providers as ComputeProviders<_>>::provider_of(&task.owner).as_ref() == Some(provider)
 	}
 
 	/// Pays the executor and the developer from the user's set-aside fee,
-	/// returns the rest, records the result and tells the other pallets.
+	/// burns `BurnedShare` of it, returns the rest, records the result and
+	/// tells the other pallets.
 	#[allow(clippy::too_many_arguments)]
 	fn settle(
 		id: TaskId,
@@ -79,8 +106,10 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 	) -> DispatchResult {
 		let fee = task.fee;
-		let mut executor_paid = T::ExecutorShare::get() * fee;
-		let mut developer_paid = fee.saturating_sub(executor_paid);
+		let burned = T::BurnedShare::get() * fee;
+		let shared = fee.saturating_sub(burned);
+		let mut executor_paid = T::ExecutorShare::get() * shared;
+		let mut developer_paid = shared.saturating_sub(executor_paid);
 		let refunded = task.max_fee.saturating_sub(fee);
 		match task.payment {
 			Payment::Dai => {
@@ -88,10 +117,11 @@ impl<T: Config> Pallet<T> {
 				if T::Currency::can_deposit(&developer, developer_paid, Provenance::Extant) !=
 					DepositConsequence::Success
 				{
-					executor_paid = fee;
+					executor_paid = shared;
 					developer_paid = Zero::zero();
 				}
 				let reason = HoldReason::TaskFee.into();
+				T::Currency::burn_held(&reason, &task.owner, burned, Precision::Exact, Fortitude::Force)?;
 				for (to, amount) in [(&provider, executor_paid), (&developer, developer_paid)] {
 					if !amount.is_zero() {
 						T::Currency::transfer_on_hold(
@@ -114,10 +144,12 @@ impl<T: Config> Pallet<T> {
 			},
 		}
 
-		<T::Providers as ReportOutcome<_>>::verified(&provider, flops.into());
+		let counted = if Self::own_task(&task, &provider) { Zero::zero() } else { burned };
+		<T::Providers as ReportOutcome<_>>::verified(&provider, flops.into(), counted);
 		<T::Providers as ComputeProviders<_>>::task_closed(&provider);
 		let quality = <T::Providers as ComputeProviders<_>>::reputation_of(&provider);
-		T::Credits::reward_work(&provider, flops, quality);
+		T::Credits::reward_work(&provider, flops, quality, counted.saturated_into());
+		Self::task_ended(&task.owner);
 
 		let result = TaskResult {
 			model: task.model,
@@ -127,6 +159,7 @@ impl<T: Config> Pallet<T> {
 			output,
 			executor_paid,
 			developer_paid,
+			burned,
 			settled_at: now,
 		};
 		task.status = TaskStatus::Completed { provider: provider.clone(), at: now };
@@ -138,16 +171,19 @@ impl<T: Config> Pallet<T> {
 			proof_hash: result.proof_hash,
 			executor_paid,
 			developer_paid,
+			burned,
 			refunded,
 		});
 		Results::<T>::insert(id, result);
+		let owner = task.owner.clone();
 		Tasks::<T>::insert(id, task);
-		Self::retain(id, now);
+		Self::retain(id, &owner, now);
 		Ok(())
 	}
 
-	/// `provider` failed task `id`: it is queued again for another provider,
-	/// or refunded when [`MAX_ATTEMPTS`] have failed or the queue is full.
+	/// `provider` failed or declined task `id`: it is queued again for another
+	/// provider, or refunded when [`MAX_ATTEMPTS`] have failed or the queue is
+	/// full.
 	pub(crate) fn retry_or_refund(
 		id: TaskId,
 		mut task: TaskOf<T>,
@@ -167,8 +203,10 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Returns everything the user set aside and closes the task.
-	pub(crate) fn refund(id: TaskId, mut task: TaskOf<T>, now: BlockNumberFor<T>) {
+	/// Returns everything the user set aside and forgets the task (the
+	/// [`Event::TaskRefunded`] records it): refunds are not retained, so
+	/// unserved tasks cannot push anyone's results out.
+	pub(crate) fn refund(id: TaskId, task: TaskOf<T>, _now: BlockNumberFor<T>) {
 		match task.payment {
 			Payment::Dai => {
 				let released = T::Currency::release(
@@ -181,28 +219,63 @@ impl<T: Config> Pallet<T> {
 			},
 			Payment::Credits => T::Credits::credit(&task.owner, task.max_fee.saturated_into()),
 		}
-		Self::deposit_event(Event::TaskRefunded {
-			task: id,
-			owner: task.owner.clone(),
-			amount: task.max_fee,
-		});
-		task.status = TaskStatus::Refunded { at: now };
-		Tasks::<T>::insert(id, task);
-		Self::retain(id, now);
+		Self::task_ended(&task.owner);
+		Self::deposit_event(Event::TaskRefunded { task: id, owner: task.owner, amount: task.max_fee });
+		Tasks::<T>::remove(id);
 	}
 
-	/// Keeps closed task `id` until its retention passes; when the list is
-	/// full the oldest is forgotten now.
-	fn retain(id: TaskId, now: BlockNumberFor<T>) {
-		let expiry = now.saturating_add(T::ResultRetention::get());
-		Retained::<T>::mutate(|retained| {
-			if retained.is_full() {
-				let (_, oldest) = retained.remove(0);
-				Results::<T>::remove(oldest);
-				Tasks::<T>::remove(oldest);
-			}
-			// Room was made above.
-			let _ = retained.try_push((expiry, id));
+	/// One of `owner`'s open tasks closed.
+	fn task_ended(owner: &T::AccountId) {
+		OpenTasks::<T>::mutate_exists(owner, |open| {
+			*open = open.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
 		});
+	}
+
+	/// Keeps settled task `id` of `owner` until its retention passes. When
+	/// `owner` has `MaxRetainedPerAccount` results kept, its own oldest is
+	/// forgotten now; when the whole list is full, the oldest of all.
+	fn retain(id: TaskId, owner: &T::AccountId, now: BlockNumberFor<T>) {
+		let expiry = now.saturating_add(T::ResultRetention::get());
+		let mut retained = Retained::<T>::get();
+		let mut mine = RetainedOf::<T>::get(owner);
+		if mine.is_full() {
+			let oldest = mine.remove(0);
+			retained.retain(|(_, t)| *t != oldest);
+			Self::forget(oldest);
+		}
+		if retained.is_full() {
+			let (_, oldest) = retained.remove(0);
+			if let Some(task) = Tasks::<T>::get(oldest) {
+				if task.owner == *owner {
+					mine.retain(|t| *t != oldest);
+				} else {
+					Self::unlist(&task.owner, oldest);
+				}
+			}
+			Self::forget(oldest);
+		}
+		// Room was made above in both lists.
+		let _ = retained.try_push((expiry, id));
+		let _ = mine.try_push(id);
+		Retained::<T>::put(retained);
+		RetainedOf::<T>::insert(owner, mine);
+	}
+
+	/// Removes `id` from `owner`'s retained list.
+	pub(crate) fn unlist(owner: &T::AccountId, id: TaskId) {
+		RetainedOf::<T>::mutate_exists(owner, |list| {
+			if let Some(ids) = list {
+				ids.retain(|t| *t != id);
+				if ids.is_empty() {
+					*list = None;
+				}
+			}
+		});
+	}
+
+	/// Forgets settled task `id` and its result.
+	pub(crate) fn forget(id: TaskId) {
+		Results::<T>::remove(id);
+		Tasks::<T>::remove(id);
 	}
 }

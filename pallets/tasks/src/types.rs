@@ -39,7 +39,8 @@ pub enum Payment {
 	Credits,
 }
 
-/// Where a task is in its life.
+/// Where a task is in its life. A refunded task is removed at once (the
+/// `TaskRefunded` event records it): only verified results are retained.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
@@ -50,8 +51,6 @@ pub enum TaskStatus<AccountId, BlockNumber> {
 	Assigned { provider: AccountId, deadline: BlockNumber },
 	/// Verified and settled at `at`.
 	Completed { provider: AccountId, at: BlockNumber },
-	/// Refunded at `at` (no provider, too many attempts).
-	Refunded { at: BlockNumber },
 }
 
 /// A task.
@@ -75,15 +74,28 @@ pub struct Task<AccountId, Balance, BlockNumber> {
 	pub fee: Balance,
 	/// Where the task is.
 	pub status: TaskStatus<AccountId, BlockNumber>,
-	/// Providers that failed it (invalid result or missed deadline), who are
-	/// not assigned it again.
+	/// Providers that failed or declined it, who are not assigned it again.
 	pub failed: BoundedVec<AccountId, ConstU32<MAX_ATTEMPTS>>,
 	/// When it was submitted.
 	pub submitted_at: BlockNumber,
 }
 
-/// Most providers that may fail one task before it is refunded.
+/// Most providers that may fail (or decline) one task before it is refunded.
 pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Longest reason a provider gives for declining a task, in bytes.
+pub const MAX_DECLINE_REASON_LEN: u32 = 128;
+
+/// Why a provider declined a task (UTF-8, as its compute engine reported it).
+pub type DeclineReason = BoundedVec<u8, ConstU32<MAX_DECLINE_REASON_LEN>>;
+
+/// The value a proof of task `task` by `provider` is bound to: its first
+/// public input (see `daifi-zk-verifier`). A proof made for one task, or by
+/// one provider, verifies for no other: results cannot be replayed or copied.
+pub fn task_binding<AccountId: Encode>(task: TaskId, provider: &AccountId) -> [u8; 32] {
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	BlakeTwo256::hash(&(b"daifi/task-binding", task, provider).encode()).0
+}
 
 /// A verified result.
 #[derive(
@@ -104,6 +116,9 @@ pub struct TaskResult<AccountId, Balance, BlockNumber> {
 	pub executor_paid: Balance,
 	/// The fee paid to the developer.
 	pub developer_paid: Balance,
+	/// The part of the fee burned (what counts toward the executor's
+	/// Proof-of-Compute score, unless it submitted the task itself).
+	pub burned: Balance,
 	/// Block of settlement.
 	pub settled_at: BlockNumber,
 }
@@ -125,20 +140,31 @@ impl<AccountId, Balance, BlockNumber> OnTaskSettled<AccountId, Balance, BlockNum
 pub trait LocalCompute<AccountId> {
 	/// The compute keys this node holds.
 	fn compute_keys() -> alloc::vec::Vec<AccountId>;
-	/// Runs and proves model `model` on `input`: the output and the proof.
-	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()>;
+	/// Runs and proves model `model` on `input`, the proof bound to
+	/// `binding` ([`task_binding`]); the proof has been verified locally
+	/// against the registered key. `Err` says why not (human-readable).
+	fn infer_and_prove(
+		model: &ModelHash,
+		binding: &[u8; 32],
+		input: &[i64],
+	) -> Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>;
 	/// Sends `submit_result(task, output, proof)` signed with `key`.
 	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
+	/// Sends `decline_task(task, reason)` signed with `key`.
+	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()>;
 }
 
 impl<AccountId> LocalCompute<AccountId> for () {
 	fn compute_keys() -> alloc::vec::Vec<AccountId> {
 		alloc::vec::Vec::new()
 	}
-	fn infer_and_prove(_: &ModelHash, _: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
-		Err(())
+	fn infer_and_prove(_: &ModelHash, _: &[u8; 32], _: &[i64]) -> Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>> {
+		Err(b"this node serves no compute".to_vec())
 	}
 	fn submit(_: &AccountId, _: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
+		Err(())
+	}
+	fn decline(_: &AccountId, _: TaskId, _: DeclineReason) -> Result<(), ()> {
 		Err(())
 	}
 }

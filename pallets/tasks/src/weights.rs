@@ -41,6 +41,7 @@ pub trait WeightInfo {
 	fn expire_task() -> Weight;
 	fn refund_task() -> Weight;
 	fn prune_result() -> Weight;
+	fn decline_task() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -88,6 +89,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	fn decline_task() -> Weight {
+		Weight::from_parts(81_581_000, 36488)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
 }
 
 /// The same weights with RocksDB's database weights, for tests.
@@ -125,5 +131,10 @@ impl WeightInfo for () {
 		Weight::from_parts(17_265_000, 13775)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn decline_task() -> Weight {
+		Weight::from_parts(81_581_000, 36488)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 }

@@ -2,11 +2,15 @@
 //! compute keys this node holds.
 //!
 //! Each block, for each such task not answered recently, it asks the compute
-//! engine to run and prove it and sends the result as a transaction signed
-//! with the compute key. What it sent is remembered in the node's persistent
-//! off-chain storage, so a task is not computed twice while its answer is on
-//! its way; a node restarted mid-task finds the task still assigned and
-//! answers it then.
+//! engine to run and prove it, the proof bound to the task and the provider,
+//! and sends the result as a transaction signed with the compute key. The
+//! engine checks the proof against the registered key first: a proof the
+//! chain would reject (and slash) is never sent. When the engine cannot
+//! answer, the worker declines the task with the engine's reason (a small
+//! reputation cost) instead of letting its deadline pass (a slash). What it
+//! sent is remembered in the node's persistent off-chain storage, so a task
+//! is not computed twice while its answer is on its way; a node restarted
+//! mid-task finds the task still assigned and answers it then.
 
 use crate::{pallet::*, types::*};
 use codec::Encode;
@@ -29,12 +33,22 @@ impl<T: Config> Pallet<T> {
 				if !Self::claim(id, now) {
 					continue;
 				}
-				match T::LocalCompute::infer_and_prove(&task.model, &task.input) {
+				let binding = task_binding(id, &provider);
+				match T::LocalCompute::infer_and_prove(&task.model, &binding, &task.input) {
 					Ok((output, proof)) => {
 						let sent = T::LocalCompute::submit(&key, id, output, proof);
 						log::info!(target: "daifi-tasks", "task {id}: result sent ({sent:?})");
 					},
-					Err(()) => log::warn!(target: "daifi-tasks", "task {id}: compute engine failed"),
+					Err(reason) => {
+						log::warn!(
+							target: "daifi-tasks",
+							"task {id}: not answered: {}",
+							alloc::string::String::from_utf8_lossy(&reason)
+						);
+						let reason = DeclineReason::truncate_from(reason);
+						let sent = T::LocalCompute::decline(&key, id, reason);
+						log::info!(target: "daifi-tasks", "task {id}: declined ({sent:?})");
+					},
 				}
 			}
 		}

@@ -81,8 +81,8 @@ impl pallet_session::Config for Runtime {
 	type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
 	type Currency = Balances;
-	/// Registering session keys holds no deposit: only bonded providers become
-	/// validators, and their bond is the deposit.
-	type KeyDeposit = ConstU128<0>;
+	/// Setting session keys holds 10 DAi until they are purged: the key
+	/// owner index is storage anyone could otherwise fill for a fee.
+	type KeyDeposit = ConstU128<{ 10 * crate::DAI }>;
 }
 

@@ -1,16 +1,16 @@
 //! The inference market: whitelisted models, tasks and compute credits.
 
-use alloc::{vec, vec::Vec};
+use alloc::vec::Vec;
 use frame_support::{
 	parameter_types,
 	traits::{ConstU128, ConstU32},
 };
 use frame_system::{
-	offchain::{AppCrypto, SendSignedTransaction, Signer},
+	offchain::{AppCrypto, Signer},
 	EnsureRoot,
 };
 use pallet_model_registry::ModelHash;
-use pallet_tasks::{ProofBytes, TaskId, Tensor};
+use pallet_tasks::{DeclineReason, ProofBytes, TaskId, Tensor};
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::{MultiSignature, MultiSigner, Perbill};
 
@@ -46,9 +46,10 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 		Signer::<Runtime, ComputeKey>::keystore_accounts().map(|account| account.id).collect()
 	}
 
-	fn infer_and_prove(model: &ModelHash, input: &[i64]) -> Result<(Tensor, ProofBytes), ()> {
-		let record = pallet_model_registry::Models::<Runtime>::get(model).ok_or(())?;
-		let phase1 = pallet_model_registry::Phase1Results::<Runtime>::get(record.phase1).ok_or(())?;
+	fn infer_and_prove(model: &ModelHash, binding: &[u8; 32], input: &[i64]) -> Result<(Tensor, ProofBytes), Vec<u8>> {
+		let record = pallet_model_registry::Models::<Runtime>::get(model).ok_or_else(|| b"unknown model".to_vec())?;
+		let phase1 = pallet_model_registry::Phase1Results::<Runtime>::get(record.phase1)
+			.ok_or_else(|| b"the model's phase 1 is not recorded".to_vec())?;
 		let source = daifi_compute::ModelSource {
 			url: record.url.into_inner(),
 			size: record.size,
@@ -57,24 +58,29 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 			phase1: record.phase1.to_fixed_bytes(),
 			phase1_url: phase1.url.into_inner(),
 		};
-		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), input.to_vec(), source)
-			.map_err(|e| log::warn!(target: "daifi-tasks", "compute engine: {e:?}"))?;
-		Ok((proven.output.try_into().map_err(|_| ())?, proven.proof.try_into().map_err(|_| ())?))
+		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), binding, input.to_vec(), source)
+			.map_err(|e| e.reason())?;
+		let output = proven.output.try_into().map_err(|_| b"the output is longer than a task's".to_vec())?;
+		let proof = proven.proof.try_into().map_err(|_| b"the proof is longer than a task's".to_vec())?;
+		Ok((output, proof))
 	}
 
 	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()> {
-		let public = MultiSigner::Sr25519(sp_core::sr25519::Public::from_raw(key.clone().into()));
-		let results = Signer::<Runtime, ComputeKey>::all_accounts()
-			.with_filter(vec![public])
-			.send_signed_transaction(|_| pallet_tasks::Call::submit_result {
-				task,
-				output: output.clone(),
-				proof: proof.clone(),
-			});
-		match results.as_slice() {
-			[(_, Ok(()))] => Ok(()),
-			_ => Err(()),
-		}
+		super::offchain::send_signed(key, pallet_tasks::Call::submit_result { task, output, proof })
+	}
+
+	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()> {
+		super::offchain::send_signed(key, pallet_tasks::Call::decline_task { task, reason })
+	}
+}
+
+/// Gives benchmark blocks the VRF randomness BABE gives real ones.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TaskBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_tasks::BenchmarkHelper for TaskBenchmarks {
+	fn set_block_randomness(seed: u8) {
+		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([seed; 32]));
 	}
 }
 
@@ -104,6 +110,12 @@ parameter_types! {
 	pub const ExecutorShare: Perbill = Perbill::from_percent(80);
 	/// Providers below 20% reputation get no tasks.
 	pub const MinReputation: Perbill = Perbill::from_percent(20);
+	/// 10% of each fee is burned: the part that counts toward the executor's
+	/// Proof-of-Compute score (see compute staking).
+	pub const BurnedShare: Perbill = Perbill::from_percent(10);
+	/// The scheduler's assignments use at most a fifth of a block's weight.
+	pub SchedulerWeight: frame_support::weights::Weight =
+		Perbill::from_percent(20) * super::RuntimeBlockWeights::get().max_block;
 	/// An assigned provider has ten blocks (30 s) to submit its proven result.
 	pub const ResultTimeout: BlockNumber = 10;
 	/// A task nobody can serve is refunded after five minutes.
@@ -121,8 +133,17 @@ impl pallet_tasks::Config for Runtime {
 	type LocalCompute = NodeCompute;
 	/// Compute NFTs and rewards plug in here.
 	type OnSettled = ();
-	/// BABE randomness of one epoch ago: fixed before anyone could aim a task at it.
-	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
+	/// The VRF output of the parent block's author (BABE's primary and
+	/// secondary VRF slots give every block one), mixed by the scheduler with
+	/// the block before's. The scheduler assigns only tasks queued before the
+	/// parent block's end, so the seed comes from a VRF output made public
+	/// after the task was submitted; only the author of the block that
+	/// included the task could know it in advance (see the README's security
+	/// section for why that gains nothing).
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TaskBenchmarks;
+	type BurnedShare = BurnedShare;
 	type ExecutorShare = ExecutorShare;
 	type MinReputation = MinReputation;
 	type ResultTimeout = ResultTimeout;
@@ -130,7 +151,15 @@ impl pallet_tasks::Config for Runtime {
 	type MaxQueued = ConstU32<256>;
 	type MaxAssigned = ConstU32<256>;
 	type MaxAssignPerBlock = ConstU32<16>;
+	type SchedulerWeight = SchedulerWeight;
+	/// An account has at most 16 tasks open: filling the 256-task queue takes
+	/// 16 funded accounts, each paying its transaction fees (a per-sender
+	/// limit as transaction pools have; unserved tasks are refunded in full,
+	/// so honest users never pay for a lack of providers).
+	type MaxOpenPerAccount = ConstU32<16>;
 	type ResultRetention = ResultRetention;
 	type MaxRetained = ConstU32<1_024>;
+	/// An account's results beyond 64 push out its own oldest.
+	type MaxRetainedPerAccount = ConstU32<64>;
 	type WeightInfo = pallet_tasks::weights::SubstrateWeight<Runtime>;
 }

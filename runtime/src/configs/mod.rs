@@ -7,6 +7,7 @@ mod administration;
 mod consensus;
 mod market;
 mod monetary;
+mod offchain;
 mod staking;
 
 pub use consensus::EpochDuration;
@@ -90,7 +91,9 @@ impl frame_system::offchain::SigningTypes for Runtime {
 }
 
 /// A transaction signed in an off-chain worker carries the same extensions as
-/// one from polkadot.js: immortal, no tip, the account's next nonce.
+/// one from polkadot.js: mortal (valid for [`offchain::MORTALITY`] blocks from
+/// the parent of the block being processed, whose hash every node has), no
+/// tip, the nonce the caller chose.
 impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime
 where
 	RuntimeCall: From<C>,
@@ -109,7 +112,10 @@ where
 			frame_system::CheckSpecVersion::<Runtime>::new(),
 			frame_system::CheckTxVersion::<Runtime>::new(),
 			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::mortal(
+				offchain::MORTALITY,
+				u64::from(frame_system::Pallet::<Runtime>::block_number().saturating_sub(1)),
+			)),
 			frame_system::CheckNonce::<Runtime>::from(nonce),
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),

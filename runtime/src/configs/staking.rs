@@ -44,6 +44,32 @@ impl Contains<AccountId> for HasSessionKeys {
 	}
 }
 
+/// An equivocating validator is disabled for the rest of the session through
+/// pallet-session, whose disabling strategy (up to a third of the set, the
+/// most severe offenders first) decides, as in polkadot-sdk's staking.
+pub struct DisableInSession;
+impl pallet_compute_staking::DisableOffender<AccountId> for DisableInSession {
+	fn disable(who: &AccountId, severity: Perbill) {
+		Session::report_offence(who.clone(), sp_staking::offence::OffenceSeverity(severity));
+	}
+}
+
+/// Compute keys for the benchmarks: sr25519 keys made in the benchmark's
+/// keystore, signing the compute-key message for real.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ComputeKeyBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_compute_staking::BenchmarkHelper<AccountId, crate::Signature> for ComputeKeyBenchmarks {
+	fn compute_key(provider: &AccountId, seed: u32) -> (AccountId, crate::Signature) {
+		use super::market::COMPUTE_KEY_TYPE;
+		let seed = alloc::format!("//compute{seed}").into_bytes();
+		let public = sp_io::crypto::sr25519_generate(COMPUTE_KEY_TYPE, Some(seed));
+		let message = pallet_compute_staking::compute_key_message(provider);
+		let signature = sp_io::crypto::sr25519_sign(COMPUTE_KEY_TYPE, &public, &message).expect("the key was just made");
+		(AccountId::from(public), signature.into())
+	}
+}
+
 impl pallet_compute_staking::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -59,10 +85,17 @@ impl pallet_compute_staking::Config for Runtime {
 	type InvalidResultSlash = InvalidResultSlash;
 	type MissedDeadlineSlash = MissedDeadlineSlash;
 	type MaxSlash = MaxSlash;
-	/// One compute unit is a TFLOP of verified work.
-	type FlopsPerComputeUnit = ConstU128<1_000_000_000_000>;
-	/// Verified compute multiplies the bond by at most 1001.
-	type MaxComputeMultiplier = ConstU128<1_000>;
+	/// Verified work others paid for raises a score to at most four times
+	/// the bond: capital at stake stays the larger part of security.
+	type MaxComputeMultiplier = ConstU128<4>;
+	/// Four declines a session (an hour on this chain): enough for a node
+	/// that restarts or lacks a model for a while, too few to pick tasks.
+	type MaxDeclinesPerSession = ConstU32<4>;
+	/// Compute keys prove possession with the runtime's signature type.
+	type KeyProof = crate::Signature;
+	type DisableOffender = DisableInSession;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ComputeKeyBenchmarks;
 	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 }
 

@@ -59,16 +59,24 @@ fn tx_extension(nonce: u32) -> TxExtension {
 
 /// `call` signed by `signer` with its current nonce.
 pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
-	let nonce = System::account_nonce(signer.to_account_id());
-	let extension = tx_extension(nonce);
+	signed_by(&signer.pair(), call)
+}
+
+/// `call` signed by the sr25519 key `pair` (a derived key such as
+/// `//Alice//compute`) with its account's current nonce.
+pub fn signed_by(pair: &sp_core::sr25519::Pair, call: RuntimeCall) -> UncheckedExtrinsic {
+	use sp_core::Pair;
+	let account = daifi_runtime::AccountId::from(pair.public());
+	let extension = tx_extension(System::account_nonce(&account));
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("payload builds");
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		signer.to_account_id().into(),
-		signature.into(),
-		extension,
-	)
+	let signature = payload.using_encoded(|bytes| pair.sign(bytes));
+	UncheckedExtrinsic::new_signed(call, account.into(), signature.into(), extension)
+}
+
+/// The development compute key `//<name>//compute`.
+pub fn compute_key(name: Sr25519Keyring) -> sp_core::sr25519::Pair {
+	use sp_core::Pair;
+	sp_core::sr25519::Pair::from_string(&format!("//{name}//compute"), None).expect("a valid derivation")
 }
 
 /// Applies `xt` as block production does, returning the result and the fee

@@ -3,7 +3,8 @@
 import '@polkadot/api-augment';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { bnToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
 
 /** Connects polkadot.js to a node. */
 export async function connect(wsUrl) {
@@ -54,4 +55,34 @@ export function signAndFinalize(api, tx, signer) {
       ok({ inBlock, finalized: status.asFinalized.toHex(), events, fee, error });
     }).catch(fail);
   });
+}
+
+/**
+ * The 32 bytes a proof of task `id` by provider `provider` (an address) is
+ * bound to, as the runtime computes it (`pallet_tasks::task_binding`):
+ * blake2-256 of the SCALE encoding of ("daifi/task-binding", id as u64, provider).
+ */
+export function taskBinding(id, provider) {
+  const encoded = u8aConcat(stringToU8a('daifi/task-binding'), bnToU8a(id, { bitLength: 64 }), decodeAddress(provider));
+  return blake2AsU8a(encoded, 256);
+}
+
+/**
+ * A compute key's proof of possession for `provider` (an address): the key's
+ * sr25519 signature over the SCALE encoding of ("daifi/compute-key",
+ * provider), as a MultiSignature.
+ */
+export function computeKeyProof(computeKey, provider) {
+  const message = u8aConcat(stringToU8a('daifi/compute-key'), decodeAddress(provider));
+  return { Sr25519: u8aToHex(computeKey.sign(message)) };
+}
+
+/**
+ * How the runtime splits a task's fee: 10% burned (`BurnedShare`), then 80%
+ * of the rest to the executor and the remainder to the model developer.
+ */
+export function feeSplit(fee) {
+  const burned = fee / 10n;
+  const executor = (fee - burned) * 8n / 10n;
+  return { burned, executor, developer: fee - burned - executor };
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { connect, devKey, signAndFinalize } from '../lib/chain.mjs';
+import { computeKeyProof, connect, devKey, signAndFinalize } from '../lib/chain.mjs';
 import { DaifiNode, sleep } from '../lib/node.mjs';
 
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
@@ -96,6 +96,8 @@ test('a fifth provider registers and bonds through polkadot.js and becomes a val
   const api = await connect(nodes.eve.wsUrl);
   try {
     const eve = devKey('Eve');
+    // Eve's node signs results with a hot key of its own, proven to be hers.
+    const compute = devKey('Eve//compute');
     // Session keys made in Eve's node keystore, with a proof that Eve owns them.
     const owner = api.createType('AccountId', eve.address).toHex();
     const { keys, proof } = await nodes.eve.rpc('author_rotateKeysWithOwner', [owner]);
@@ -108,13 +110,13 @@ test('a fifth provider registers and bonds through polkadot.js and becomes a val
     };
     const register = api.tx.utility.batchAll([
       api.tx.session.setKeys(keys, proof),
-      api.tx.computeStaking.register(profile, eve.address, bond),
+      api.tx.computeStaking.register(profile, compute.address, computeKeyProof(compute, eve.address), bond),
     ]);
     const { error } = await signAndFinalize(api, register, eve);
     assert.equal(error, null, 'registration succeeds');
     const standing = (await api.call.computeStakingApi.standing(eve.address)).unwrap();
     assert.equal(standing.active.toBigInt(), bond);
-    assert.equal(standing.reputation.toNumber(), 500_000_000, 'a new provider starts at 50%');
+    assert.equal(standing.reputation.toNumber(), 1_000_000_000, 'a new provider starts at 100%');
 
     // Within three session changes Eve is selected, and validates.
     const deadline = Date.now() + 240_000;

@@ -1,25 +1,31 @@
 // The inference market on a --dev node, through polkadot.js: the digits model
 // is whitelisted at genesis and served by Alice; Charlie submits a task and
-// pays; the scheduler assigns it to Alice; Alice's answer (the committed proof
-// of that input, `pallets/model-registry/src/fixtures`) is verified by the
-// runtime and the fee is split 80/20 with Bob, the developer; a wrong output
-// slashes half of Alice's bond. Every balance is checked.
+// pays; the scheduler assigns it to Alice; Alice's answer, signed by her
+// compute key `//Alice//compute` and proven for this task and provider
+// (`daifi-zk prove --binding`), is verified by the runtime; 10% of the fee is
+// burned and the rest split 80/20 with Bob, the developer. A proof made for
+// another task is rejected and slashes half of Alice's bond. Every balance
+// is checked.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
-import { connect, devKey, signAndFinalize } from '../lib/chain.mjs';
-import { DaifiNode, sleep } from '../lib/node.mjs';
+import { u8aToHex } from '@polkadot/util';
 
-const fixtures = resolve(dirname(fileURLToPath(import.meta.url)), '../../../pallets/model-registry/src/fixtures');
+import { connect, devKey, feeSplit as split, signAndFinalize, taskBinding } from '../lib/chain.mjs';
+import { DaifiNode, NODE_BINARY, sleep, tempDir } from '../lib/node.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixtures = resolve(root, 'pallets/model-registry/src/fixtures');
+const DAIFI_ZK = resolve(dirname(NODE_BINARY), 'daifi-zk');
 const io = readFileSync(resolve(fixtures, 'mlp_64_32_10.io'));
 const values = Array.from({ length: io.length / 8 }, (_, i) => io.readBigInt64LE(i * 8));
 const INPUT = values.slice(0, 64);
 const OUTPUT = values.slice(64);
-const PROOF = `0x${readFileSync(resolve(fixtures, 'mlp_64_32_10.proof')).toString('hex')}`;
 const MODEL = `0x${readFileSync(resolve(fixtures, 'mlp_64_32_10.hash')).toString('hex')}`;
 
 let node;
@@ -35,6 +41,24 @@ after(async () => {
   await api?.disconnect();
   await node?.stop();
 });
+
+/**
+ * Alice's proof for task `id`: the digits model on INPUT with the development
+ * ceremony's proving key, bound to (id, Alice). Returns the proof's hex.
+ */
+function prove(id, provider) {
+  const dir = tempDir('daifi-prove-');
+  const input = resolve(dir, 'input.json');
+  writeFileSync(input, JSON.stringify({ input: INPUT.map((x) => Number(x) / 256) }));
+  const out = resolve(dir, 'proof.json');
+  const result = spawnSync(DAIFI_ZK, ['prove', resolve(root, 'zk-circuits/models/mlp_64_32_10.onnx'),
+    '--key', resolve(root, 'chain-spec/dev-ceremony/mlp_64_32_10.pk'), '--input', input, '--out', out,
+    '--binding', u8aToHex(taskBinding(id, provider))], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const proof = JSON.parse(readFileSync(out, 'utf8'));
+  assert.deepEqual(proof.output.map(BigInt), OUTPUT, 'the committed output of that input');
+  return `0x${proof.proof}`;
+}
 
 /** Total (free + reserved/held) balance of `address` at block `at`. */
 async function total(address, at) {
@@ -53,8 +77,8 @@ async function assignee(id) {
   }
 }
 
-test('a task paid in DAi is assigned, verified on chain and settled 80/20', async () => {
-  const [charlie, alice, bob] = ['Charlie', 'Alice', 'Bob'].map(devKey);
+test('a task paid in DAi is assigned, verified on chain, 10% burned and the rest settled 80/20', async () => {
+  const [charlie, alice, bob, compute] = ['Charlie', 'Alice', 'Bob', 'Alice//compute'].map(devKey);
   const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
   const price = model.price.toBigInt();
   const head = (await api.rpc.chain.getFinalizedHead()).toHex();
@@ -62,6 +86,8 @@ test('a task paid in DAi is assigned, verified on chain and settled 80/20', asyn
     charlie: await total(charlie.address, head),
     alice: await total(alice.address, head),
     bob: await total(bob.address, head),
+    compute: await total(compute.address, head),
+    issuance: (await (await api.at(head)).query.balances.totalIssuance()).toBigInt(),
   };
 
   const id = (await api.query.tasks.nextTaskId()).toNumber();
@@ -69,13 +95,19 @@ test('a task paid in DAi is assigned, verified on chain and settled 80/20', asyn
   assert.equal(submitted.error, null);
   assert.equal(await assignee(id), alice.address);
 
-  const answered = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, PROOF), alice);
+  const proof = prove(id, alice.address);
+  // Only the compute key answers for Alice, not her bonded account.
+  const byStash = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, proof), alice);
+  assert.equal(byStash.error, 'tasks.NotAComputeKey');
+  const answered = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, proof), compute);
   assert.equal(answered.error, null);
   const completed = answered.events.find(({ event }) => api.events.tasks.TaskCompleted.is(event));
   assert.ok(completed, 'TaskCompleted emitted');
-  const { executorPaid, developerPaid, refunded } = completed.event.data;
-  assert.equal(executorPaid.toBigInt(), price * 8n / 10n);
-  assert.equal(developerPaid.toBigInt(), price - price * 8n / 10n);
+  const { executorPaid, developerPaid, burned, refunded } = completed.event.data;
+  const parts = split(price);
+  assert.equal(executorPaid.toBigInt(), parts.executor);
+  assert.equal(developerPaid.toBigInt(), parts.developer);
+  assert.equal(burned.toBigInt(), parts.burned);
   assert.equal(refunded.toBigInt(), price);
 
   const result = (await api.call.tasksApi.result(id)).unwrap();
@@ -83,27 +115,31 @@ test('a task paid in DAi is assigned, verified on chain and settled 80/20', asyn
 
   const at = answered.finalized;
   assert.equal(await total(charlie.address, at), before.charlie - submitted.fee - price);
-  assert.equal(await total(alice.address, at), before.alice - answered.fee + price * 8n / 10n);
-  assert.equal(await total(bob.address, at), before.bob + price - price * 8n / 10n);
+  assert.equal(await total(alice.address, at), before.alice - byStash.fee + parts.executor);
+  assert.equal(await total(bob.address, at), before.bob + parts.developer);
+  assert.equal(await total(compute.address, at), before.compute - answered.fee);
+  // Issuance fell by the burn and the transaction fees (burned too: no treasury yet).
+  const issuance = (await (await api.at(at)).query.balances.totalIssuance()).toBigInt();
+  assert.equal(issuance, before.issuance - parts.burned - submitted.fee - byStash.fee - answered.fee);
 });
 
-test('a wrong output is rejected and slashes half the bond; a second answer is refused', async () => {
-  const [charlie, alice] = ['Charlie', 'Alice'].map(devKey);
+test('a proof replayed from another task is rejected and slashes half the bond; a second answer is refused', async () => {
+  const [charlie, alice, compute] = ['Charlie', 'Alice', 'Alice//compute'].map(devKey);
   const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
   const id = (await api.query.tasks.nextTaskId()).toNumber();
   await signAndFinalize(api, api.tx.tasks.submitTask(MODEL, INPUT, 'Zk', model.price, 'Dai'), charlie);
   await assignee(id);
   const bond = (await api.call.computeStakingApi.standing(alice.address)).unwrap().active.toBigInt();
 
-  const wrong = [...OUTPUT];
-  wrong[0] += 1n;
-  const rejected = await signAndFinalize(api, api.tx.tasks.submitResult(id, wrong, PROOF), alice);
+  // A valid proof of the same input and output, but made for the previous task.
+  const replayed = prove(id - 1, alice.address);
+  const rejected = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, replayed), compute);
   assert.equal(rejected.error, null, 'the rejection is a successful call (it slashes)');
   assert.ok(rejected.events.some(({ event }) => api.events.tasks.ResultRejected.is(event)));
   const standing = (await api.call.computeStakingApi.standing(alice.address)).unwrap();
   assert.equal(standing.active.toBigInt(), bond - bond / 2n);
   assert.equal(standing.record.failed.toNumber(), 1);
 
-  const again = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, PROOF), alice);
+  const again = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, prove(id, alice.address)), compute);
   assert.equal(again.error, 'tasks.NotAssignedProvider');
 });

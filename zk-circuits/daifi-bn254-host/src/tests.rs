@@ -75,14 +75,15 @@ fn the_reference_proof_verifies_on_the_hooked_curve_and_an_altered_output_does_n
 		.join("../../pallets/model-registry/src/fixtures");
 	let read = |ext: &str| std::fs::read(dir.join(format!("mlp_64_32_10.{ext}"))).expect("committed fixture");
 	let (vk, proof) = (read("vk"), read("proof"));
+	let binding: [u8; 32] = read("binding").try_into().expect("32 bytes");
 	let io: Vec<i64> = read("io").chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
 	let (input, output) = io.split_at(64);
 
-	assert_eq!(daifi_zk_verifier::verify::<Bn254>(&vk, input, output, &proof), Ok(()));
+	assert_eq!(daifi_zk_verifier::verify::<Bn254>(&vk, &binding, input, output, &proof), Ok(()));
 	let mut altered = output.to_vec();
 	altered[0] += 1;
 	assert_eq!(
-		daifi_zk_verifier::verify::<Bn254>(&vk, input, &altered, &proof),
+		daifi_zk_verifier::verify::<Bn254>(&vk, &binding, input, &altered, &proof),
 		Err(daifi_zk_verifier::VerifyError::InvalidProof)
 	);
 }

@@ -4,10 +4,19 @@
 //! `input`. This is all the runtime links: `no_std`, no panics, every bad input
 //! refused with a named [`VerifyError`].
 //!
-//! The public inputs of a DAiFi inference circuit are the quantized model input
-//! followed by the quantized model output, each an integer (`i64`); they are
-//! mapped into the scalar field here, so a caller can never pass an arbitrary
-//! field element where the circuit expects a small integer.
+//! The public inputs of a DAiFi inference circuit are, in order:
+//!
+//! 1. the *binding*: 32 bytes the chain computes for one task and one
+//!    provider (`pallet_tasks::task_binding`), mapped into the field by
+//!    [`binding_element`]. The circuit does not constrain it, but Groth16
+//!    binds every public input: a proof made for one binding does not verify
+//!    for another, so a proof cannot be replayed for another task or copied
+//!    by another provider;
+//! 2. the quantized model input, then the quantized model output, each an
+//!    integer (`i64`).
+//!
+//! They are mapped into the scalar field here, so a caller can never pass an
+//! arbitrary field element where the circuit expects a small integer.
 //!
 //! Everything is generic over the pairing engine `E`: the runtime can plug in
 //! an engine whose pairing and MSM run as host functions (the design of
@@ -32,7 +41,8 @@ pub enum VerifyError {
 	MalformedVerifyingKey,
 	/// The proof is not a canonical compressed encoding of three valid points.
 	MalformedProof,
-	/// The number of public inputs (input + output) is not the one the key expects.
+	/// The number of public inputs (the binding, input and output values) is
+	/// not the one the key expects.
 	WrongPublicInputCount {
 		/// What the verifying key expects.
 		expected: u32,
@@ -104,29 +114,40 @@ pub fn field_element<F: PrimeField>(value: i64) -> F {
 	}
 }
 
-/// The number of public inputs a verifying key expects.
+/// The binding as a field element: its first 31 bytes, little-endian. 248
+/// bits are below BN254's scalar modulus, so distinct prefixes never wrap to
+/// the same element (the 32nd byte is dropped; a 248-bit hash is still far
+/// beyond any collision search). The prover and the verifier both use this.
+pub fn binding_element<F: PrimeField>(binding: &[u8; 32]) -> F {
+	F::from_le_bytes_mod_order(&binding[..31])
+}
+
+/// The number of public inputs a verifying key expects: the binding, the
+/// input values and the output values.
 pub fn public_input_count<E: Pairing>(vk: &VerifyingKey<E>) -> usize {
 	vk.gamma_abc_g1.len().saturating_sub(1)
 }
 
 /// Verifies `proof` for a decoded key: the model whose circuit made `vk`
-/// maps `input` to `output`.
+/// maps `input` to `output`, in a proof bound to `binding`.
 pub fn verify_decoded<E: Pairing>(
 	pvk: &PreparedVerifyingKey<E>,
+	binding: &[u8; 32],
 	input: &[i64],
 	output: &[i64],
 	proof: &Proof<E>,
 ) -> Result<(), VerifyError> {
 	let expected = public_input_count(&pvk.vk);
-	let got = input.len().saturating_add(output.len());
+	let got = input.len().saturating_add(output.len()).saturating_add(1);
 	if got != expected {
 		return Err(VerifyError::WrongPublicInputCount {
 			expected: u32::try_from(expected).unwrap_or(u32::MAX),
 			got: u32::try_from(got).unwrap_or(u32::MAX),
 		});
 	}
-	let public: Vec<E::ScalarField> =
-		input.iter().chain(output).map(|&v| field_element(v)).collect();
+	let public: Vec<E::ScalarField> = core::iter::once(binding_element(binding))
+		.chain(input.iter().chain(output).map(|&v| field_element(v)))
+		.collect();
 	// One multi-scalar multiplication (a single host call where the engine
 	// has host functions) instead of a scalar multiplication per input.
 	let (first, rest) = pvk.vk.gamma_abc_g1.split_first().ok_or(VerifyError::MalformedVerifyingKey)?;
@@ -163,9 +184,11 @@ pub fn decode_checked_key<E: Pairing>(mut bytes: &[u8]) -> Result<PreparedVerify
 	Ok(pvk)
 }
 
-/// Verifies a proof given as bytes against a verifying key given as bytes.
+/// Verifies a proof given as bytes, bound to `binding`, against a verifying
+/// key given as bytes.
 pub fn verify<E: Pairing>(
 	vk_bytes: &[u8],
+	binding: &[u8; 32],
 	input: &[i64],
 	output: &[i64],
 	proof_bytes: &[u8],
@@ -173,14 +196,15 @@ pub fn verify<E: Pairing>(
 	let vk = decode_verifying_key::<E>(vk_bytes)?;
 	let proof = decode_proof::<E>(proof_bytes)?;
 	let pvk = ark_groth16::prepare_verifying_key(&vk);
-	verify_decoded(&pvk, input, output, &proof)
+	verify_decoded(&pvk, binding, input, output, &proof)
 }
 
-/// Verifies a proof given as bytes against a key made by
+/// Verifies a proof given as bytes, bound to `binding`, against a key made by
 /// [`encode_checked_key`] (what a runtime stores when it registers a key),
 /// checking the proof's `B` with `g2_in_subgroup` (see [`decode_proof_with`]).
 pub fn verify_checked<E: Pairing>(
 	checked_key: &[u8],
+	binding: &[u8; 32],
 	input: &[i64],
 	output: &[i64],
 	proof_bytes: &[u8],
@@ -188,5 +212,29 @@ pub fn verify_checked<E: Pairing>(
 ) -> Result<(), VerifyError> {
 	let pvk = decode_checked_key::<E>(checked_key)?;
 	let proof = decode_proof_with::<E>(proof_bytes, g2_in_subgroup)?;
-	verify_decoded(&pvk, input, output, &proof)
+	verify_decoded(&pvk, binding, input, output, &proof)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use ark_bn254::Fr;
+	use ark_ff::{BigInteger, Zero};
+
+	#[test]
+	fn a_binding_enters_the_field_as_its_first_31_bytes_without_wrapping() {
+		let ones = [0xffu8; 32];
+		let element: Fr = binding_element(&ones);
+		// 2^248 - 1: below the modulus, so nothing was reduced.
+		let bytes = element.into_bigint().to_bytes_le();
+		assert_eq!(&bytes[..31], &[0xff; 31]);
+		assert_eq!(bytes[31], 0);
+		// The last byte does not count; every earlier one does.
+		let mut last = [0u8; 32];
+		last[31] = 1;
+		assert!(binding_element::<Fr>(&last).is_zero());
+		let mut first = [0u8; 32];
+		first[0] = 1;
+		assert_eq!(binding_element::<Fr>(&first), Fr::from(1u64));
+	}
 }

@@ -24,9 +24,9 @@ fn bench(c: &mut Criterion) {
 		group.sample_size(10);
 		group.bench_function("setup", |b| b.iter(|| setup(&circuit, &mut rng).expect("setup")));
 		let pk = setup(&circuit, &mut rng).expect("setup");
-		group.bench_function("prove", |b| b.iter(|| prove(&circuit, &pk, &input, &mut rng).expect("prove")));
-		let (output, proof) = prove(&circuit, &pk, &input, &mut rng).expect("prove");
-		group.bench_function("verify", |b| b.iter(|| verify(&pk.vk, &input, &output, &proof).expect("verify")));
+		group.bench_function("prove", |b| b.iter(|| prove(&circuit, &pk, &[7; 32], &input, &mut rng).expect("prove")));
+		let (output, proof) = prove(&circuit, &pk, &[7; 32], &input, &mut rng).expect("prove");
+		group.bench_function("verify", |b| b.iter(|| verify(&pk.vk, &[7; 32], &input, &output, &proof).expect("verify")));
 		group.finish();
 	}
 }

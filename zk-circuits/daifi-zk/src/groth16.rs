@@ -8,7 +8,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rand::{CryptoRng, RngCore};
 
 use crate::{
-	circuit::synth::{field, Synthesis},
+	circuit::synth::{field, Assignment, Synthesis},
 	compile::Circuit,
 	ZkError,
 };
@@ -29,33 +29,43 @@ pub fn setup<R: RngCore + CryptoRng>(circuit: &Circuit, rng: &mut R) -> Result<P
 		.map_err(|e| ZkError::Proving(format!("setup: {e}")))
 }
 
-/// The honest assignment for a quantized input: the output, and as field
-/// elements every wire value (inputs first) and every output.
-pub fn witness(circuit: &Circuit, input: &[i64]) -> Result<(Vec<i64>, (Vec<Fr>, Vec<Fr>)), ZkError> {
+/// The honest assignment for a quantized input, in a proof bound to
+/// `binding`: the output, and the value of every variable.
+pub fn witness(circuit: &Circuit, binding: &[u8; 32], input: &[i64]) -> Result<(Vec<i64>, Assignment<Fr>), ZkError> {
 	let (output, wires) = circuit.evaluate(input)?;
-	let wires = wires.into_iter().map(field::<Fr>).collect();
-	let outs = output.iter().map(|&y| field::<Fr>(y as i128)).collect();
-	Ok((output, (wires, outs)))
+	let assignment = Assignment {
+		binding: daifi_zk_verifier::binding_element(binding),
+		wires: wires.into_iter().map(field::<Fr>).collect(),
+		outputs: output.iter().map(|&y| field::<Fr>(y as i128)).collect(),
+	};
+	Ok((output, assignment))
 }
 
-/// Proves one inference: returns the quantized output and the proof.
+/// Proves one inference, the proof bound to `binding` (the chain's
+/// `task_binding` of the task and the provider): returns the quantized
+/// output and the proof.
 pub fn prove<R: RngCore + CryptoRng>(
 	circuit: &Circuit,
 	pk: &ProvingKey,
+	binding: &[u8; 32],
 	input: &[i64],
 	rng: &mut R,
 ) -> Result<(Vec<i64>, Proof), ZkError> {
-	let (output, assignment) = witness(circuit, input)?;
-	let synthesis = Synthesis { program: &circuit.program, assignment: Some(assignment) };
-	let proof = Groth16::<Bn254>::create_random_proof_with_reduction(synthesis, pk, rng)
-		.map_err(|e| ZkError::Proving(format!("{e}")))?;
-	Ok((output, proof))
+	let (output, assignment) = witness(circuit, binding, input)?;
+	Ok((output, prove_assignment(circuit, pk, assignment, rng)?))
 }
 
-/// Verifies a proof that the circuit of `vk` maps `input` to `output`.
-pub fn verify(vk: &VerifyingKey, input: &[i64], output: &[i64], proof: &Proof) -> Result<(), ZkError> {
+/// Verifies a proof, bound to `binding`, that the circuit of `vk` maps
+/// `input` to `output`.
+pub fn verify(
+	vk: &VerifyingKey,
+	binding: &[u8; 32],
+	input: &[i64],
+	output: &[i64],
+	proof: &Proof,
+) -> Result<(), ZkError> {
 	let pvk = ark_groth16::prepare_verifying_key(vk);
-	daifi_zk_verifier::verify_decoded(&pvk, input, output, proof).map_err(ZkError::Verify)
+	daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, proof).map_err(ZkError::Verify)
 }
 
 /// A proof from an arbitrary assignment (honest or not): what a cheating
@@ -63,21 +73,20 @@ pub fn verify(vk: &VerifyingKey, input: &[i64], output: &[i64], proof: &Proof) -
 pub fn prove_assignment<R: RngCore + CryptoRng>(
 	circuit: &Circuit,
 	pk: &ProvingKey,
-	wires: Vec<Fr>,
-	outputs: Vec<Fr>,
+	assignment: Assignment<Fr>,
 	rng: &mut R,
 ) -> Result<Proof, ZkError> {
-	let synthesis = Synthesis { program: &circuit.program, assignment: Some((wires, outputs)) };
+	let synthesis = Synthesis { program: &circuit.program, assignment: Some(assignment) };
 	Groth16::<Bn254>::create_random_proof_with_reduction(synthesis, pk, rng)
 		.map_err(|e| ZkError::Proving(format!("{e}")))
 }
 
 /// Whether a given full assignment satisfies the circuit's constraints (for
 /// testing that lying witnesses are caught).
-pub fn is_satisfied(circuit: &Circuit, wires: Vec<Fr>, outputs: Vec<Fr>) -> Result<bool, ZkError> {
+pub fn is_satisfied(circuit: &Circuit, assignment: Assignment<Fr>) -> Result<bool, ZkError> {
 	let cs = ConstraintSystem::<Fr>::new_ref();
 	cs.set_optimization_goal(OptimizationGoal::Constraints);
-	Synthesis { program: &circuit.program, assignment: Some((wires, outputs)) }
+	Synthesis { program: &circuit.program, assignment: Some(assignment) }
 		.generate_constraints(cs.clone())
 		.map_err(|e| ZkError::Proving(format!("{e}")))?;
 	cs.is_satisfied().map_err(|e| ZkError::Proving(format!("{e}")))

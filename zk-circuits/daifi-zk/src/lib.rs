@@ -5,7 +5,9 @@
 //! - [`compile`]: ONNX bytes (parsed by `tract-onnx`) -> [`Circuit`]: a
 //!   fixed-point program whose weights are circuit constants, so the verifying
 //!   key commits to the exact model and multiplying by a weight costs nothing.
-//!   The quantized input and output are the public inputs.
+//!   The public inputs are the *binding* (32 bytes naming the task and the
+//!   provider, so a proof cannot be replayed for another task or copied by
+//!   another provider), then the quantized input, then the quantized output.
 //! - [`ceremony`]: the trusted setup (phase 1 for the network, key
 //!   derivation and phase 2 per model); [`prove`], [`verify`]. [`setup`]
 //!   makes a key whose maker knows its secrets: tests and benchmarks only.

@@ -45,6 +45,10 @@ enum Command {
 		/// Where to write the proof JSON.
 		#[arg(long)]
 		out: PathBuf,
+		/// The 32 bytes (64 hex digits) the proof is bound to: on chain,
+		/// `task_binding(task, provider)`.
+		#[arg(long, value_parser = parse_binding, default_value = ZERO_BINDING)]
+		binding: [u8; 32],
 	},
 	/// Run a model with tract (floats) on fixed-point inputs, one JSON array
 	/// of integers per line on stdin; prints tract's output for each, one JSON
@@ -61,7 +65,18 @@ enum Command {
 		/// The proof JSON.
 		#[arg(long)]
 		proof: PathBuf,
+		/// The 32 bytes (64 hex digits) the proof must be bound to.
+		#[arg(long, value_parser = parse_binding, default_value = ZERO_BINDING)]
+		binding: [u8; 32],
 	},
+}
+
+/// The default `--binding`: 32 zero bytes.
+const ZERO_BINDING: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Parses `--binding`: exactly 64 hex digits (an optional `0x` first).
+fn parse_binding(text: &str) -> Result<[u8; 32], String> {
+	unhex(text)?.try_into().map_err(|_| "a binding is 32 bytes (64 hex digits)".to_string())
 }
 
 #[derive(Deserialize)]
@@ -134,14 +149,14 @@ fn run(cli: Cli) -> Result<(), String> {
 		},
 		Command::Phase1(command) => ceremony_cli::phase1(command)?,
 		Command::Phase2(command) => ceremony_cli::phase2(command)?,
-		Command::Prove { model, key, input, out } => {
+		Command::Prove { model, key, input, out, binding } => {
 			let (circuit, bytes) = load_circuit(&model)?;
 			let pk: ProvingKey = from_bytes(&read(&key)?).map_err(zk)?;
 			let input: InputFile = serde_json::from_slice(&read(&input)?).map_err(|e| e.to_string())?;
 			let quantized = circuit.quantize_input(&input.input).map_err(zk)?;
 			let start = Instant::now();
 			let (output, proof) =
-				daifi_zk::prove(&circuit, &pk, &quantized, &mut StdRng::from_entropy()).map_err(zk)?;
+				daifi_zk::prove(&circuit, &pk, &binding, &quantized, &mut StdRng::from_entropy()).map_err(zk)?;
 			println!("proved in {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
 			let file = ProofFile {
 				model_hash: hex(&daifi_zk::model_hash(&bytes)),
@@ -165,11 +180,11 @@ fn run(cli: Cli) -> Result<(), String> {
 				println!("{}", serde_json::to_string(&output).map_err(|e| e.to_string())?);
 			}
 		},
-		Command::Verify { key, proof } => {
+		Command::Verify { key, proof, binding } => {
 			let vk_bytes = read(&key)?;
 			let file: ProofFile = serde_json::from_slice(&read(&proof)?).map_err(|e| e.to_string())?;
 			let proof_bytes = unhex(&file.proof)?;
-			daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &file.input, &file.output, &proof_bytes)
+			daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &binding, &file.input, &file.output, &proof_bytes)
 				.map_err(|e| format!("verification failed: {e}"))?;
 			println!("proof verified: model 0x{} output {:?}", file.model_hash, file.output_real);
 		},

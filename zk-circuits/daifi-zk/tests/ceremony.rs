@@ -8,7 +8,7 @@ use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{One, UniformRand};
 use ark_groth16::Groth16;
-use common::{model_bytes, rng_with, test_set};
+use common::{model_bytes, rng_with, test_set, BINDING};
 use daifi_zk::{
 	ceremony::{
 		derive::initial_key,
@@ -230,12 +230,12 @@ fn a_ceremony_key_proves_and_verifies() {
 	let (inputs, _) = test_set();
 	for image in &inputs[..3] {
 		let input = circuit.quantize_input(image).unwrap();
-		let (output, proof) = prove(&circuit, &key, &input, &mut rng()).unwrap();
-		verify(&key.vk, &input, &output, &proof).expect("a proof under the ceremony key verifies");
+		let (output, proof) = prove(&circuit, &key, &BINDING, &input, &mut rng()).unwrap();
+		verify(&key.vk, &BINDING, &input, &output, &proof).expect("a proof under the ceremony key verifies");
 		let mut wrong = output.clone();
 		wrong[0] += 1;
-		assert!(verify(&key.vk, &input, &wrong, &proof).is_err(), "an altered output does not");
-		assert!(verify(&initial.vk, &input, &output, &proof).is_err(), "nor does the initial key");
+		assert!(verify(&key.vk, &BINDING, &input, &wrong, &proof).is_err(), "an altered output does not");
+		assert!(verify(&initial.vk, &BINDING, &input, &output, &proof).is_err(), "nor does the initial key");
 	}
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{argmax, keyed, model_bytes, rng, test_set};
+use common::{argmax, keyed, model_bytes, rng, test_set, BINDING};
 use daifi_zk::{compile, from_bytes, onnx::FloatModel, prove, to_bytes, verify, Proof, VerifyingKey};
 
 const MODELS: [&str; 3] = ["mlp_64_32_10", "mlp_64_128_10", "cnn_digits"];
@@ -52,7 +52,7 @@ fn reference_models_prove_and_verify_through_bytes() {
 	for name in MODELS {
 		let (circuit, pk) = keyed(name);
 		let input = circuit.quantize_input(&inputs[0]).unwrap();
-		let (output, proof) = prove(&circuit, &pk, &input, &mut rng()).expect("proves");
+		let (output, proof) = prove(&circuit, &pk, &BINDING, &input, &mut rng()).expect("proves");
 		assert_eq!(output, circuit.evaluate(&input).unwrap().0);
 
 		// Through the canonical encodings, as the chain stores and carries them.
@@ -60,8 +60,8 @@ fn reference_models_prove_and_verify_through_bytes() {
 		assert_eq!(proof_bytes.len(), 128, "compressed proof: 2 G1 + 1 G2 points");
 		let vk: VerifyingKey = from_bytes(&vk_bytes).unwrap();
 		let proof: Proof = from_bytes(&proof_bytes).unwrap();
-		verify(&vk, &input, &output, &proof).expect("verifies");
-		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &input, &output, &proof_bytes)
+		verify(&vk, &BINDING, &input, &output, &proof).expect("verifies");
+		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &BINDING, &input, &output, &proof_bytes)
 			.expect("the no_std verifier agrees");
 	}
 }
@@ -89,6 +89,6 @@ fn a_model_with_every_other_operator_matches_tract_and_proves() {
 
 	let pk = daifi_zk::setup(&circuit, &mut rng()).unwrap();
 	let input = circuit.quantize_input(&inputs[5]).unwrap();
-	let (output, proof) = prove(&circuit, &pk, &input, &mut rng()).unwrap();
-	verify(&pk.vk, &input, &output, &proof).expect("verifies");
+	let (output, proof) = prove(&circuit, &pk, &BINDING, &input, &mut rng()).unwrap();
+	verify(&pk.vk, &BINDING, &input, &output, &proof).expect("verifies");
 }

@@ -1,12 +1,13 @@
 //! Every call, its success path and each of its errors.
 
 use crate::{mock::*, *};
+use sp_runtime::testing::TestSignature;
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::Hooks};
 use sp_core::H256;
 use sp_runtime::DispatchError;
 
 fn register(who: AccountId, bond: Balance) -> sp_runtime::DispatchResult {
-	ComputeStaking::register(RuntimeOrigin::signed(who), profile(&[1, 2]), key_of(who), bond)
+	ComputeStaking::register(RuntimeOrigin::signed(who), profile(&[1, 2]), key_of(who), key_proof(key_of(who), who), bond)
 }
 
 #[test]
@@ -30,7 +31,7 @@ fn register_refuses_bad_input() {
 	ExtBuilder::default().provider(2, 500).build_and_execute(|| {
 		assert_noop!(register(2, 500), Error::<Test>::AlreadyRegistered);
 		assert_noop!(
-			ComputeStaking::register(RuntimeOrigin::signed(1), profile(&[1]), key_of(2), 500),
+			ComputeStaking::register(RuntimeOrigin::signed(1), profile(&[1]), key_of(2), key_proof(key_of(2), 1), 500),
 			Error::<Test>::ComputeKeyInUse
 		);
 		assert_noop!(register(1, MIN_BOND - 1), Error::<Test>::BondBelowMinimum);
@@ -38,15 +39,15 @@ fn register_refuses_bad_input() {
 		let mut no_cores = profile(&[1]);
 		no_cores.hardware.cpu_cores = 0;
 		assert_noop!(
-			ComputeStaking::register(RuntimeOrigin::signed(1), no_cores, key_of(1), 500),
+			ComputeStaking::register(RuntimeOrigin::signed(1), no_cores, key_of(1), key_proof(key_of(1), 1), 500),
 			Error::<Test>::InvalidProfile
 		);
 		assert_noop!(
-			ComputeStaking::register(RuntimeOrigin::signed(1), profile(&[3, 4, 3]), key_of(1), 500),
+			ComputeStaking::register(RuntimeOrigin::signed(1), profile(&[3, 4, 3]), key_of(1), key_proof(key_of(1), 1), 500),
 			Error::<Test>::DuplicateModel
 		);
 		assert_noop!(
-			ComputeStaking::register(RuntimeOrigin::none(), profile(&[1]), key_of(1), 500),
+			ComputeStaking::register(RuntimeOrigin::none(), profile(&[1]), key_of(1), key_proof(key_of(1), 1), 500),
 			DispatchError::BadOrigin
 		);
 	});
@@ -87,20 +88,44 @@ fn update_profile_reindexes_models() {
 	});
 }
 
+/// Nobody can register a key they do not hold: not another provider's
+/// (which would take its results' credit or block its registration), not a
+/// proof made for another provider, not one over another message.
+#[test]
+fn a_compute_key_needs_its_proof_of_possession() {
+	ExtBuilder::default().provider(2, 500).build_and_execute(|| {
+		let attempt = |key, proof| {
+			ComputeStaking::register(RuntimeOrigin::signed(1), profile(&[1]), key, proof, 500)
+		};
+		// Signed by someone else than the key.
+		assert_noop!(attempt(77, key_proof(78, 1)), Error::<Test>::BadKeyProof);
+		// The key's proof for another provider, replayed.
+		assert_noop!(attempt(key_of(2), key_proof(key_of(2), 2)), Error::<Test>::BadKeyProof);
+		// The key's signature over something else.
+		assert_noop!(attempt(77, TestSignature(77, b"daifi/compute-key".to_vec())), Error::<Test>::BadKeyProof);
+		assert_noop!(
+			ComputeStaking::set_compute_key(RuntimeOrigin::signed(2), 77, key_proof(77, 1)),
+			Error::<Test>::BadKeyProof
+		);
+		assert_ok!(attempt(77, key_proof(77, 1)));
+		assert_eq!(ComputeKeys::<Test>::get(77), Some(1));
+	});
+}
+
 #[test]
 fn set_compute_key_moves_the_index() {
 	ExtBuilder::default().provider(1, 500).provider(2, 500).build_and_execute(|| {
-		assert_ok!(ComputeStaking::set_compute_key(RuntimeOrigin::signed(1), 77));
+		assert_ok!(ComputeStaking::set_compute_key(RuntimeOrigin::signed(1), 77, key_proof(77, 1)));
 		assert_eq!(ComputeKeys::<Test>::get(77), Some(1));
 		assert_eq!(ComputeKeys::<Test>::get(key_of(1)), None);
 		System::assert_last_event(Event::ComputeKeyChanged { provider: 1, compute_key: 77 }.into());
 
 		assert_noop!(
-			ComputeStaking::set_compute_key(RuntimeOrigin::signed(1), key_of(2)),
+			ComputeStaking::set_compute_key(RuntimeOrigin::signed(1), key_of(2), key_proof(key_of(2), 1)),
 			Error::<Test>::ComputeKeyInUse
 		);
 		assert_noop!(
-			ComputeStaking::set_compute_key(RuntimeOrigin::signed(3), 78),
+			ComputeStaking::set_compute_key(RuntimeOrigin::signed(3), 78, key_proof(78, 3)),
 			Error::<Test>::NotRegistered
 		);
 	});
@@ -245,7 +270,7 @@ fn weights_come_from_weight_info() {
 	use crate::weights::WeightInfo;
 	let call = crate::Call::<Test>::bond_extra { amount: 1 };
 	assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::bond_extra());
-	let call = crate::Call::<Test>::register { profile: profile(&[]), compute_key: 1, bond: 1 };
+	let call = crate::Call::<Test>::register { profile: profile(&[]), compute_key: 1, key_proof: key_proof(1, 1), bond: 1 };
 	assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::register());
 }
 

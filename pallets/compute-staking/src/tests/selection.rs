@@ -45,11 +45,14 @@ fn verified_work_displaces_a_bigger_bond_at_the_next_session() {
 		.build_and_execute(|| {
 			<ComputeStaking as SessionManager<_>>::start_session(1);
 			assert_eq!(select(2), Some(vec![1, 2, 3]));
-			// Provider 4 does verified work in session 1.
-			<ComputeStaking as ReportOutcome<_>>::verified(&4, 2 * UNIT);
+			// Provider 4 does verified work others paid 350 for in session 1.
+			<ComputeStaking as ReportOutcome<_>>::verified(&4, 1, 350);
 			<ComputeStaking as SessionManager<_>>::start_session(2);
-			// 4: reputation 2/3 × 700 × 3 ≈ 1400 beats 3's 1/2 × 800 = 400.
+			// 4: 700 + 350 = 1050 beats 1's bond of 1000.
 			assert_eq!(select(3), Some(vec![4, 1, 2]));
+			// In session 3 the work is two sessions old: the bonds decide again.
+			<ComputeStaking as SessionManager<_>>::start_session(3);
+			assert_eq!(select(4), Some(vec![1, 2, 3]));
 		});
 }
 

@@ -74,13 +74,14 @@ fn slashing_the_largest_balance_does_not_overflow() {
 			RuntimeOrigin::signed(50),
 			profile(&[1]),
 			key_of(50),
+			key_proof(key_of(50), 50),
 			big - 1
 		));
 		<ComputeStaking as SessionManager<_>>::start_session(1);
-		<ComputeStaking as ReportOutcome<_>>::verified(&50, u128::MAX);
+		<ComputeStaking as ReportOutcome<_>>::verified(&50, u128::MAX, u128::MAX);
 		<ComputeStaking as SessionManager<_>>::start_session(2);
-		// The score saturates instead of overflowing.
-		assert_eq!(ComputeStaking::standing(&50).unwrap().score, Perbill::from_rational(2u32, 3u32) * u128::MAX);
+		// The work saturates instead of overflowing, and the cap holds.
+		assert_eq!(ComputeStaking::standing(&50).unwrap().score, MULTIPLIER * (big - 1));
 		assert_eq!(invalid(50), (big - 1) / 2);
 		assert_eq!(held(50), big - 1 - (big - 1) / 2);
 		assert_eq!(free(50), 1);
@@ -112,6 +113,8 @@ fn offences_slash_the_reported_fraction_capped_at_the_maximum() {
 		System::assert_last_event(
 			Event::Slashed { provider: 2, amount: 500, reason: SlashReason::Offence }.into(),
 		);
+		// Each offender is also disabled for the rest of the session.
+		assert_eq!(Disabled::get(), vec![(1, Perbill::from_percent(10)), (2, Perbill::from_percent(100))]);
 	});
 }
 

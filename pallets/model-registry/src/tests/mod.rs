@@ -131,7 +131,7 @@ fn retiring_keeps_the_model_readable() {
 fn proofs_verify_against_the_registered_key_and_nothing_else() {
 	new_test_ext().execute_with(|| {
 		let verify = |input: &[i64], output: &[i64], proof: &[u8]| {
-			<ModelRegistry as ModelCatalog<u64, u128>>::verify(&mlp().hash, input, output, proof)
+			<ModelRegistry as ModelCatalog<u64, u128>>::verify(&mlp().hash, &BINDING, input, output, proof)
 		};
 		let (input, output, proof) = mlp().proven(1);
 		assert_eq!(verify(&input, &output, &proof), Err(VerificationError::UnknownModel));
@@ -156,6 +156,14 @@ fn proofs_verify_against_the_registered_key_and_nothing_else() {
 		let forger = Reference::load("mlp_64_32_10", 2);
 		let (input, output, forged) = forger.proven(1);
 		assert_eq!(verify(&input, &output, &forged), Err(VerificationError::InvalidProof));
+
+		// A proof made for another task (or another provider) does not verify for this one.
+		let (input, output, proof) = mlp().proven(1);
+		let other_task = [0x43; 32];
+		assert_eq!(
+			<ModelRegistry as ModelCatalog<u64, u128>>::verify(&mlp().hash, &other_task, &input, &output, &proof),
+			Err(VerificationError::InvalidProof)
+		);
 	});
 }
 
@@ -164,10 +172,13 @@ fn the_committed_fixture_is_a_valid_proof_of_the_reference_model() {
 	let fixture = crate::fixtures::mlp_64_32_10();
 	let vk = daifi_zk_verifier::decode_verifying_key::<ark_bn254::Bn254>(fixture.verifying_key)
 		.expect("a valid key");
-	assert_eq!(daifi_zk_verifier::public_input_count(&vk), 74);
+	assert_eq!(daifi_zk_verifier::public_input_count(&vk), 75);
+	assert_eq!(daifi_zk_verifier::public_input_count(&vk) as u32, crate::fixtures::MLP_64_32_10_PUBLIC_INPUTS);
+	assert_eq!(fixture.binding, crate::fixtures::fixture_binding(), "the documented binding");
 	assert_eq!(
 		daifi_zk_verifier::verify::<ark_bn254::Bn254>(
 			fixture.verifying_key,
+			&fixture.binding,
 			&fixture.input,
 			&fixture.output,
 			fixture.proof
@@ -211,18 +222,36 @@ fn the_development_key_traces_to_the_development_ceremony() {
 		.expect("the development key traces to its ceremony");
 }
 
-/// Writes `src/fixtures/mlp_64_32_10.{proof,io,hash}`: a proof with the
-/// development ceremony's proving key (`scripts/dev-ceremony.sh` wrote the
-/// verifying key).
+/// Writes `src/fixtures/mlp_64_32_10.{proof,io,hash,binding}`: a proof with
+/// the development ceremony's proving key (`scripts/dev-ceremony.sh` wrote the
+/// verifying key), bound to [`crate::fixtures::fixture_binding`].
 #[test]
 #[ignore]
 fn write_fixtures() {
 	let pk: daifi_zk::ProvingKey = daifi_zk::from_bytes(&dev_ceremony_file("mlp_64_32_10.pk")).unwrap();
 	let input: Vec<i64> = (0..64).map(|i| (i * 37 + 33) % 257).collect();
-	let (output, proof) = daifi_zk::prove(&mlp().circuit, &pk, &input, &mut StdRng::seed_from_u64(7)).unwrap();
+	let binding = crate::fixtures::fixture_binding();
+	let (output, proof) =
+		daifi_zk::prove(&mlp().circuit, &pk, &binding, &input, &mut StdRng::seed_from_u64(7)).unwrap();
 	let dir = format!("{}/src/fixtures", std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
+	std::fs::write(format!("{dir}/mlp_64_32_10.binding"), binding).unwrap();
 	std::fs::write(format!("{dir}/mlp_64_32_10.proof"), daifi_zk::to_bytes(&proof)).unwrap();
 	let io: Vec<u8> = input.iter().chain(&output).flat_map(|v| v.to_le_bytes()).collect();
 	std::fs::write(format!("{dir}/mlp_64_32_10.io"), io).unwrap();
 	std::fs::write(format!("{dir}/mlp_64_32_10.hash"), mlp().hash.as_bytes()).unwrap();
+}
+
+/// The benchmarks' synthetic proof verifies for its own binding, input and
+/// output only: the benchmark measures a real, successful verification.
+#[test]
+fn the_synthetic_proof_verifies_for_its_statement_only() {
+	let key = crate::fixtures::synthetic_key(1 + 3 + 2);
+	let (binding, input, output) = ([7u8; 32], [1i64, -2, 300], [5i64, 6]);
+	let proof = crate::fixtures::synthetic_proof_for(&binding, &input, &output);
+	let verify = |binding: &[u8; 32], output: &[i64]| {
+		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&key, binding, &input, output, &proof)
+	};
+	assert_eq!(verify(&binding, &output), Ok(()));
+	assert!(verify(&[8u8; 32], &output).is_err());
+	assert!(verify(&binding, &[5, 7]).is_err());
 }

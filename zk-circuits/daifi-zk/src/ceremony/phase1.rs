@@ -160,6 +160,23 @@ impl Phase1File {
 		Ok(file)
 	}
 
+	/// Decodes a file from `reader` as [`Phase1File::from_bytes`] does,
+	/// without holding its bytes in memory (a large phase 1 is gigabytes);
+	/// bytes left over are refused.
+	pub fn read_from<R: std::io::Read>(mut reader: R) -> Result<Self, ZkError> {
+		let file = Self::deserialize_compressed(&mut reader).map_err(|e| ZkError::Encoding(format!("{e}")))?;
+		let mut rest = [0u8; 1];
+		match reader.read(&mut rest) {
+			Ok(0) => {},
+			Ok(_) => return Err(ZkError::Encoding("bytes left over".into())),
+			Err(e) => return Err(ZkError::Encoding(format!("{e}"))),
+		}
+		if !file.accumulator.has_its_size() {
+			return Err(ZkError::Ceremony("the accumulator does not have the size its power says".into()));
+		}
+		Ok(file)
+	}
+
 	/// The hash that names this file: blake2b-256 of its canonical bytes.
 	pub fn hash(&self) -> Hash {
 		file_hash(&self.to_bytes())

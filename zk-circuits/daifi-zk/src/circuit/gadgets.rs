@@ -179,13 +179,17 @@ mod tests {
 		}
 		// And the honest assignment satisfies the R1CS, at the edges too.
 		for v in [-3000i128, -17, -1, 0, 1, 15, 16, 17, 2047, 2999, 3000] {
-			use crate::circuit::synth::{field, Synthesis};
+			use crate::circuit::synth::{field, Assignment, Synthesis};
 			use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 			type Fr = ark_bn254::Fr;
 			let values = program.evaluate(&[v]);
 			let outs = program.outputs_of(&values);
 			let cs = ConstraintSystem::<Fr>::new_ref();
-			let assignment = (values.into_iter().map(field::<Fr>).collect(), outs.into_iter().map(field::<Fr>).collect());
+			let assignment = Assignment {
+				binding: Fr::from(7u64),
+				wires: values.into_iter().map(field::<Fr>).collect(),
+				outputs: outs.into_iter().map(field::<Fr>).collect(),
+			};
 			Synthesis { program: &program, assignment: Some(assignment) }.generate_constraints(cs.clone()).unwrap();
 			assert!(cs.is_satisfied().unwrap(), "satisfied at {v}");
 		}

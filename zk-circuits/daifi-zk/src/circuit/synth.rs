@@ -21,16 +21,28 @@ pub fn field<F: PrimeField>(v: i128) -> F {
 	}
 }
 
-/// The program with, when proving, the value of every wire and output.
+/// The value of every variable of one proof, as field elements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment<F> {
+	/// The binding (the first public input, see
+	/// [`daifi_zk_verifier::binding_element`]): no constraint reads it.
+	pub binding: F,
+	/// Every wire, the model's inputs first.
+	pub wires: Vec<F>,
+	/// Every output.
+	pub outputs: Vec<F>,
+}
+
+/// The program with, when proving, the value of every variable.
 pub struct Synthesis<'a, F: PrimeField> {
 	/// The circuit.
 	pub program: &'a Program,
-	/// Wire values then output values, as field elements; `None` at setup.
-	pub assignment: Option<(Vec<F>, Vec<F>)>,
+	/// The variables' values; `None` at setup.
+	pub assignment: Option<Assignment<F>>,
 }
 
 impl<F: PrimeField> Synthesis<'_, F> {
-	fn value(&self, f: impl Fn(&(Vec<F>, Vec<F>)) -> F) -> Result<F, SynthesisError> {
+	fn value(&self, f: impl Fn(&Assignment<F>) -> F) -> Result<F, SynthesisError> {
 		self.assignment.as_ref().map(f).ok_or(SynthesisError::AssignmentMissing)
 	}
 }
@@ -48,15 +60,20 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for Synthesis<'_, F> {
 	fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
 		let program = self.program;
 		let mut vars = Vec::with_capacity(program.num_wires);
-		// Public inputs first: the model input, then the model output.
+		// Public inputs first: the binding, the model input, the model output.
+		// The binding is an instance variable and nothing more: Groth16's
+		// libsnark reduction gives every public input a row of its own in A,
+		// so its verifying-key point is independent of the others and a
+		// proof verifies for the binding it was made with only.
+		let _binding = cs.new_input_variable(|| self.value(|a| a.binding))?;
 		for i in 0..program.num_inputs {
-			vars.push(cs.new_input_variable(|| self.value(|a| a.0[i]))?);
+			vars.push(cs.new_input_variable(|| self.value(|a| a.wires[i]))?);
 		}
 		let outputs = (0..program.outputs.len())
-			.map(|j| cs.new_input_variable(|| self.value(|a| a.1[j])))
+			.map(|j| cs.new_input_variable(|| self.value(|a| a.outputs[j])))
 			.collect::<Result<Vec<_>, _>>()?;
 		for w in program.num_inputs..program.num_wires {
-			vars.push(cs.new_witness_variable(|| self.value(|a| a.0[w]))?);
+			vars.push(cs.new_witness_variable(|| self.value(|a| a.wires[w]))?);
 		}
 
 		for step in &program.steps {

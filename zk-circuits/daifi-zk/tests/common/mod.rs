@@ -15,6 +15,10 @@ pub fn model_bytes(name: &str) -> Vec<u8> {
 	std::fs::read(models_dir().join(format!("{name}.onnx"))).expect("reference model exists")
 }
 
+/// The binding the tests prove with (any 32 bytes do; the chain's are
+/// `task_binding(task, provider)`).
+pub const BINDING: [u8; 32] = [0x42; 32];
+
 pub fn rng() -> StdRng {
 	StdRng::seed_from_u64(42)
 }
