@@ -47,7 +47,9 @@ fn load() -> Snapshot {
 
 /// Externalities over `storage`, and their state root.
 fn externalities(storage: Storage) -> (sp_io::TestExternalities, sp_core::H256) {
-	let mut ext = sp_io::TestExternalities::new_with_state_version(storage, StateVersion::V1);
+	// The constructor writes `:code` itself: hand it the snapshot's.
+	let code = storage.top.get(sp_core::storage::well_known_keys::CODE).cloned().expect("the runtime code");
+	let mut ext = sp_io::TestExternalities::new_with_code_and_state(&code, storage, StateVersion::V1);
 	ext.commit_all().expect("committed");
 	let root = *ext.as_backend().root();
 	(ext, root)

@@ -15,10 +15,9 @@ export async function writeSnapshot(api, hash, path) {
   for (;;) {
     const keys = await api.rpc.state.getKeysPaged('0x', PAGE, start, hash);
     if (keys.length === 0) break;
-    const [changes] = await api.rpc.state.queryStorageAt(keys, hash);
-    for (const [key, value] of changes.changes) {
-      if (value.isSome) pairs.push([key.toHex(), value.unwrap().toHex()]);
-    }
+    // Keys without type information: each value comes back as raw bytes.
+    const values = await Promise.all(keys.map((key) => api.rpc.state.getStorage(key, hash)));
+    keys.forEach((key, i) => pairs.push([key.toHex(), values[i].toHex()]));
     if (keys.length < PAGE) break;
     start = keys[keys.length - 1];
   }
