@@ -18,9 +18,9 @@
 //!   GPU memory it needs, a reputation of at least `MinReputation` and has not
 //!   failed or declined it, drawn at random with probability proportional to
 //!   `reputation × bond / (1 + open tasks)`. The draw mixes the BABE VRF
-//!   outputs of this block and the previous one, both made after the task was
-//!   queued: the submitter can neither predict nor steer who gets it, and no
-//!   self-declared field wins ties. A task nobody can serve waits in the
+//!   outputs of the two previous blocks, the later one made after the task
+//!   was queued: the submitter can neither predict nor steer who gets it, and
+//!   no self-declared field wins ties. A task nobody can serve waits in the
 //!   bounded queue and is refunded after `QueueTimeout` blocks.
 //! - The assigned provider's off-chain worker proves the task with the proof
 //!   bound to the task and the provider ([`task_binding`]), checks the proof
@@ -130,9 +130,10 @@ pub mod pallet {
 		/// Told of each settled task.
 		type OnSettled: OnTaskSettled<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
 
-		/// Randomness made in the current block (BABE's VRF output of this
-		/// block's author): unknown when a task was queued in an earlier block.
-		/// `None` (no VRF output) means no assignment in this block.
+		/// The latest VRF randomness (BABE's output of the parent block's
+		/// author), which the scheduler mixes with the one before: made after
+		/// any task it assigns was queued. `None` (no VRF output) means no
+		/// assignment in this block.
 		type Randomness: Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
 
 		/// The part of each fee that is burned: what counts toward the
@@ -188,11 +189,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRetainedPerAccount: Get<u32>;
 
-		/// Weights of this pallet's calls and hooks.
 		/// Prepares what the benchmarks need from other pallets.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper;
 
+		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
 

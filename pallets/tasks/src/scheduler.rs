@@ -59,11 +59,12 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// This block's assignment seed: the previous block's randomness mixed
-	/// with this block's (both BABE VRF outputs, made after any task the
-	/// scheduler can assign now was queued, so predicting the draw takes
-	/// owning both slots). Remembers this block's for the next. `None` when
-	/// this block has no randomness.
+	/// This block's assignment seed: the latest VRF randomness (the parent
+	/// block's, made after any task assigned now was queued) mixed with the
+	/// one before it, so predicting the draw at submission takes knowing a
+	/// VRF output not yet public; only the author of the block that included
+	/// a task knows its own in advance. Remembers the latest for the next
+	/// block. `None` when the block has no randomness.
 	fn assignment_seed() -> Option<T::Hash> {
 		let (current, _) = T::Randomness::random(b"daifi/tasks/assign");
 		let current = current?;
