@@ -7,7 +7,7 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Hooks};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_compute_staking::{BenchmarkHelper, HardwareProfile, LatencyClass, NodeProfile};
+use pallet_compute_staking::{HardwareProfile, LatencyClass, NodeProfile};
 use pallet_model_registry::{fixtures, ModelHash};
 use sp_runtime::traits::{Bounded, One, Saturating};
 use frame_support::traits::Get;
@@ -43,7 +43,8 @@ fn model_with_key<T: Config + pallet_model_registry::Config>(hash: ModelHash, ve
 /// A funded account.
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, 0);
-	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 1_000u32.into());
+	// A millionth of the largest balance: over a thousand accounts fit in the issuance.
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 1_000_000u32.into());
 	who
 }
 
@@ -69,8 +70,7 @@ fn providers<T: Config + pallet_compute_staking::Config>(
 				latency: LatencyClass::Low,
 			};
 			let bond = <T as pallet_compute_staking::Config>::MinBond::get();
-			let (key, proof) =
-				<T as pallet_compute_staking::Config>::BenchmarkHelper::compute_key(&who, i);
+			let (key, proof) = <<T as pallet_compute_staking::Config>::BenchmarkHelper as pallet_compute_staking::BenchmarkHelper<_, _>>::compute_key(&who, i);
 			pallet_compute_staking::Pallet::<T>::register(
 				RawOrigin::Signed(who.clone()).into(),
 				profile,
@@ -96,7 +96,7 @@ fn task<T: Config>(model: ModelHash) -> TaskId {
 fn advance<T: Config>() -> BlockNumberFor<T> {
 	let next = frame_system::Pallet::<T>::block_number() + One::one();
 	frame_system::Pallet::<T>::set_block_number(next);
-	T::BenchmarkHelper::set_block_randomness(1);
+	<T::BenchmarkHelper as crate::BenchmarkHelper>::set_block_randomness(1);
 	next
 }
 
@@ -136,12 +136,13 @@ mod benchmarks {
 	use super::*;
 
 	/// `n`: input length, up to the most a verifying key within the
-	/// registry's bound can take (a model with `n` inputs and one output).
+	/// registry's bound can take (a model with the binding, `n` inputs and
+	/// one output), served by one provider.
 	#[benchmark]
 	fn submit_task(n: Linear<1, 500>) {
 		let model = ModelHash::repeat_byte(0xbf);
 		let mut record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
-		record.verifying_key = fixtures::synthetic_key(n + 1).try_into().expect("within the bound");
+		record.verifying_key = fixtures::synthetic_key(1 + n + 1).try_into().expect("within the bound");
 		record.input_shape = vec![n].try_into().expect("one dimension");
 		record.output_shape = vec![1].try_into().expect("one dimension");
 		pallet_model_registry::Pallet::<T>::register_model(
@@ -150,6 +151,7 @@ mod benchmarks {
 			alloc::boxed::Box::new(record),
 		)
 		.expect("a valid model");
+		providers::<T>(1, model);
 		let user = funded::<T>("user", 0);
 		let input: Tensor = vec![1i64; n as usize].try_into().expect("within the bound");
 
@@ -232,6 +234,7 @@ mod benchmarks {
 	#[benchmark]
 	fn refund_task() {
 		let model = model::<T>();
+		providers::<T>(1, model);
 		let id = task::<T>(model);
 		let late = frame_system::Pallet::<T>::block_number().saturating_add(T::QueueTimeout::get());
 		frame_system::Pallet::<T>::set_block_number(late);

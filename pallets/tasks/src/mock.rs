@@ -60,7 +60,7 @@ impl pallet_compute_staking::Config for Test {
 	type HasSessionKeys = Everything;
 	type MinBond = ConstU128<100>;
 	type UnbondingDelay = ConstU64<10>;
-	type MaxProviders = ConstU32<1_000>;
+	type MaxProviders = ConstU32<1_024>;
 	type MaxValidators = ConstU32<10>;
 	type InvalidResultSlash = Half;
 	type MissedDeadlineSlash = OnePercent;

@@ -61,11 +61,13 @@ pub struct ComputeKeyBenchmarks;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_compute_staking::BenchmarkHelper<AccountId, crate::Signature> for ComputeKeyBenchmarks {
 	fn compute_key(provider: &AccountId, seed: u32) -> (AccountId, crate::Signature) {
-		use super::market::COMPUTE_KEY_TYPE;
+		use sp_runtime::RuntimeAppPublic;
 		let seed = alloc::format!("//compute{seed}").into_bytes();
-		let public = sp_io::crypto::sr25519_generate(COMPUTE_KEY_TYPE, Some(seed));
+		let public = super::market::compute_key::Public::generate_pair(Some(seed));
 		let message = pallet_compute_staking::compute_key_message(provider);
-		let signature = sp_io::crypto::sr25519_sign(COMPUTE_KEY_TYPE, &public, &message).expect("the key was just made");
+		let signature = public.sign(&message).expect("the key was just made");
+		let public: sp_core::sr25519::Public = public.into();
+		let signature: sp_core::sr25519::Signature = signature.into();
 		(AccountId::from(public), signature.into())
 	}
 }
@@ -80,7 +82,10 @@ impl pallet_compute_staking::Config for Runtime {
 	type HasSessionKeys = HasSessionKeys;
 	type MinBond = ConstU128<MIN_BOND>;
 	type UnbondingDelay = UnbondingDelay;
-	type MaxProviders = ConstU32<1_000>;
+	/// 1,024 providers: a model served by 1,000 of them (the scheduler's
+	/// benchmarked worst case) and a few more. Selection reads them all once
+	/// per session.
+	type MaxProviders = ConstU32<1_024>;
 	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
 	type InvalidResultSlash = InvalidResultSlash;
 	type MissedDeadlineSlash = MissedDeadlineSlash;
