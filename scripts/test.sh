@@ -18,10 +18,11 @@ cargo build --release -p daifi-zk-verifier --target wasm32v1-none --no-default-f
 # The end-to-end compute test leaves a snapshot of the chain's state after
 # its tasks; the runtime's try-runtime checks run on it, with the runtime's
 # `try-runtime` feature (every pallet's `try_state`, FRAME's included, and the
-# upgrade checks). The feature rebuilds about 36 crates natively (about a
-# minute); the runtime's wasm is not needed for it.
+# upgrade checks). Built over the workspace's feature set, so only the crates
+# the feature touches are rebuilt natively (about 40, a minute or two); the
+# runtime's wasm is not needed for it.
 snapshot=$(mktemp -t daifi-snapshot-XXXXXX.json)
 trap 'rm -f "$snapshot"' EXIT
 (cd scripts/e2e && DAIFI_SNAPSHOT="$snapshot" npm test)
 DAIFI_SNAPSHOT="$snapshot" SKIP_WASM_BUILD=1 \
-	cargo test --release -p daifi-runtime --features try-runtime --test try_runtime -- --ignored
+	cargo test --release --workspace --features daifi-runtime/try-runtime --test try_runtime -- --ignored
