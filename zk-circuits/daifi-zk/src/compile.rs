@@ -11,36 +11,55 @@ use crate::{
 		affine::{Affine, Interval},
 		program::{Builder, Program},
 	},
-	onnx::{self, Constant, OnnxModel},
-	ops::{self, numel, Tensor, Value, FRAC_BITS},
+	onnx::{self, OnnxModel},
+	ops::{self, numel, Tensor, Value, DEFAULT_FRAC_BITS, MAX_FRAC_BITS},
 	ZkError,
 };
 
 type OpFn = fn(&mut Builder, &onnx::Node, &HashMap<String, Value>) -> Result<Value, ZkError>;
 
-/// The supported ONNX operators.
+/// The supported ONNX operators (`Constant` too: its value is read when parsing).
 pub const SUPPORTED_OPS: &[&str] = &[
-	"Add", "AveragePool", "Constant", "Conv", "Dropout", "Flatten", "Gemm", "GlobalAveragePool",
-	"Identity", "MatMul", "MaxPool", "Mul", "Relu", "Reshape", "Sigmoid", "Sub", "Tanh",
+	"Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout",
+	"Flatten", "Gather", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Identity", "LeakyRelu", "LogSoftmax",
+	"MatMul", "MaxPool", "Mul", "Pad", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Squeeze",
+	"Sub", "Tanh", "Transpose", "Unsqueeze",
 ];
 
 fn op_fn(op: &str) -> Option<OpFn> {
+	use ops::{activation, conv, elementwise, linear, pool, shape};
 	Some(match op {
-		"Gemm" => ops::linear::gemm,
-		"MatMul" => ops::linear::matmul,
-		"Add" => ops::elementwise::add,
-		"Sub" => ops::elementwise::sub,
-		"Mul" => ops::elementwise::mul,
-		"Relu" => ops::activation::relu,
-		"Sigmoid" => ops::activation::sigmoid,
-		"Tanh" => ops::activation::tanh,
-		"Conv" => ops::conv::conv,
-		"AveragePool" => ops::pool::average_pool,
-		"GlobalAveragePool" => ops::pool::global_average_pool,
-		"MaxPool" => ops::pool::max_pool,
-		"Flatten" => ops::shape::flatten,
-		"Reshape" => ops::shape::reshape,
-		"Identity" | "Dropout" => ops::shape::identity,
+		"Gemm" => linear::gemm,
+		"MatMul" => linear::matmul,
+		"Add" => elementwise::add,
+		"Sub" => elementwise::sub,
+		"Mul" => elementwise::mul,
+		"Div" => elementwise::div,
+		"BatchNormalization" => elementwise::batch_normalization,
+		"Relu" => activation::relu,
+		"LeakyRelu" => activation::leaky_relu,
+		"Clip" => activation::clip,
+		"Sigmoid" => activation::sigmoid,
+		"Tanh" => activation::tanh,
+		"Softmax" => activation::softmax,
+		"LogSoftmax" => activation::log_softmax,
+		"Conv" => conv::conv,
+		"AveragePool" => pool::average_pool,
+		"GlobalAveragePool" => pool::global_average_pool,
+		"MaxPool" => pool::max_pool,
+		"GlobalMaxPool" => pool::global_max_pool,
+		"Flatten" => shape::flatten,
+		"Reshape" => shape::reshape,
+		"Identity" | "Dropout" => shape::identity,
+		"Transpose" => shape::transpose,
+		"Squeeze" => shape::squeeze,
+		"Unsqueeze" => shape::unsqueeze,
+		"Concat" => shape::concat,
+		"Slice" => shape::slice,
+		"Pad" => shape::pad,
+		"Gather" => shape::gather,
+		"Shape" => shape::shape,
+		"Cast" => shape::cast,
 		_ => return None,
 	})
 }
@@ -66,7 +85,8 @@ pub struct Circuit {
 	pub input_shape: Vec<usize>,
 	/// The model output's shape.
 	pub output_shape: Vec<usize>,
-	/// Inputs are `round(x · 2^input_scale)`.
+	/// Inputs are `round(x · 2^input_scale)`: the model's fixed point
+	/// (`daifi.frac_bits`, default 8), which weights and activations use too.
 	pub input_scale: u32,
 	/// Outputs are `y · 2^output_scale`.
 	pub output_scale: u32,
@@ -127,6 +147,18 @@ impl Circuit {
 	}
 }
 
+/// The model's fixed point: `daifi.frac_bits` from its metadata (part of the
+/// file, so of its content hash), else [`DEFAULT_FRAC_BITS`].
+fn frac_bits(model: &OnnxModel) -> Result<u32, ZkError> {
+	let Some(text) = model.metadata.get("daifi.frac_bits") else {
+		return Ok(DEFAULT_FRAC_BITS);
+	};
+	match text.trim().parse::<u32>() {
+		Ok(bits) if (1..=MAX_FRAC_BITS).contains(&bits) => Ok(bits),
+		_ => Err(ZkError::InvalidOnnx(format!("daifi.frac_bits '{text}' is not a number from 1 to {MAX_FRAC_BITS}"))),
+	}
+}
+
 fn input_range(model: &OnnxModel) -> Result<(f32, f32), ZkError> {
 	let Some(text) = model.metadata.get("daifi.input_range") else {
 		return Ok(DEFAULT_INPUT_RANGE);
@@ -144,16 +176,17 @@ fn input_range(model: &OnnxModel) -> Result<(f32, f32), ZkError> {
 pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 	let model = onnx::parse(onnx_bytes)?;
 	// Refuse unsupported operators before doing any work.
-	if let Some(node) = model.nodes.iter().find(|n| n.op_type != "Constant" && op_fn(&n.op_type).is_none()) {
+	if let Some(node) = model.nodes.iter().find(|n| op_fn(&n.op_type).is_none()) {
 		return Err(ZkError::UnsupportedOp { node: node.name.clone(), op: node.op_type.clone() });
 	}
+	let frac = frac_bits(&model)?;
 	let (lo, hi) = input_range(&model)?;
 	let q_range = (
-		(lo as f64 * (1u64 << FRAC_BITS) as f64).floor() as i64,
-		(hi as f64 * (1u64 << FRAC_BITS) as f64).ceil() as i64,
+		(lo as f64 * (1u64 << frac) as f64).floor() as i64,
+		(hi as f64 * (1u64 << frac) as f64).ceil() as i64,
 	);
 	let num_inputs = numel(&model.input_shape);
-	let mut builder = Builder::new(num_inputs, Interval { lo: q_range.0 as i128, hi: q_range.1 as i128 });
+	let mut builder = Builder::new(num_inputs, Interval { lo: q_range.0 as i128, hi: q_range.1 as i128 }, frac);
 
 	let mut values: HashMap<String, Value> =
 		model.constants.iter().map(|(k, v)| (k.clone(), Value::Const(v.clone()))).collect();
@@ -162,31 +195,13 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 		Value::Var(Tensor {
 			shape: model.input_shape.clone(),
 			data: (0..num_inputs as u32).map(Affine::wire).collect(),
-			scale: FRAC_BITS,
+			scale: frac,
 		}),
 	);
 	for node in &model.nodes {
-		let value = if node.op_type == "Constant" {
-			let t = node
-				.attributes
-				.iter()
-				.find(|a| a.name == "value")
-				.and_then(|a| a.t.as_ref())
-				.ok_or_else(|| node.error("only the `value` attribute is supported"))?;
-			let shape: Vec<usize> = t.dims.iter().map(|&d| d.max(0) as usize).collect();
-			let mut values_f = t.float_data.clone();
-			if values_f.is_empty() {
-				values_f = t.int64_data.iter().map(|&v| v as f32).collect();
-			}
-			if values_f.is_empty() && !t.raw_data.is_empty() {
-				return Err(node.error("raw-encoded Constant nodes are not supported; use an initializer"));
-			}
-			Value::Const(Constant { shape, values: values_f })
-		} else {
-			let f = op_fn(&node.op_type)
-				.ok_or_else(|| ZkError::UnsupportedOp { node: node.name.clone(), op: node.op_type.clone() })?;
-			f(&mut builder, node, &values)?
-		};
+		let f = op_fn(&node.op_type)
+			.ok_or_else(|| ZkError::UnsupportedOp { node: node.name.clone(), op: node.op_type.clone() })?;
+		let value = f(&mut builder, node, &values)?;
 		let out = node.outputs.first().ok_or_else(|| node.error("the node has no output"))?;
 		values.insert(out.clone(), value);
 	}
@@ -205,7 +220,7 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 		model_hash: model_hash(onnx_bytes),
 		input_shape: model.input_shape,
 		output_shape,
-		input_scale: FRAC_BITS,
+		input_scale: frac,
 		output_scale,
 		input_range: q_range,
 	})

@@ -17,7 +17,7 @@
 //! ## Fixed point
 //!
 //! Inputs, weights and activations are integers `round(x · 2^8)`
-//! ([`ops::FRAC_BITS`]). A product of an activation and a weight is at scale
+//! ([`ops::DEFAULT_FRAC_BITS`], or the model's `daifi.frac_bits`). A product of an activation and a weight is at scale
 //! 2^16; before a non-linearity the value is rescaled to 2^8 by a floor
 //! division whose remainder is range-checked. Outputs are exact integer
 //! values at the scale [`Circuit::output_scale`]; [`Circuit::dequantize_output`]
@@ -33,6 +33,7 @@
 
 #![deny(missing_docs)]
 
+pub mod calibrate;
 pub mod ceremony;
 pub mod circuit;
 pub mod compile;
@@ -65,6 +66,15 @@ pub enum ZkError {
 		/// What is wrong.
 		reason: String,
 	},
+	/// A constant (weight, bias, shape) is NaN or infinite.
+	NonFiniteConstant {
+		/// The initializer or `Constant` node.
+		name: String,
+		/// The flat index of the first such value.
+		index: usize,
+		/// The value (`NaN`, `inf`, `-inf`).
+		value: String,
+	},
 	/// Values of the model could exceed what the circuit represents soundly.
 	ValueRange(String),
 	/// An input of the wrong length or outside the model's input range.
@@ -86,6 +96,8 @@ impl std::fmt::Display for ZkError {
 			ZkError::UnsupportedOp { node, op } =>
 				write!(f, "Building node {node} ({op}): unsupported operator {op}"),
 			ZkError::Node { node, op, reason } => write!(f, "Building node {node} ({op}): {reason}"),
+			ZkError::NonFiniteConstant { name, index, value } =>
+				write!(f, "constant {name} holds {value} at index {index}: weights must be finite"),
 			ZkError::ValueRange(e) => write!(f, "value range: {e}"),
 			ZkError::InvalidInput(e) => write!(f, "invalid input: {e}"),
 			ZkError::Proving(e) => write!(f, "proving: {e}"),

@@ -32,11 +32,19 @@ pub struct Node {
 	pub outputs: Vec<String>,
 	/// Its attributes.
 	pub attributes: Vec<pb::AttributeProto>,
+	/// The model's version of the default ONNX operator set: some operators
+	/// changed their defaults (Softmax's axis) or moved attributes to inputs.
+	pub opset: i64,
 }
 
 impl Node {
 	fn attribute(&self, name: &str) -> Option<&pb::AttributeProto> {
 		self.attributes.iter().find(|a| a.name == name)
+	}
+
+	/// Whether the attribute is present.
+	pub fn has(&self, name: &str) -> bool {
+		self.attribute(name).is_some()
 	}
 
 	/// An integer attribute, or `default`.
@@ -68,7 +76,8 @@ impl Node {
 /// A parsed model: nodes in topological order, constants, the one input and output.
 #[derive(Clone, Debug)]
 pub struct OnnxModel {
-	/// The nodes, in the order ONNX requires (topological).
+	/// The nodes, in the order ONNX requires (topological), `Constant`
+	/// nodes left out (their values are in `constants`).
 	pub nodes: Vec<Node>,
 	/// Initializers and `Constant` outputs by value name.
 	pub constants: HashMap<String, Constant>,
@@ -82,15 +91,54 @@ pub struct OnnxModel {
 	pub metadata: HashMap<String, String>,
 }
 
-fn load_constant(tensor: &pb::TensorProto) -> Result<Constant, String> {
+/// The oldest and newest version of the default operator set the compiler
+/// reads: the operators it supports have the semantics it implements in all
+/// of them (attributes that became inputs are read in either form).
+pub const OPSETS: std::ops::RangeInclusive<i64> = 11..=21;
+
+/// Decodes a tensor in any encoding ONNX allows inside the file (typed
+/// fields or `raw_data`, any numeric type), as `f32`; refuses external data,
+/// NaN and infinities, naming the tensor.
+fn load_constant(name: &str, tensor: &pb::TensorProto) -> Result<Constant, ZkError> {
+	let error = |e: String| ZkError::InvalidOnnx(format!("constant {name}: {e}"));
 	let resolver = tract_onnx::data_resolver::FopenDataResolver;
 	// tract panics on a few malformed tensor encodings: turn that into an error.
+	// With no model path it refuses data stored outside the file.
 	let loaded = std::panic::catch_unwind(|| tract_onnx::tensor::load_tensor(&resolver, tensor, None))
-		.map_err(|_| "undecodable tensor data".to_string())?
-		.map_err(|e| format!("{e}"))?;
-	let floats = loaded.cast_to::<f32>().map_err(|e| format!("{e}"))?;
-	let values = floats.to_plain_array_view::<f32>().map_err(|e| format!("{e}"))?.iter().copied().collect();
+		.map_err(|_| error("undecodable tensor data".into()))?
+		.map_err(|e| error(format!("{e}")))?;
+	let floats = loaded.cast_to::<f32>().map_err(|e| error(format!("{e}")))?;
+	let values: Vec<f32> =
+		floats.to_plain_array_view::<f32>().map_err(|e| error(format!("{e}")))?.iter().copied().collect();
+	if let Some(index) = values.iter().position(|v| !v.is_finite()) {
+		return Err(ZkError::NonFiniteConstant { name: name.into(), index, value: values[index].to_string() });
+	}
 	Ok(Constant { shape: loaded.shape().to_vec(), values })
+}
+
+/// The value of a `Constant` node: `value` (a tensor) or one of the scalar
+/// and list forms of opset 12 on.
+fn constant_node(node: &pb::NodeProto, name: &str) -> Result<Constant, ZkError> {
+	let [attribute] = node.attribute.as_slice() else {
+		return Err(ZkError::InvalidOnnx(format!("Constant {name} must have exactly one attribute")));
+	};
+	let scalar = |v: f32| Constant { shape: vec![], values: vec![v] };
+	let list = |v: Vec<f32>| Constant { shape: vec![v.len()], values: v };
+	let constant = match attribute.name.as_str() {
+		"value" => {
+			let t = attribute.t.as_ref().ok_or_else(|| ZkError::InvalidOnnx(format!("Constant {name} has no tensor")))?;
+			return load_constant(name, t);
+		},
+		"value_float" => scalar(attribute.f),
+		"value_int" => scalar(attribute.i as f32),
+		"value_floats" => list(attribute.floats.clone()),
+		"value_ints" => list(attribute.ints.iter().map(|&i| i as f32).collect()),
+		other => return Err(ZkError::InvalidOnnx(format!("Constant {name}: attribute {other} is not supported"))),
+	};
+	if let Some(index) = constant.values.iter().position(|v| !v.is_finite()) {
+		return Err(ZkError::NonFiniteConstant { name: name.into(), index, value: constant.values[index].to_string() });
+	}
+	Ok(constant)
 }
 
 fn shape_of(info: &pb::ValueInfoProto) -> Option<Vec<usize>> {
@@ -120,11 +168,22 @@ pub fn parse(bytes: &[u8]) -> Result<OnnxModel, ZkError> {
 		return Err(ZkError::InvalidOnnx("the graph has no nodes".into()));
 	}
 
+	let opset = proto
+		.opset_import
+		.iter()
+		.find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
+		.map(|o| o.version)
+		.ok_or_else(|| ZkError::InvalidOnnx("the model imports no default operator set".into()))?;
+	if !OPSETS.contains(&opset) {
+		return Err(ZkError::InvalidOnnx(format!(
+			"operator set {opset} is not supported (versions {} to {})",
+			OPSETS.start(),
+			OPSETS.end()
+		)));
+	}
 	let mut constants = HashMap::new();
 	for init in &graph.initializer {
-		let c = load_constant(init)
-			.map_err(|e| ZkError::InvalidOnnx(format!("initializer {}: {e}", init.name)))?;
-		constants.insert(init.name.clone(), c);
+		constants.insert(init.name.clone(), load_constant(&init.name, init)?);
 	}
 	let inputs: Vec<&pb::ValueInfoProto> =
 		graph.input.iter().filter(|i| !constants.contains_key(&i.name)).collect();
@@ -137,18 +196,28 @@ pub fn parse(bytes: &[u8]) -> Result<OnnxModel, ZkError> {
 		return Err(ZkError::InvalidOnnx(format!("expected one model output, found {}", graph.output.len())));
 	};
 
-	let nodes = graph
-		.node
-		.iter()
-		.enumerate()
-		.map(|(i, n)| Node {
-			name: if n.name.is_empty() { format!("{}#{i}", n.op_type) } else { n.name.clone() },
+	let mut nodes = Vec::with_capacity(graph.node.len());
+	for (i, n) in graph.node.iter().enumerate() {
+		if !n.domain.is_empty() && n.domain != "ai.onnx" {
+			return Err(ZkError::UnsupportedOp { node: n.name.clone(), op: format!("{}:{}", n.domain, n.op_type) });
+		}
+		let name = if n.name.is_empty() { format!("{}#{i}", n.op_type) } else { n.name.clone() };
+		if n.op_type == "Constant" {
+			let [output] = n.output.as_slice() else {
+				return Err(ZkError::InvalidOnnx(format!("Constant {name} must have one output")));
+			};
+			constants.insert(output.clone(), constant_node(n, &name)?);
+			continue;
+		}
+		nodes.push(Node {
+			name,
 			op_type: n.op_type.clone(),
 			inputs: n.input.clone(),
 			outputs: n.output.clone(),
 			attributes: n.attribute.clone(),
-		})
-		.collect();
+			opset,
+		});
+	}
 	let metadata = proto.metadata_props.iter().map(|p| (p.key.clone(), p.value.clone())).collect();
 	Ok(OnnxModel {
 		nodes,

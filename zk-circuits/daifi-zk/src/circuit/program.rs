@@ -5,11 +5,14 @@
 //! |---|---|---|
 //! | `Decompose { value, bits }` | `bits + 1` | `value + 2^(bits-1)` equals `Σ 2^i b_i` with every `b_i` boolean: a range check of `value` into `[-2^(bits-1), 2^(bits-1))` that also yields its bits |
 //! | `Product { a, b }` | 1 | a new wire equal to `a · b` |
+//! | `Check { a, b, c }` | 1 | `a · b = c` over existing wires |
+//! | `Divide { num, den, .. }` | 0 | a hint: two new wires the prover fills with `floor(num / den)` and the remainder |
 //! | (public output) | 1 | the output instance variable equals an affine form |
 //!
-//! Every non-linearity (ReLU, rescale, max, piecewise-linear activations) is
-//! built from these, so each is fully constrained: no value is ever taken
-//! from the witness without a constraint that fixes it.
+//! Every non-linearity (ReLU, rescale, max, piecewise-linear activations,
+//! division) is built from these, so each is fully constrained: a hint's
+//! wires are only ever used together with the checks that fix them (see
+//! [`super::gadgets::divide`]).
 
 use super::affine::{Affine, Interval, Wire};
 use crate::ZkError;
@@ -35,6 +38,27 @@ pub enum Step {
 		/// The product's wire.
 		out: Wire,
 	},
+	/// The constraint `a · b = c`; no new wire.
+	Check {
+		/// Left factor.
+		a: Affine,
+		/// Right factor.
+		b: Affine,
+		/// The product.
+		c: Affine,
+	},
+	/// Hint: `quotient = floor(num / den)`, `remainder = num - den · quotient`
+	/// (`den > 0`). Makes no constraint: the divide gadget adds them.
+	Divide {
+		/// Numerator.
+		num: Affine,
+		/// Denominator, positive.
+		den: Affine,
+		/// The quotient's wire.
+		quotient: Wire,
+		/// The remainder's wire.
+		remainder: Wire,
+	},
 }
 
 /// A compiled circuit: public inputs, steps, public outputs.
@@ -57,7 +81,8 @@ impl Program {
 			.iter()
 			.map(|s| match s {
 				Step::Decompose { bits, .. } => *bits as usize + 1,
-				Step::Product { .. } => 1,
+				Step::Product { .. } | Step::Check { .. } => 1,
+				Step::Divide { .. } => 0,
 			})
 			.sum::<usize>() +
 			self.outputs.len()
@@ -78,6 +103,12 @@ impl Program {
 				Step::Product { a, b, out } => {
 					values[*out as usize] = a.eval(&values) * b.eval(&values);
 				},
+				Step::Check { .. } => {},
+				Step::Divide { num, den, quotient, remainder } => {
+					let (n, d) = (num.eval(&values), den.eval(&values).max(1));
+					values[*quotient as usize] = n.div_euclid(d);
+					values[*remainder as usize] = n.rem_euclid(d);
+				},
 			}
 		}
 		values
@@ -95,12 +126,16 @@ pub struct Builder {
 	bounds: Vec<Interval>,
 	steps: Vec<Step>,
 	num_inputs: usize,
+	/// Fractional bits of the model's fixed point: activations and weights
+	/// are `round(x · 2^frac_bits)`.
+	pub frac_bits: u32,
 }
 
 impl Builder {
-	/// A builder whose first `num_inputs` wires are the public inputs, each in `input`.
-	pub fn new(num_inputs: usize, input: Interval) -> Self {
-		Builder { bounds: vec![input; num_inputs], steps: Vec::new(), num_inputs }
+	/// A builder whose first `num_inputs` wires are the public inputs, each
+	/// in `input`, for a model quantized with `frac_bits` fractional bits.
+	pub fn new(num_inputs: usize, input: Interval, frac_bits: u32) -> Self {
+		Builder { bounds: vec![input; num_inputs], steps: Vec::new(), num_inputs, frac_bits }
 	}
 
 	/// The wires' bounds so far.
@@ -160,6 +195,34 @@ impl Builder {
 		let out = self.new_wire(bounds);
 		self.steps.push(Step::Product { a: a.clone(), b: b.clone(), out });
 		Ok(Affine::wire(out))
+	}
+
+	/// The constraint `a · b = c`.
+	pub fn check(&mut self, a: &Affine, b: &Affine, c: &Affine) -> Result<(), ZkError> {
+		// The bounds of every form are computed so that an overflow is refused.
+		let (x, y, _) = (self.bounds(a)?, self.bounds(b)?, self.bounds(c)?);
+		x.magnitude()
+			.checked_mul(y.magnitude())
+			.filter(|v| *v <= super::affine::MAX_MAGNITUDE)
+			.ok_or_else(|| ZkError::ValueRange("a product exceeds 2^120 in magnitude".into()))?;
+		self.steps.push(Step::Check { a: a.clone(), b: b.clone(), c: c.clone() });
+		Ok(())
+	}
+
+	/// The unconstrained hint wires `(floor(num / den), num mod den)`, with
+	/// the given bounds. Only [`super::gadgets::divide`] calls this: it adds
+	/// the constraints that make the hint the only satisfying value.
+	pub(crate) fn divide_hint(
+		&mut self,
+		num: &Affine,
+		den: &Affine,
+		quotient: Interval,
+		remainder: Interval,
+	) -> (Affine, Affine) {
+		let q = self.new_wire(quotient);
+		let r = self.new_wire(remainder);
+		self.steps.push(Step::Divide { num: num.clone(), den: den.clone(), quotient: q, remainder: r });
+		(Affine::wire(q), Affine::wire(r))
 	}
 
 	/// Ends the program with the given public outputs.

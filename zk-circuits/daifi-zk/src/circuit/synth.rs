@@ -100,6 +100,12 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for Synthesis<'_, F> {
 					let out = vars[*out as usize];
 					cs.enforce_r1cs_constraint(|| lc(a, &vars), || lc(b, &vars), || out.into())?;
 				},
+				Step::Check { a, b, c } => {
+					cs.enforce_r1cs_constraint(|| lc(a, &vars), || lc(b, &vars), || lc(c, &vars))?;
+				},
+				// A hint: its wires are witnesses like any other; the gadget's
+				// checks constrain them.
+				Step::Divide { .. } => {},
 			}
 		}
 		for (form, out) in program.outputs.iter().zip(outputs) {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{const_input, quantize, var_input, Tensor, Value, FRAC_BITS};
+use super::{const_input, quantize, var_input, Tensor, Value};
 use crate::{circuit::{affine::Affine, program::Builder}, onnx::Node, ZkError};
 
 /// Window geometry shared by convolution and pooling: kernel, strides, pads
@@ -111,7 +111,7 @@ pub fn conv(b: &mut Builder, node: &Node, values: &HashMap<String, Value>) -> Re
 		return Err(node.error("kernel_shape does not match the kernel"));
 	}
 	let [oh, ow] = window.output(node, h, w)?;
-	let out_scale = x.scale + FRAC_BITS;
+	let out_scale = x.scale + b.frac_bits;
 	let bias = match node.inputs.get(2).filter(|n| !n.is_empty()) {
 		Some(_) => {
 			let bias = const_input(node, values, 2)?;
@@ -133,7 +133,7 @@ pub fn conv(b: &mut Builder, node: &Node, values: &HashMap<String, Value>) -> Re
 				let terms: Vec<(i128, &Affine)> = parts
 					.map(|(ci, y, xx, ky, kx)| {
 						let weight = k.values[((mo * c + ci) * kh + ky) * kw + kx];
-						(quantize(weight, FRAC_BITS), &x.data[(ci * h + y) * w + xx])
+						(quantize(weight, b.frac_bits), &x.data[(ci * h + y) * w + xx])
 					})
 					.collect();
 				data.push(Affine::combine(terms, bias[mo])?);

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{const_input, numel, quantize, var_input, Tensor, Value, FRAC_BITS};
+use super::{const_input, numel, quantize, var_input, Tensor, Value};
 use crate::{
 	circuit::{affine::Affine, program::Builder},
 	onnx::{Constant, Node},
@@ -24,7 +24,7 @@ fn dense(
 		return Err(node.error(format!("input shape {:?} does not match weights {k_dim}x{n_dim}", x.shape)));
 	}
 	let x = x.ready_for_weights(b)?;
-	let out_scale = x.scale + FRAC_BITS;
+	let out_scale = x.scale + b.frac_bits;
 	let bias_values: Vec<i128> = match bias {
 		None => vec![0; n_dim],
 		Some((c, beta)) => {
@@ -39,7 +39,7 @@ fn dense(
 		.map(|j| {
 			let parts = (0..k_dim).map(|k| {
 				let w = if transposed { weights[j * k_dim + k] } else { weights[k * n_dim + j] };
-				(quantize(alpha * w, FRAC_BITS), &x.data[k])
+				(quantize(alpha * w, b.frac_bits), &x.data[k])
 			});
 			Affine::combine(parts, bias_values[j])
 		})

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod conv;
 pub mod elementwise;
+pub mod layout;
 pub mod linear;
 pub mod pool;
 pub mod shape;
@@ -15,8 +16,11 @@ use crate::{
 	ZkError,
 };
 
-/// Fractional bits of activations and weights: a real `x` is `round(x · 2^8)`.
-pub const FRAC_BITS: u32 = 8;
+/// Fractional bits of activations and weights when the model does not choose
+/// (`daifi.frac_bits` in its metadata): a real `x` is `round(x · 2^8)`.
+pub const DEFAULT_FRAC_BITS: u32 = 8;
+/// The finest fixed point a model may choose.
+pub const MAX_FRAC_BITS: u32 = 20;
 
 /// A value flowing through the graph: a constant (weights, shapes) or a
 /// tensor computed from the input.
@@ -48,11 +52,12 @@ impl Tensor {
 		Ok(Tensor { shape: self.shape.clone(), data, scale: target })
 	}
 
-	/// The elements at scale `FRAC_BITS`, rounded down (a range check each) when
-	/// the scale is finer, and with ReLU applied if asked.
+	/// The elements at the model's scale (`b.frac_bits`), rounded to nearest
+	/// (a range check each) when the scale is finer, and with ReLU applied if asked.
 	pub fn requantized(&self, b: &mut Builder, relu: bool) -> Result<Tensor, ZkError> {
-		let t = if self.scale < FRAC_BITS { self.upscaled(FRAC_BITS)? } else { self.clone() };
-		let shift = t.scale - FRAC_BITS;
+		let frac = b.frac_bits;
+		let t = if self.scale < frac { self.upscaled(frac)? } else { self.clone() };
+		let shift = t.scale - frac;
 		if shift == 0 && !relu {
 			return Ok(t);
 		}
@@ -61,13 +66,13 @@ impl Tensor {
 			.iter()
 			.map(|a| gadgets::rescale(b, a, shift, relu))
 			.collect::<Result<_, _>>()?;
-		Ok(Tensor { shape: t.shape, data, scale: FRAC_BITS })
+		Ok(Tensor { shape: t.shape, data, scale: frac })
 	}
 
 	/// Rescales to `FRAC_BITS` when the scale is so fine that one more
 	/// multiplication by weights would make values needlessly wide.
 	pub fn ready_for_weights(&self, b: &mut Builder) -> Result<Tensor, ZkError> {
-		if self.scale > 2 * FRAC_BITS {
+		if self.scale > 2 * b.frac_bits {
 			self.requantized(b, false)
 		} else {
 			Ok(self.clone())
@@ -78,6 +83,19 @@ impl Tensor {
 /// `round(x · 2^bits)` as an integer.
 pub fn quantize(x: f32, bits: u32) -> i128 {
 	(x as f64 * (1u64 << bits) as f64).round() as i128
+}
+
+/// Fractional bits for constant factors (`Mul`, `Div`, pooling means) such
+/// that each non-zero factor keeps at least `frac_bits` significant bits:
+/// `frac_bits` for factors of magnitude 1 or more, up to 16 more for small ones.
+pub fn factor_bits(factors: impl IntoIterator<Item = f64>, frac_bits: u32) -> u32 {
+	let extra = factors
+		.into_iter()
+		.filter(|f| *f != 0.0 && f.is_finite())
+		.map(|f| (-f.abs().log2().floor()).clamp(0.0, 16.0) as u32)
+		.max()
+		.unwrap_or(0);
+	frac_bits + extra
 }
 
 /// The number of elements of a shape.

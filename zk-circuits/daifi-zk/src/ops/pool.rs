@@ -3,17 +3,22 @@
 
 use std::collections::HashMap;
 
-use super::{conv::{chw, Window}, var_input, Tensor, Value, FRAC_BITS};
+use super::{conv::{chw, Window}, var_input, Tensor, Value};
 use crate::{circuit::{affine::Affine, gadgets, program::Builder}, onnx::Node, ZkError};
 
-/// `sum / n` as affine forms: exact when `n` is a power of two (the scale
-/// grows by `log2 n`), else the sum times `round(2^8 / n)` at 8 more bits.
-fn mean(sum: Affine, n: usize, scale: u32) -> Result<(Affine, u32), ZkError> {
+/// `sum / n` as affine forms, free: exact when `n` is a power of two (the
+/// scale grows by `log2 n`), else the sum times `round(2^k / n)` at `k` more
+/// bits, `k = frac_bits + bits(n) + 8`, so that the factor has at least
+/// `frac_bits + 8` significant bits and the mean's relative error is below
+/// `2^-(frac_bits + 8)` for any window (784 elements of a global pool over
+/// 28x28 included).
+fn mean(sum: Affine, n: usize, scale: u32, frac_bits: u32) -> Result<(Affine, u32), ZkError> {
 	if n.is_power_of_two() {
 		Ok((sum, scale + n.trailing_zeros()))
 	} else {
-		let factor = ((1u64 << FRAC_BITS) as f64 / n as f64).round() as i128;
-		Ok((sum.scaled(factor)?, scale + FRAC_BITS))
+		let k = frac_bits + (usize::BITS - n.leading_zeros()) + 8;
+		let factor = ((1u64 << k) as f64 / n as f64).round() as i128;
+		Ok((sum.scaled(factor)?, scale + k))
 	}
 }
 
@@ -53,7 +58,7 @@ fn pool(
 				} else {
 					let n = if include_pad { window.kernel[0] * window.kernel[1] } else { elements.len() };
 					let sum = Affine::combine(elements.iter().map(|e| (1, *e)), 0)?;
-					let (value, scale) = mean(sum, n, x.scale)?;
+					let (value, scale) = mean(sum, n, x.scale, b.frac_bits)?;
 					data.push(value);
 					scales.push(scale);
 				}
@@ -78,6 +83,11 @@ pub fn average_pool(b: &mut Builder, node: &Node, values: &HashMap<String, Value
 /// ONNX `GlobalAveragePool`.
 pub fn global_average_pool(b: &mut Builder, node: &Node, values: &HashMap<String, Value>) -> Result<Value, ZkError> {
 	pool(b, node, values, true, false)
+}
+
+/// ONNX `GlobalMaxPool`.
+pub fn global_max_pool(b: &mut Builder, node: &Node, values: &HashMap<String, Value>) -> Result<Value, ZkError> {
+	pool(b, node, values, true, true)
 }
 
 /// ONNX `MaxPool`.
