@@ -92,26 +92,33 @@ impl Program {
 	pub fn evaluate(&self, input: &[i128]) -> Vec<i128> {
 		let mut values = vec![0i128; self.num_wires];
 		values[..self.num_inputs].copy_from_slice(input);
-		for step in &self.steps {
+		self.evaluate_steps(&mut values, 0);
+		values
+	}
+
+	/// Runs the steps from index `from` on, over wire values set so far: the
+	/// honest values of every wire those steps make. (Soundness tests change a
+	/// wire and re-derive everything after it, as a cheating prover would.)
+	pub fn evaluate_steps(&self, values: &mut [i128], from: usize) {
+		for step in &self.steps[from.min(self.steps.len())..] {
 			match step {
 				Step::Decompose { value, bits, first } => {
-					let shifted = value.eval(&values) + (1i128 << (bits - 1));
+					let shifted = value.eval(values) + (1i128 << (bits - 1));
 					for i in 0..*bits {
 						values[(*first + i) as usize] = (shifted >> i) & 1;
 					}
 				},
 				Step::Product { a, b, out } => {
-					values[*out as usize] = a.eval(&values) * b.eval(&values);
+					values[*out as usize] = a.eval(values).wrapping_mul(b.eval(values));
 				},
 				Step::Check { .. } => {},
 				Step::Divide { num, den, quotient, remainder } => {
-					let (n, d) = (num.eval(&values), den.eval(&values).max(1));
+					let (n, d) = (num.eval(values), den.eval(values).max(1));
 					values[*quotient as usize] = n.div_euclid(d);
 					values[*remainder as usize] = n.rem_euclid(d);
 				},
 			}
 		}
-		values
 	}
 
 	/// The public outputs for a full wire assignment.
