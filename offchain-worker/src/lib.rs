@@ -65,7 +65,7 @@ pub struct ModelSource {
 }
 
 /// Why no proven result came back.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, Clone, PartialEq, Eq)]
 pub enum ComputeError {
 	/// This node does not serve compute (`--compute-models` not given).
 	NotServing,
@@ -91,6 +91,17 @@ pub enum ComputeError {
 	SelfCheckFailed,
 	/// The model, its key or the input could not be used; the message says why.
 	Failed(Vec<u8>),
+}
+
+/// Debug output names the variant and, for [`ComputeError::Failed`], shows the
+/// message as text (not as a list of bytes), so a node's log reads as English.
+impl core::fmt::Debug for ComputeError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			Self::Failed(message) => write!(f, "Failed({:?})", alloc::string::String::from_utf8_lossy(message)),
+			other => write!(f, "{}", alloc::string::String::from_utf8_lossy(&other.reason())),
+		}
+	}
 }
 
 /// Longest message of [`ComputeError::reason`].
@@ -187,5 +198,7 @@ mod tests {
 	fn reasons_are_short_and_readable() {
 		assert_eq!(ComputeError::SelfCheckFailed.reason(), b"the proof did not verify locally".to_vec());
 		assert_eq!(ComputeError::Failed(vec![b'x'; 1000]).reason().len(), MAX_REASON_LEN);
+		assert_eq!(format!("{:?}", ComputeError::Failed(b"proving: bad key".to_vec())), r#"Failed("proving: bad key")"#);
+		assert_eq!(format!("{:?}", ComputeError::SelfCheckFailed), "the proof did not verify locally");
 	}
 }

@@ -55,6 +55,24 @@ pub fn prove<R: RngCore + CryptoRng>(
 	Ok((output, prove_assignment(circuit, pk, assignment, rng)?))
 }
 
+/// Refuses a proving key whose shape does not fit the circuit (public
+/// inputs, variables): a key made for another model. A key of the same
+/// shape for another circuit is caught by verifying the proof it makes.
+pub fn check_key_shape(circuit: &Circuit, pk: &ProvingKey) -> Result<(), ZkError> {
+	let public = 1 + circuit.program.num_inputs + circuit.program.outputs.len();
+	let variables = 1 + public + (circuit.program.num_wires - circuit.program.num_inputs);
+	if pk.vk.gamma_abc_g1.len() != public + 1 || pk.a_query.len() != variables {
+		return Err(ZkError::Proving(format!(
+			"the proving key is not this model's key: it has {} public inputs and {} variables, the model {} and {}",
+			pk.vk.gamma_abc_g1.len().saturating_sub(1),
+			pk.a_query.len(),
+			public,
+			variables
+		)));
+	}
+	Ok(())
+}
+
 /// Verifies a proof, bound to `binding`, that the circuit of `vk` maps
 /// `input` to `output`.
 pub fn verify(

@@ -57,11 +57,18 @@ enum Command {
 		/// The ONNX file.
 		model: PathBuf,
 	},
-	/// Verify a proof JSON written by `prove`.
+	/// Verify a proof JSON written by `prove`. Prints only what the proof
+	/// establishes: the binding, input and output integers, for this key.
+	/// Other fields of the file (model hash, real outputs) are not read.
 	Verify {
 		/// The verifying key.
 		#[arg(long)]
 		key: PathBuf,
+		/// The model the key belongs to: its output scale turns the verified
+		/// integers into reals (that the key is this model's is what
+		/// `daifi-zk phase2 verify` checks).
+		#[arg(long)]
+		model: Option<PathBuf>,
 		/// The proof JSON.
 		#[arg(long)]
 		proof: PathBuf,
@@ -84,13 +91,23 @@ struct InputFile {
 	input: Vec<f32>,
 }
 
-/// A proved inference, as `prove` writes it and `verify` reads it.
-#[derive(Serialize, Deserialize)]
+/// A proved inference, as `prove` writes it. `model_hash` and
+/// `output_real` are for people reading the file: `verify` reads only
+/// [`VerifiedFields`].
+#[derive(Serialize)]
 struct ProofFile {
 	model_hash: String,
 	input: Vec<i64>,
 	output: Vec<i64>,
 	output_real: Vec<f64>,
+	proof: String,
+}
+
+/// The fields of a proof file that a verification checks.
+#[derive(Deserialize)]
+struct VerifiedFields {
+	input: Vec<i64>,
+	output: Vec<i64>,
 	proof: String,
 }
 
@@ -154,10 +171,16 @@ fn run(cli: Cli) -> Result<(), String> {
 			let pk: ProvingKey = from_bytes(&read(&key)?).map_err(zk)?;
 			let input: InputFile = serde_json::from_slice(&read(&input)?).map_err(|e| e.to_string())?;
 			let quantized = circuit.quantize_input(&input.input).map_err(zk)?;
+			daifi_zk::groth16::check_key_shape(&circuit, &pk).map_err(zk)?;
 			let start = Instant::now();
 			let (output, proof) =
 				daifi_zk::prove(&circuit, &pk, &binding, &quantized, &mut StdRng::from_entropy()).map_err(zk)?;
 			println!("proved in {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+			// A key of the same shape made for another circuit proves nothing:
+			// its own verifying key rejects the proof.
+			daifi_zk::verify(&pk.vk, &binding, &quantized, &output, &proof).map_err(|_| {
+				"the proving key is not this model's key: a proof made with it does not verify against it".to_string()
+			})?;
 			let file = ProofFile {
 				model_hash: hex(&daifi_zk::model_hash(&bytes)),
 				output_real: circuit.dequantize_output(&output),
@@ -180,13 +203,25 @@ fn run(cli: Cli) -> Result<(), String> {
 				println!("{}", serde_json::to_string(&output).map_err(|e| e.to_string())?);
 			}
 		},
-		Command::Verify { key, proof, binding } => {
+		Command::Verify { key, model, proof, binding } => {
 			let vk_bytes = read(&key)?;
-			let file: ProofFile = serde_json::from_slice(&read(&proof)?).map_err(|e| e.to_string())?;
+			let file: VerifiedFields = serde_json::from_slice(&read(&proof)?).map_err(|e| e.to_string())?;
 			let proof_bytes = unhex(&file.proof)?;
 			daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &binding, &file.input, &file.output, &proof_bytes)
 				.map_err(|e| format!("verification failed: {e}"))?;
-			println!("proof verified: model 0x{} output {:?}", file.model_hash, file.output_real);
+			println!("proof verified against key 0x{} (blake2-256 of the key file)", hex(&daifi_zk::model_hash(&vk_bytes)));
+			println!("binding 0x{}", hex(&binding));
+			println!("input ({} fixed-point values): {:?}", file.input.len(), file.input);
+			println!("output (fixed point): {:?}", file.output);
+			if let Some(model) = model {
+				let (circuit, bytes) = load_circuit(&model)?;
+				println!(
+					"output as reals (2^-{} of model 0x{}): {:?}",
+					circuit.output_scale,
+					hex(&daifi_zk::model_hash(&bytes)),
+					circuit.dequantize_output(&file.output)
+				);
+			}
 		},
 	}
 	Ok(())

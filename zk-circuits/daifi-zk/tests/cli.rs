@@ -1,0 +1,60 @@
+//! The tool tells the truth: `verify` prints only what the proof
+//! establishes (edited fields of the proof file are never shown), and
+//! `prove` refuses another model's proving key.
+
+mod common;
+
+use std::{path::Path, process::Command};
+
+use common::{keyed, models_dir};
+use daifi_zk::to_bytes;
+
+fn tool(args: &[&str]) -> (bool, String) {
+	let out = Command::new(env!("CARGO_BIN_EXE_daifi-zk")).args(args).output().expect("runs");
+	(out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn path(dir: &Path, name: &str) -> String {
+	dir.join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn verify_prints_only_what_it_checked_and_prove_refuses_a_foreign_key() {
+	let dir = std::env::temp_dir().join(format!("daifi-zk-cli-{}", std::process::id()));
+	std::fs::create_dir_all(&dir).unwrap();
+	let (_, pk) = keyed("mlp_64_32_10");
+	let (_, other) = keyed("mlp_64_128_10");
+	std::fs::write(dir.join("pk"), to_bytes(&pk)).unwrap();
+	std::fs::write(dir.join("vk"), to_bytes(&pk.vk)).unwrap();
+	std::fs::write(dir.join("other.pk"), to_bytes(&other)).unwrap();
+	let input: Vec<f32> = (0..64).map(|i| (i % 17) as f32 / 16.0).collect();
+	std::fs::write(dir.join("input.json"), serde_json::json!({ "input": input }).to_string()).unwrap();
+	let model = models_dir().join("mlp_64_32_10.onnx").to_string_lossy().into_owned();
+
+	let (ok, out) = tool(&["prove", &model, "--key", &path(&dir, "pk"), "--input", &path(&dir, "input.json"), "--out", &path(&dir, "proof.json")]);
+	assert!(ok, "{out}");
+
+	// Edit the fields verify does not check: it must neither print nor trust them.
+	let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("proof.json")).unwrap()).unwrap();
+	file["output_real"][0] = serde_json::json!(12345.678);
+	file["model_hash"] = serde_json::json!("ab".repeat(32));
+	std::fs::write(dir.join("edited.json"), file.to_string()).unwrap();
+	let (ok, out) = tool(&["verify", "--key", &path(&dir, "vk"), "--proof", &path(&dir, "edited.json"), "--model", &model]);
+	assert!(ok, "{out}");
+	assert!(!out.contains("12345.678") && !out.contains(&"ab".repeat(32)), "printed an unchecked field:\n{out}");
+	let output: Vec<i64> = serde_json::from_value(file["output"].clone()).unwrap();
+	assert!(out.contains(&format!("output (fixed point): {output:?}")), "{out}");
+	assert!(out.contains(&format!("0x{}", daifi_zk::model_hash(&std::fs::read(&model).unwrap()).iter().map(|b| format!("{b:02x}")).collect::<String>())));
+
+	// An edited output is refused.
+	file["output"][0] = serde_json::json!(output[0] + 1);
+	std::fs::write(dir.join("lie.json"), file.to_string()).unwrap();
+	let (ok, out) = tool(&["verify", "--key", &path(&dir, "vk"), "--proof", &path(&dir, "lie.json")]);
+	assert!(!ok && out.contains("verification failed"), "{out}");
+
+	// Another model's proving key: refused, no proof written.
+	let (ok, out) = tool(&["prove", &model, "--key", &path(&dir, "other.pk"), "--input", &path(&dir, "input.json"), "--out", &path(&dir, "bad.json")]);
+	assert!(!ok && out.contains("not this model's key"), "{out}");
+	assert!(!dir.join("bad.json").exists());
+	std::fs::remove_dir_all(&dir).ok();
+}
