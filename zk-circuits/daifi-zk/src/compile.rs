@@ -92,12 +92,23 @@ pub struct Circuit {
 	pub output_scale: u32,
 	/// Allowed range of each quantized input.
 	pub input_range: (i64, i64),
+	/// The R1CS matrices, built on the first proof and kept.
+	pub r1cs: std::sync::OnceLock<std::sync::Arc<crate::groth16::Matrices>>,
 }
 
 impl Circuit {
 	/// R1CS constraints.
 	pub fn num_constraints(&self) -> usize {
 		self.program.num_constraints()
+	}
+
+	/// The circuit's R1CS matrices, synthesized once and kept for every proof.
+	pub fn matrices(&self) -> Result<std::sync::Arc<crate::groth16::Matrices>, ZkError> {
+		if let Some(m) = self.r1cs.get() {
+			return Ok(m.clone());
+		}
+		let m = std::sync::Arc::new(crate::groth16::Matrices::of(self)?);
+		Ok(self.r1cs.get_or_init(|| m).clone())
 	}
 
 	/// Quantizes a real input, refusing a wrong length or a value out of range.
@@ -223,5 +234,6 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 		input_scale: frac,
 		output_scale,
 		input_range: q_range,
+		r1cs: Default::default(),
 	})
 }

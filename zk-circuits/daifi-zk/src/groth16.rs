@@ -3,7 +3,9 @@
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Groth16;
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
+use ark_relations::gr1cs::{
+	ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
+};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rand::{CryptoRng, RngCore};
 
@@ -86,16 +88,58 @@ pub fn verify(
 	daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, proof).map_err(ZkError::Verify)
 }
 
+/// A circuit's R1CS matrices (A, B, C), built once per model: a proof then
+/// needs only the witness, not a constraint synthesis of its own.
+#[derive(Clone, Debug)]
+pub struct Matrices {
+	abc: Vec<Matrix<Fr>>,
+	num_instance: usize,
+	num_constraints: usize,
+}
+
+impl Matrices {
+	/// Synthesizes the circuit once, without values, exactly as the key
+	/// generator does (same variable order, same inlining).
+	pub fn of(circuit: &Circuit) -> Result<Matrices, ZkError> {
+		let err = |e: ark_relations::gr1cs::SynthesisError| ZkError::Proving(format!("matrices: {e}"));
+		let cs = ConstraintSystem::<Fr>::new_ref();
+		cs.set_optimization_goal(OptimizationGoal::Constraints);
+		cs.set_mode(SynthesisMode::Setup);
+		Synthesis { program: &circuit.program, assignment: None }.generate_constraints(cs.clone()).map_err(err)?;
+		cs.finalize();
+		let abc = cs
+			.to_matrices()
+			.map_err(err)?
+			.remove(R1CS_PREDICATE_LABEL)
+			.ok_or_else(|| ZkError::Proving("no R1CS matrices".into()))?;
+		Ok(Matrices { abc, num_instance: cs.num_instance_variables(), num_constraints: cs.num_constraints() })
+	}
+}
+
 /// A proof from an arbitrary assignment (honest or not): what a cheating
-/// prover could submit. Tests use it to show a lying witness gives no valid proof.
+/// prover could submit. Tests use it to show a lying witness gives no valid
+/// proof. Uses the circuit's cached matrices ([`Circuit::matrices`]).
 pub fn prove_assignment<R: RngCore + CryptoRng>(
 	circuit: &Circuit,
 	pk: &ProvingKey,
 	assignment: Assignment<Fr>,
 	rng: &mut R,
 ) -> Result<Proof, ZkError> {
-	let synthesis = Synthesis { program: &circuit.program, assignment: Some(assignment) };
-	Groth16::<Bn254>::create_random_proof_with_reduction(synthesis, pk, rng)
+	let m = circuit.matrices()?;
+	let n = circuit.program.num_inputs;
+	// The variable order of the synthesis: one, the binding, the model's
+	// input, its output; then every other wire.
+	let full: Vec<Fr> = core::iter::once(Fr::from(1u64))
+		.chain(core::iter::once(assignment.binding))
+		.chain(assignment.wires[..n].iter().copied())
+		.chain(assignment.outputs.iter().copied())
+		.chain(assignment.wires[n..].iter().copied())
+		.collect();
+	if full.len() != pk.a_query.len() || m.num_instance != 2 + n + assignment.outputs.len() {
+		return Err(ZkError::Proving(format!("{} values for a key of {} variables", full.len(), pk.a_query.len())));
+	}
+	let (r, s) = (<Fr as ark_ff::UniformRand>::rand(rng), <Fr as ark_ff::UniformRand>::rand(rng));
+	Groth16::<Bn254>::create_proof_with_reduction_and_matrices(pk, r, s, &m.abc, m.num_instance, m.num_constraints, &full)
 		.map_err(|e| ZkError::Proving(format!("{e}")))
 }
 

@@ -26,6 +26,22 @@ enum Command {
 		/// The ONNX file.
 		model: PathBuf,
 	},
+	/// Choose the model's fixed point: the fewest fractional bits whose outputs
+	/// stay within `--max-error` of the float model on a test set
+	/// (`{"inputs": [[floats], ...]}`); writes the model with `daifi.frac_bits` set.
+	Calibrate {
+		/// The ONNX file.
+		model: PathBuf,
+		/// The test set.
+		#[arg(long)]
+		test_set: PathBuf,
+		/// The largest distance from the float outputs allowed.
+		#[arg(long)]
+		max_error: f64,
+		/// Where to write the calibrated model.
+		#[arg(long)]
+		out: PathBuf,
+	},
 	/// Phase 1 of the trusted setup (powers of tau, once for the network).
 	#[command(subcommand)]
 	Phase1(ceremony_cli::Phase1),
@@ -163,6 +179,23 @@ fn run(cli: Cli) -> Result<(), String> {
 			println!("input shape {:?}, output shape {:?}", circuit.input_shape, circuit.output_shape);
 			println!("constraints: {}", circuit.num_constraints());
 			println!("wires: {}", circuit.program.num_wires);
+		},
+		Command::Calibrate { model, test_set, max_error, out } => {
+			#[derive(Deserialize)]
+			struct TestSet {
+				inputs: Vec<Vec<f32>>,
+			}
+			let set: TestSet = serde_json::from_slice(&read(&test_set)?).map_err(|e| e.to_string())?;
+			let c = daifi_zk::calibrate::calibrate(&read(&model)?, &set.inputs, max_error).map_err(zk)?;
+			write(&out, &c.model)?;
+			println!(
+				"{} fractional bits: max error {:.5} on {} inputs, {} constraints; wrote {}",
+				c.frac_bits,
+				c.max_error,
+				set.inputs.len(),
+				c.constraints,
+				out.display()
+			);
 		},
 		Command::Phase1(command) => ceremony_cli::phase1(command)?,
 		Command::Phase2(command) => ceremony_cli::phase2(command)?,

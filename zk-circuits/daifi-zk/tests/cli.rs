@@ -58,3 +58,20 @@ fn verify_prints_only_what_it_checked_and_prove_refuses_a_foreign_key() {
 	assert!(!dir.join("bad.json").exists());
 	std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn calibrate_writes_the_chosen_fixed_point_into_the_model() {
+	let dir = std::env::temp_dir().join(format!("daifi-zk-calibrate-{}", std::process::id()));
+	std::fs::create_dir_all(&dir).unwrap();
+	let model = models_dir().join("mlp_64_32_10.onnx").to_string_lossy().into_owned();
+	let test_set = models_dir().join("digits_test.json").to_string_lossy().into_owned();
+	let out = path(&dir, "calibrated.onnx");
+	let (ok, text) = tool(&["calibrate", &model, "--test-set", &test_set, "--max-error", "0.02", "--out", &out]);
+	assert!(ok, "{text}");
+	let circuit = daifi_zk::compile(&std::fs::read(&out).unwrap()).unwrap();
+	assert!(text.starts_with(&format!("{} fractional bits", circuit.input_scale)), "{text}");
+	// A bound no fixed point reaches is refused by name.
+	let (ok, text) = tool(&["calibrate", &model, "--test-set", &test_set, "--max-error", "0", "--out", &out]);
+	assert!(!ok && text.contains("no fixed point reaches 0"), "{text}");
+	std::fs::remove_dir_all(&dir).ok();
+}

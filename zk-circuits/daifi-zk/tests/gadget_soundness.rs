@@ -110,6 +110,7 @@ fn gadget(n: usize, range: (i128, i128), f: impl Fn(&mut Builder, &[Affine]) -> 
 		input_scale: 8,
 		output_scale: 8,
 		input_range: (range.0 as i64, range.1 as i64),
+		r1cs: Default::default(),
 	}
 }
 
