@@ -236,7 +236,14 @@ impl Engine {
 		let check = || -> Result<(), String> {
 			let vk: daifi_zk::VerifyingKey = daifi_zk::from_bytes(&source.verifying_key).map_err(|e| e.to_string())?;
 			let proof: daifi_zk::Proof = daifi_zk::from_bytes(&proof_bytes).map_err(|e| e.to_string())?;
-			daifi_zk::verify(&vk, binding, input, &output, &proof).map_err(|e| e.to_string())
+			let layout = daifi_zk::Layout::of(
+				input.len(),
+				source.input_min,
+				source.input_max,
+				output.len(),
+				source.output_bits as u32,
+			);
+			daifi_zk::verify(&vk, &layout, binding, input, &output, &proof).map_err(|e| e.to_string())
 		};
 		check().map_err(|e| {
 				log::error!(target: "daifi-compute", "proof for model 0x{} does not verify: {e}", hex(hash));
@@ -276,6 +283,11 @@ mod tests {
 
 	/// The binding the tests prove for.
 	const B: [u8; 32] = [5; 32];
+
+	/// The digits MLP's layout (64 inputs, 10 outputs: unpacked).
+	fn layout() -> daifi_zk::Layout {
+		daifi_zk::Layout::of(64, 0, 256, 10, 63)
+	}
 
 	fn models() -> PathBuf {
 		PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../zk-circuits/models")
@@ -338,6 +350,9 @@ mod tests {
 			transcript: daifi_zk::ceremony::file_hash(&ceremony().transcript),
 			phase1: daifi_zk::ceremony::file_hash(&ceremony().phase1),
 			phase1_url: b"file:///nonexistent/phase1.bin".to_vec(),
+			input_min: 0,
+			input_max: 256,
+			output_bits: 63,
 		}
 	}
 
@@ -389,7 +404,7 @@ mod tests {
 		let proven = engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
 		assert_eq!(proven.output.len(), 10);
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
-		daifi_zk::verify(&vk, &B, &input, &proven.output, &proof).unwrap();
+		daifi_zk::verify(&vk, &layout(), &B, &input, &proven.output, &proof).unwrap();
 		// A second call uses the cache and gives the same output.
 		assert_eq!(engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap().output, proven.output);
 
@@ -453,7 +468,7 @@ mod tests {
 		let input: Vec<i64> = (0..64).map(|i| (i * 7) % 200).collect();
 		let proven = engine.infer_and_prove(&hash, &B, &input, &source).unwrap();
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
-		daifi_zk::verify(&vk, &B, &input, &proven.output, &proof).unwrap();
+		daifi_zk::verify(&vk, &layout(), &B, &input, &proven.output, &proof).unwrap();
 		// Every file is kept: a new engine serves the model without the URLs.
 		let hex = hex(&hash);
 		for kept in [format!("{hex}.onnx"), format!("{hex}.pk"), format!("{hex}.transcript"), phase1_name()] {
@@ -471,7 +486,7 @@ mod tests {
 		let input: Vec<i64> = (0..64).map(|i| (i * 3) % 256).collect();
 		let proven = Engine::new(dir.clone()).infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
-		assert!(daifi_zk::verify(&vk, &[6; 32], &input, &proven.output, &proof).is_err());
+		assert!(daifi_zk::verify(&vk, &layout(), &[6; 32], &input, &proven.output, &proof).is_err());
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 

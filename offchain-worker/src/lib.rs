@@ -62,6 +62,14 @@ pub struct ModelSource {
 	pub phase1: [u8; 32],
 	/// Where that phase-1 file is published.
 	pub phase1_url: Vec<u8>,
+	/// The registered input range and output width: the chain places input
+	/// and output among the public inputs by them
+	/// (`daifi_zk_verifier::Layout::of`), so the self-check does too.
+	pub input_min: i64,
+	/// See `input_min`.
+	pub input_max: i64,
+	/// See `input_min`.
+	pub output_bits: u8,
 }
 
 /// Why no proven result came back.
@@ -177,6 +185,9 @@ mod tests {
 			transcript: [0; 32],
 			phase1: [0; 32],
 			phase1_url: Vec::new(),
+			input_min: 0,
+			input_max: 0,
+			output_bits: 1,
 		};
 		compute::infer_and_prove(&[0u8; 32], &[0u8; 32], vec![0; 4], source)
 	}

@@ -25,18 +25,34 @@ fn sealed_phase1<T: Config>() {
 	}
 }
 
+/// Inputs of a benchmark model whose key has `inputs` public inputs: up to
+/// 128 values unpacked; beyond, 4 values of 63 bits per public input (the
+/// widest lanes: every packed element near 2^252, the costliest scalars).
+fn input_len(inputs: u32) -> u32 {
+	let elements = inputs.saturating_sub(2);
+	if elements as usize <= daifi_zk_verifier::PACK_ABOVE {
+		elements
+	} else {
+		4 * elements
+	}
+}
+
+/// The input range of [`input_len`]'s packed lanes: 63 bits.
+const WIDE: (i64, i64) = (-(1 << 62), (1 << 62) - 1);
+
 /// A model whose key has `inputs` public inputs (at least 3): the binding,
-/// `inputs - 2` in, 1 out.
+/// `inputs - 2` input elements, 1 output.
 fn model<T: Config>(inputs: u32) -> ModelOf<T> {
 	Model {
 		size: 1,
 		verifying_key: crate::fixtures::synthetic_key(inputs).try_into().expect("within the bound"),
-		input_shape: vec![inputs.saturating_sub(2)].try_into().expect("one dimension"),
+		input_shape: vec![input_len(inputs)].try_into().expect("one dimension"),
 		output_shape: vec![1].try_into().expect("one dimension"),
 		input_frac_bits: 8,
 		output_frac_bits: 16,
-		input_min: 0,
-		input_max: 256,
+		output_bits: 63,
+		input_min: WIDE.0,
+		input_max: WIDE.1,
 		flops: 1,
 		min_vram_mib: 0,
 		phase1: crate::fixtures::dev_phase1_hash(),
@@ -125,16 +141,17 @@ mod benchmarks {
 		ModelRegistry::<T>::do_register(hash, model::<T>(k)).expect("valid model");
 		// 248 bits set: the largest binding element.
 		let binding = [0xff; 32];
-		let values: alloc::vec::Vec<i64> =
-			(1..k).map(|i| if i % 2 == 0 { i64::MAX } else { -i64::MAX }).collect();
-		let (input, output) = values.split_at(k as usize - 2);
+		// The largest values: each unpacked one near 2^63, each packed lane full.
+		let input: alloc::vec::Vec<i64> =
+			(0..input_len(k)).map(|i| if i % 2 == 0 { WIDE.1 } else { WIDE.0 + 1 }).collect();
+		let output = [-i64::MAX];
 		let proof = crate::fixtures::synthetic_proof();
 		let result;
 
 		#[block]
 		{
 			result = <ModelRegistry<T> as ModelCatalog<T::AccountId, BalanceOf<T>>>::verify(
-				&hash, &binding, input, output, &proof,
+				&hash, &binding, &input, &output, &proof,
 			);
 		}
 

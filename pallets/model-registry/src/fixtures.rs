@@ -66,6 +66,15 @@ pub fn fixture_binding() -> [u8; 32] {
 /// output values.
 pub const MLP_64_32_10_PUBLIC_INPUTS: u32 = 1 + 64 + 10;
 
+/// Signed bits of the 64-32-10 MLP's widest output (`daifi-zk compile`).
+pub const MLP_64_32_10_OUTPUT_BITS: u8 = 26;
+
+/// Where the 64-32-10 MLP's input and output go among its public inputs
+/// (64 and 10 values: one public input each).
+pub fn mlp_64_32_10_layout() -> daifi_zk_verifier::Layout {
+	daifi_zk_verifier::Layout::of(64, 0, 256, 10, MLP_64_32_10_OUTPUT_BITS as u32)
+}
+
 /// FLOPs of one inference of the 64-32-10 MLP (a multiply and an add per weight).
 pub const MLP_64_32_10_FLOPS: u64 = 2 * (64 * 32 + 32 * 10);
 
@@ -79,6 +88,7 @@ pub fn mlp_64_32_10_model<AccountId, Balance>(developer: AccountId, price: Balan
 		output_shape: vec![1, 10].try_into().expect("two dimensions"),
 		input_frac_bits: 8,
 		output_frac_bits: 16,
+		output_bits: MLP_64_32_10_OUTPUT_BITS,
 		input_min: 0,
 		input_max: 256,
 		flops: MLP_64_32_10_FLOPS,
@@ -162,11 +172,19 @@ pub fn synthetic_proof() -> Vec<u8> {
 /// a generator. For benchmarks of a verified result without a proving key
 /// (the runtime's benchmarks cannot make one): the verifier does exactly the
 /// work a real proof of the same size costs.
-pub fn synthetic_proof_for(binding: &[u8; 32], input: &[i64], output: &[i64]) -> Vec<u8> {
+/// Input and output are laid out by `layout` (their values must fit it).
+pub fn synthetic_proof_for(
+	binding: &[u8; 32],
+	input: &[i64],
+	output: &[i64],
+	layout: &daifi_zk_verifier::Layout,
+) -> Vec<u8> {
 	use ark_ec::CurveGroup;
 	type Fr = <G1Affine as AffineRepr>::ScalarField;
+	let packed = |lanes: &daifi_zk_verifier::Lanes, values: &[i64]| lanes.pack::<Fr>(values).unwrap_or_default();
 	let public = core::iter::once(daifi_zk_verifier::binding_element::<Fr>(binding))
-		.chain(input.iter().chain(output).map(|&v| daifi_zk_verifier::field_element::<Fr>(v)));
+		.chain(packed(&layout.input, input))
+		.chain(packed(&layout.output, output));
 	let sum = public.fold(Fr::from(1u64), |sum, x| sum + x);
 	compressed(&ark_groth16::Proof::<Bn254> {
 		a: G1Affine::generator(),

@@ -415,7 +415,9 @@ pub mod pallet {
 		pub(crate) fn do_register(hash: ModelHash, model: ModelOf<T>) -> DispatchResult {
 			ensure!(!Models::<T>::contains_key(hash), Error::<T>::ModelExists);
 			ensure!(
-				model.size > 0 && model.flops > 0 && model.input_min <= model.input_max,
+				model.size > 0 &&
+					model.flops > 0 && model.input_min <= model.input_max &&
+					(1..=63).contains(&model.output_bits),
 				Error::<T>::InvalidModel
 			);
 			ensure!(Phase1Results::<T>::contains_key(model.phase1), Error::<T>::UnknownPhase1);
@@ -427,9 +429,10 @@ pub mod pallet {
 			let checked: CheckedKey = daifi_zk_verifier::encode_checked_key(&ark_groth16::prepare_verifying_key(&key))
 				.try_into()
 				.map_err(|_| Error::<T>::MalformedVerifyingKey)?;
-			// The binding (see `ModelCatalog::verify`), then the input and output values.
+			// The binding (see `ModelCatalog::verify`), then the input's and
+			// the output's public inputs (packed beyond 128 values).
 			ensure!(
-				daifi_zk_verifier::public_input_count(&key) == (input as usize) + (output as usize) + 1,
+				daifi_zk_verifier::public_input_count(&key) == model.layout().public_inputs(input as usize, output as usize),
 				Error::<T>::ShapeMismatch
 			);
 			ensure!(!model.retired, Error::<T>::AlreadyRetired);
@@ -454,7 +457,7 @@ pub trait ModelCatalog<AccountId, Balance> {
 	/// for one task and one provider only).
 	///
 	/// Its weight is [`ModelCatalog::verification_weight`] of the model's
-	/// public inputs (`input.len() + output.len() + 1`).
+	/// public inputs ([`ModelView::public_inputs`]).
 	fn verify(
 		hash: &ModelHash,
 		binding: &[u8; 32],
@@ -473,6 +476,10 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Models::<T>::get(hash).map(|m| ModelView {
 			input_len: shape_len(&m.input_shape).unwrap_or(0),
 			output_len: shape_len(&m.output_shape).unwrap_or(0),
+			public_inputs: m.layout().public_inputs(
+				shape_len(&m.input_shape).unwrap_or(0) as usize,
+				shape_len(&m.output_shape).unwrap_or(0) as usize,
+			) as u32,
 			input_min: m.input_min,
 			input_max: m.input_max,
 			developer: m.developer,
@@ -491,13 +498,24 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		proof: &[u8],
 	) -> Result<(), VerificationError> {
 		let key = CheckedKeys::<T>::get(hash).ok_or(VerificationError::UnknownModel)?;
-		daifi_zk_verifier::verify_checked::<Bn254>(&key, binding, input, output, proof, daifi_bn254_host::g2_in_subgroup)
+		let layout = Models::<T>::get(hash).ok_or(VerificationError::UnknownModel)?.layout();
+		daifi_zk_verifier::verify_checked::<Bn254>(
+			&key,
+			binding,
+			input,
+			output,
+			&layout,
+			proof,
+			daifi_bn254_host::g2_in_subgroup,
+		)
 			.map_err(|e| match e {
 				daifi_zk_verifier::VerifyError::MalformedVerifyingKey => VerificationError::UnknownModel,
 				daifi_zk_verifier::VerifyError::MalformedProof => VerificationError::MalformedProof,
 				daifi_zk_verifier::VerifyError::WrongPublicInputCount { .. } =>
 					VerificationError::WrongShape,
-				daifi_zk_verifier::VerifyError::InvalidProof => VerificationError::InvalidProof,
+				// A packed output outside its lane: no proof of this model has it.
+				daifi_zk_verifier::VerifyError::InvalidProof | daifi_zk_verifier::VerifyError::ValueOutOfRange =>
+					VerificationError::InvalidProof,
 			})
 	}
 

@@ -86,6 +86,7 @@ impl Reference {
 			output_shape: dims(&self.circuit.output_shape),
 			input_frac_bits: self.circuit.input_scale as u8,
 			output_frac_bits: self.circuit.output_scale as u8,
+			output_bits: self.circuit.output_bits() as u8,
 			input_min: self.circuit.input_range.0,
 			input_max: self.circuit.input_range.1,
 			flops: 2 * (64 * 32 + 32 * 10),
@@ -101,7 +102,9 @@ impl Reference {
 
 	/// An input, the output it gives, and a proof of it bound to [`BINDING`].
 	pub fn proven(&self, seed: i64) -> (Vec<i64>, Vec<i64>, Vec<u8>) {
-		let input: Vec<i64> = (0..64).map(|i| (i * 37 + seed * 11) % 257).collect();
+		let (lo, hi) = self.circuit.input_range;
+		let input: Vec<i64> =
+			(0..self.circuit.program.num_inputs as i64).map(|i| lo + (i * 37 + seed * 11) % (hi - lo + 1)).collect();
 		let (output, proof) =
 			daifi_zk::prove(&self.circuit, &self.pk, &BINDING, &input, &mut StdRng::seed_from_u64(7)).unwrap();
 		(input, output, daifi_zk::to_bytes(&proof))

@@ -70,6 +70,11 @@ pub struct Model<AccountId, Balance> {
 	pub input_frac_bits: u8,
 	/// Fractional bits of the fixed-point output (the circuit's output scale).
 	pub output_frac_bits: u8,
+	/// Signed bits of the widest output (`daifi-zk compile` prints it): with
+	/// the input range it fixes where input and output go among the proof's
+	/// public inputs (more than 128 values are packed,
+	/// `daifi_zk_verifier::Layout::of`).
+	pub output_bits: u8,
 	/// The least value of each fixed-point input the circuit accepts (its
 	/// `daifi.input_range` times `2^input_frac_bits`, rounded down).
 	pub input_min: i64,
@@ -103,6 +108,19 @@ pub fn shape_len(shape: &[u32]) -> Option<u32> {
 		.filter(|len| *len <= MAX_TENSOR_LEN)
 }
 
+impl<AccountId, Balance> Model<AccountId, Balance> {
+	/// Where input and output go among the public inputs of the model's proofs.
+	pub fn layout(&self) -> daifi_zk_verifier::Layout {
+		daifi_zk_verifier::Layout::of(
+			shape_len(&self.input_shape).unwrap_or(0) as usize,
+			self.input_min,
+			self.input_max,
+			shape_len(&self.output_shape).unwrap_or(0) as usize,
+			self.output_bits as u32,
+		)
+	}
+}
+
 /// What the task market reads of a model (see [`crate::ModelCatalog`]).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ModelView<AccountId, Balance> {
@@ -110,6 +128,9 @@ pub struct ModelView<AccountId, Balance> {
 	pub input_len: u32,
 	/// Elements of the output.
 	pub output_len: u32,
+	/// Public inputs of the model's proofs: the binding, then the input's and
+	/// the output's (packed beyond 128 values). A verification's weight.
+	pub public_inputs: u32,
 	/// The least accepted input value.
 	pub input_min: i64,
 	/// The greatest accepted input value.

@@ -119,7 +119,7 @@ fn answerable<T: Config + pallet_compute_staking::Config + pallet_model_registry
 	let id = task::<T>(model);
 	next_block::<T>();
 	let binding = task_binding(id, &provider);
-	let proof = fixtures::synthetic_proof_for(&binding, &fixture.input, &fixture.output);
+	let proof = fixtures::synthetic_proof_for(&binding, &fixture.input, &fixture.output, &fixtures::mlp_64_32_10_layout());
 	(key, id, fixture.output.try_into().expect("10 values"), proof.try_into().expect("128 bytes"))
 }
 
@@ -135,16 +135,17 @@ fn completed<T: Config + pallet_compute_staking::Config + pallet_model_registry:
 mod benchmarks {
 	use super::*;
 
-	/// `n`: input length, up to the most a verifying key within the
-	/// registry's bound can take (a model with the binding, `n` inputs and
-	/// one output), served by one provider.
+	/// `n`: input length (a model with `n` inputs and one output, served by
+	/// one provider; beyond 128 values the input is packed into public inputs).
 	#[benchmark]
 	fn submit_task(n: Linear<1, 500>) {
 		let model = ModelHash::repeat_byte(0xbf);
 		let mut record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
-		record.verifying_key = fixtures::synthetic_key(1 + n + 1).try_into().expect("within the bound");
 		record.input_shape = vec![n].try_into().expect("one dimension");
 		record.output_shape = vec![1].try_into().expect("one dimension");
+		// The binding, the input's public inputs (packed beyond 128 values), one output.
+		let public_inputs = record.layout().public_inputs(n as usize, 1) as u32;
+		record.verifying_key = fixtures::synthetic_key(public_inputs).try_into().expect("within the bound");
 		pallet_model_registry::Pallet::<T>::register_model(
 			RawOrigin::Root.into(),
 			model,

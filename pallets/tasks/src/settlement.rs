@@ -55,7 +55,7 @@ impl<T: Config> Pallet<T> {
 			},
 		}
 		// The binding, then the input and output values.
-		Ok(model.input_len.saturating_add(model.output_len).saturating_add(1))
+		Ok(model.public_inputs)
 	}
 
 	/// The provider whose compute key is `signer` and task `id`, which must be

@@ -57,6 +57,9 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 			transcript: record.transcript.to_fixed_bytes(),
 			phase1: record.phase1.to_fixed_bytes(),
 			phase1_url: phase1.url.into_inner(),
+			input_min: record.input_min,
+			input_max: record.input_max,
+			output_bits: record.output_bits,
 		};
 		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), binding, input.to_vec(), source)
 			.map_err(|e| e.reason())?;

@@ -230,6 +230,7 @@ test('a model whose key comes from a fresh ceremony is whitelisted by URL, fetch
       outputShape: [1, 10],
       inputFracBits: 8,
       outputFracBits: 16,
+      outputBits: 26, // `daifi-zk compile` prints it
       // The model's `daifi.input_range` is 0..1: 0..=256 at 8 fractional bits.
       inputMin: 0,
       inputMax: 256,

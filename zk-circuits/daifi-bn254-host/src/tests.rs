@@ -78,12 +78,14 @@ fn the_reference_proof_verifies_on_the_hooked_curve_and_an_altered_output_does_n
 	let binding: [u8; 32] = read("binding").try_into().expect("32 bytes");
 	let io: Vec<i64> = read("io").chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
 	let (input, output) = io.split_at(64);
+	// The 64-32-10 MLP: 64 and 10 values, one public input each.
+	let layout = daifi_zk_verifier::Layout::of(64, 0, 256, 10, 26);
 
-	assert_eq!(daifi_zk_verifier::verify::<Bn254>(&vk, &binding, input, output, &proof), Ok(()));
+	assert_eq!(daifi_zk_verifier::verify::<Bn254>(&vk, &binding, input, output, &layout, &proof), Ok(()));
 	let mut altered = output.to_vec();
 	altered[0] += 1;
 	assert_eq!(
-		daifi_zk_verifier::verify::<Bn254>(&vk, &binding, input, &altered, &proof),
+		daifi_zk_verifier::verify::<Bn254>(&vk, &binding, input, &altered, &layout, &proof),
 		Err(daifi_zk_verifier::VerifyError::InvalidProof)
 	);
 }

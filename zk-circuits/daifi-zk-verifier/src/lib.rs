@@ -13,7 +13,12 @@
 //!    for another, so a proof cannot be replayed for another task or copied
 //!    by another provider;
 //! 2. the quantized model input, then the quantized model output, each an
-//!    integer (`i64`).
+//!    integer (`i64`), laid out by the model's [`Layout`]: up to
+//!    [`PACK_ABOVE`] values one per field element; more are *packed*, each
+//!    value minus an offset in `bits` bits, `252 / bits` of them per field
+//!    element (a 28x28 image of 9-bit pixels: 28 public inputs, not 784). The
+//!    circuit range-checks every packed value, so a packed element has exactly
+//!    one unpacking.
 //!
 //! They are mapped into the scalar field here, so a caller can never pass an
 //! arbitrary field element where the circuit expects a small integer.
@@ -52,6 +57,9 @@ pub enum VerifyError {
 	/// The proof does not verify for this key, input and output: a forged or
 	/// altered proof, a proof for another model, or an altered input or output.
 	InvalidProof,
+	/// A packed value lies outside its lane (`value - offset` not in
+	/// `[0, 2^bits)`): no circuit of this layout can have it as input or output.
+	ValueOutOfRange,
 }
 
 impl core::fmt::Display for VerifyError {
@@ -62,6 +70,7 @@ impl core::fmt::Display for VerifyError {
 			Self::WrongPublicInputCount { expected, got } =>
 				write!(f, "wrong number of public inputs: expected {expected}, got {got}"),
 			Self::InvalidProof => f.write_str("invalid proof"),
+			Self::ValueOutOfRange => f.write_str("a packed value is outside its range"),
 		}
 	}
 }
@@ -122,6 +131,97 @@ pub fn binding_element<F: PrimeField>(binding: &[u8; 32]) -> F {
 	F::from_le_bytes_mod_order(&binding[..31])
 }
 
+/// Sequences longer than this are packed; shorter ones take one public input
+/// per value, which costs the circuit nothing (packing costs a range check
+/// per value: `bits + 1` constraints).
+pub const PACK_ABOVE: usize = 128;
+
+/// Bits of a field element a packing may use: below BN254's 254-bit scalar
+/// modulus, so a packed element never wraps.
+pub const PACKED_BITS: u32 = 252;
+
+/// How one sequence of values (the input or the output) becomes public inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lanes {
+	/// Values per field element: 1 (the value itself, signed) or more (packed).
+	pub per_element: u32,
+	/// Bits of each packed value.
+	pub bits: u32,
+	/// Subtracted from each value before packing: `value - offset` lies in `[0, 2^bits)`.
+	pub offset: i64,
+}
+
+impl Lanes {
+	/// The lanes of `count` values whose `value - offset` fits in `bits`
+	/// bits: packed when there are more than [`PACK_ABOVE`].
+	pub fn of(count: usize, bits: u32, offset: i64) -> Lanes {
+		let bits = bits.clamp(1, 64);
+		let per_element = if count > PACK_ABOVE { PACKED_BITS / bits } else { 1 };
+		Lanes { per_element, bits, offset }
+	}
+
+	/// Whether values are packed.
+	pub fn packed(&self) -> bool {
+		self.per_element > 1
+	}
+
+	/// The number of public inputs `count` values take.
+	pub fn elements(&self, count: usize) -> usize {
+		count.div_ceil(self.per_element.max(1) as usize)
+	}
+
+	/// The public inputs of `values`: each value (unpacked), or
+	/// `Σ_k 2^(bits·k) · (value_k - offset)` per group of `per_element`.
+	pub fn pack<F: PrimeField>(&self, values: &[i64]) -> Result<Vec<F>, VerifyError> {
+		if !self.packed() {
+			return Ok(values.iter().map(|&v| field_element(v)).collect());
+		}
+		let shift = F::from(2u64).pow([self.bits as u64]);
+		values
+			.chunks(self.per_element as usize)
+			.map(|group| {
+				group.iter().rev().try_fold(F::zero(), |acc, &v| {
+					let lane = (v as i128) - (self.offset as i128);
+					if lane < 0 || lane >= 1i128 << self.bits {
+						return Err(VerifyError::ValueOutOfRange);
+					}
+					Ok(acc * shift + F::from(lane as u128))
+				})
+			})
+			.collect()
+	}
+}
+
+/// Where a model's input and output go among the public inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+	/// The input's lanes.
+	pub input: Lanes,
+	/// The output's lanes.
+	pub output: Lanes,
+}
+
+impl Layout {
+	/// The layout of a model with `input_len` inputs in
+	/// `[input_min, input_max]` and `output_len` outputs of `output_bits`
+	/// signed bits (in `[-2^(output_bits-1), 2^(output_bits-1))`). The
+	/// circuit compiler and the runtime both call this.
+	pub fn of(input_len: usize, input_min: i64, input_max: i64, output_len: usize, output_bits: u32) -> Layout {
+		let span = (input_max as i128 - input_min as i128).max(0) as u128;
+		let input_bits = 128 - span.leading_zeros();
+		let output_bits = output_bits.clamp(1, 63);
+		Layout {
+			input: Lanes::of(input_len, input_bits, input_min),
+			output: Lanes::of(output_len, output_bits, -(1i64 << (output_bits - 1))),
+		}
+	}
+
+	/// The number of public inputs: the binding, then the input's and the output's elements.
+	pub fn public_inputs(&self, input_len: usize, output_len: usize) -> usize {
+		1 + self.input.elements(input_len) + self.output.elements(output_len)
+	}
+}
+
 /// The number of public inputs a verifying key expects: the binding, the
 /// input values and the output values.
 pub fn public_input_count<E: Pairing>(vk: &VerifyingKey<E>) -> usize {
@@ -129,25 +229,27 @@ pub fn public_input_count<E: Pairing>(vk: &VerifyingKey<E>) -> usize {
 }
 
 /// Verifies `proof` for a decoded key: the model whose circuit made `vk`
-/// maps `input` to `output`, in a proof bound to `binding`.
+/// maps `input` to `output` (laid out by `layout`), in a proof bound to `binding`.
 pub fn verify_decoded<E: Pairing>(
 	pvk: &PreparedVerifyingKey<E>,
 	binding: &[u8; 32],
 	input: &[i64],
 	output: &[i64],
+	layout: &Layout,
 	proof: &Proof<E>,
 ) -> Result<(), VerifyError> {
 	let expected = public_input_count(&pvk.vk);
-	let got = input.len().saturating_add(output.len()).saturating_add(1);
+	let got = layout.public_inputs(input.len(), output.len());
 	if got != expected {
 		return Err(VerifyError::WrongPublicInputCount {
 			expected: u32::try_from(expected).unwrap_or(u32::MAX),
 			got: u32::try_from(got).unwrap_or(u32::MAX),
 		});
 	}
-	let public: Vec<E::ScalarField> = core::iter::once(binding_element(binding))
-		.chain(input.iter().chain(output).map(|&v| field_element(v)))
-		.collect();
+	let mut public: Vec<E::ScalarField> = Vec::with_capacity(got);
+	public.push(binding_element(binding));
+	public.extend(layout.input.pack::<E::ScalarField>(input)?);
+	public.extend(layout.output.pack::<E::ScalarField>(output)?);
 	// One multi-scalar multiplication (a single host call where the engine
 	// has host functions) instead of a scalar multiplication per input.
 	let (first, rest) = pvk.vk.gamma_abc_g1.split_first().ok_or(VerifyError::MalformedVerifyingKey)?;
@@ -191,12 +293,13 @@ pub fn verify<E: Pairing>(
 	binding: &[u8; 32],
 	input: &[i64],
 	output: &[i64],
+	layout: &Layout,
 	proof_bytes: &[u8],
 ) -> Result<(), VerifyError> {
 	let vk = decode_verifying_key::<E>(vk_bytes)?;
 	let proof = decode_proof::<E>(proof_bytes)?;
 	let pvk = ark_groth16::prepare_verifying_key(&vk);
-	verify_decoded(&pvk, binding, input, output, &proof)
+	verify_decoded(&pvk, binding, input, output, layout, &proof)
 }
 
 /// Verifies a proof given as bytes, bound to `binding`, against a key made by
@@ -207,12 +310,13 @@ pub fn verify_checked<E: Pairing>(
 	binding: &[u8; 32],
 	input: &[i64],
 	output: &[i64],
+	layout: &Layout,
 	proof_bytes: &[u8],
 	g2_in_subgroup: impl Fn(&E::G2Affine) -> bool,
 ) -> Result<(), VerifyError> {
 	let pvk = decode_checked_key::<E>(checked_key)?;
 	let proof = decode_proof_with::<E>(proof_bytes, g2_in_subgroup)?;
-	verify_decoded(&pvk, binding, input, output, &proof)
+	verify_decoded(&pvk, binding, input, output, layout, &proof)
 }
 
 #[cfg(test)]
@@ -236,5 +340,36 @@ mod tests {
 		let mut first = [0u8; 32];
 		first[0] = 1;
 		assert_eq!(binding_element::<Fr>(&first), Fr::from(1u64));
+	}
+
+	#[test]
+	fn short_sequences_stay_unpacked_and_long_ones_pack_without_ambiguity() {
+		// 64 pixels in [0, 256]: one public input each, signed embedding.
+		let small = Layout::of(64, 0, 256, 10, 30);
+		assert!(!small.input.packed() && !small.output.packed());
+		assert_eq!(small.public_inputs(64, 10), 75);
+		assert_eq!(small.output.pack::<Fr>(&[-3]).unwrap(), vec![-Fr::from(3u64)]);
+		// 784 pixels: 9 bits, 28 per element, 28 elements.
+		let mnist = Layout::of(784, 0, 256, 10, 30);
+		assert_eq!((mnist.input.bits, mnist.input.per_element), (9, 28));
+		assert_eq!(mnist.public_inputs(784, 10), 1 + 28 + 10);
+		let pixels: Vec<i64> = (0..784).map(|i| (i * 7 % 257) as i64).collect();
+		let packed = mnist.input.pack::<Fr>(&pixels).unwrap();
+		assert_eq!(packed.len(), 28);
+		let expected = pixels[..28].iter().rev().fold(Fr::zero(), |acc, &v| acc * Fr::from(512u64) + Fr::from(v as u64));
+		assert_eq!(packed[0], expected);
+		// Changing one value changes its element; a value outside its lane is refused.
+		let mut other = pixels.clone();
+		other[30] += 1;
+		assert_ne!(mnist.input.pack::<Fr>(&other).unwrap()[1], packed[1]);
+		other[30] = 512;
+		assert_eq!(mnist.input.pack::<Fr>(&other), Err(VerifyError::ValueOutOfRange));
+		other[30] = -1;
+		assert_eq!(mnist.input.pack::<Fr>(&other), Err(VerifyError::ValueOutOfRange));
+		// Outputs pack with a signed offset.
+		let wide = Layout::of(64, 0, 256, 200, 20);
+		assert_eq!((wide.output.per_element, wide.output.offset), (12, -(1 << 19)));
+		assert_eq!(wide.output.pack::<Fr>(&[-(1 << 19)]).unwrap(), vec![Fr::zero()]);
+		assert_eq!(wide.output.pack::<Fr>(&[1 << 19]), Err(VerifyError::ValueOutOfRange));
 	}
 }

@@ -32,7 +32,7 @@ fn bench(c: &mut Criterion) {
 		let pk = setup(&circuit, &mut rng).expect("setup");
 		group.bench_function("prove", |b| b.iter(|| prove(&circuit, &pk, &[7; 32], &input, &mut rng).expect("prove")));
 		let (output, proof) = prove(&circuit, &pk, &[7; 32], &input, &mut rng).expect("prove");
-		group.bench_function("verify", |b| b.iter(|| verify(&pk.vk, &[7; 32], &input, &output, &proof).expect("verify")));
+		group.bench_function("verify", |b| b.iter(|| verify(&pk.vk, &circuit.layout(), &[7; 32], &input, &output, &proof).expect("verify")));
 		group.finish();
 	}
 }

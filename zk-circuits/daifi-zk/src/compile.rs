@@ -102,6 +102,18 @@ impl Circuit {
 		self.program.num_constraints()
 	}
 
+	/// Where input and output go among the public inputs: what the runtime
+	/// computes from the model's record (`input_min`, `input_max`,
+	/// [`Circuit::output_bits`]) with [`daifi_zk_verifier::Layout::of`].
+	pub fn layout(&self) -> daifi_zk_verifier::Layout {
+		daifi_zk_verifier::Layout { input: self.program.input_lanes, output: self.program.output_lanes }
+	}
+
+	/// Signed bits of the widest output (registered with the model).
+	pub fn output_bits(&self) -> u32 {
+		self.program.output_lanes.bits
+	}
+
 	/// The circuit's R1CS matrices, synthesized once and kept for every proof.
 	pub fn matrices(&self) -> Result<std::sync::Arc<crate::groth16::Matrices>, ZkError> {
 		if let Some(m) = self.r1cs.get() {
@@ -197,7 +209,7 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 		(hi as f64 * (1u64 << frac) as f64).ceil() as i64,
 	);
 	let num_inputs = numel(&model.input_shape);
-	let mut builder = Builder::new(num_inputs, Interval { lo: q_range.0 as i128, hi: q_range.1 as i128 }, frac);
+	let mut builder = Builder::new(num_inputs, Interval { lo: q_range.0 as i128, hi: q_range.1 as i128 }, frac)?;
 
 	let mut values: HashMap<String, Value> =
 		model.constants.iter().map(|(k, v)| (k.clone(), Value::Const(v.clone()))).collect();
@@ -220,14 +232,9 @@ pub fn compile(onnx_bytes: &[u8]) -> Result<Circuit, ZkError> {
 	let Some(Value::Var(output)) = values.get(&model.output_name) else {
 		return Err(ZkError::InvalidOnnx(format!("output {} is not computed from the input", model.output_name)));
 	};
-	for form in &output.data {
-		if builder.bounds(form)?.magnitude() >= 1 << 62 {
-			return Err(ZkError::ValueRange("an output may not fit in 63 bits".into()));
-		}
-	}
 	let (output_shape, output_scale, outputs) = (output.shape.clone(), output.scale, output.data.clone());
 	Ok(Circuit {
-		program: builder.finish(outputs),
+		program: builder.finish(outputs)?,
 		model_hash: model_hash(onnx_bytes),
 		input_shape: model.input_shape,
 		output_shape,

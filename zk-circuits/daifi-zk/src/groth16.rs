@@ -38,7 +38,7 @@ pub fn witness(circuit: &Circuit, binding: &[u8; 32], input: &[i64]) -> Result<(
 	let assignment = Assignment {
 		binding: daifi_zk_verifier::binding_element(binding),
 		wires: wires.into_iter().map(field::<Fr>).collect(),
-		outputs: output.iter().map(|&y| field::<Fr>(y as i128)).collect(),
+		outputs: circuit.layout().output.pack::<Fr>(&output).map_err(ZkError::Verify)?,
 	};
 	Ok((output, assignment))
 }
@@ -61,8 +61,10 @@ pub fn prove<R: RngCore + CryptoRng>(
 /// inputs, variables): a key made for another model. A key of the same
 /// shape for another circuit is caught by verifying the proof it makes.
 pub fn check_key_shape(circuit: &Circuit, pk: &ProvingKey) -> Result<(), ZkError> {
-	let public = 1 + circuit.program.num_inputs + circuit.program.outputs.len();
-	let variables = 1 + public + (circuit.program.num_wires - circuit.program.num_inputs);
+	let p = &circuit.program;
+	let public = circuit.layout().public_inputs(p.num_inputs, p.outputs.len());
+	let unpacked_inputs = if p.input_lanes.packed() { 0 } else { p.num_inputs };
+	let variables = 1 + public + (p.num_wires - unpacked_inputs);
 	if pk.vk.gamma_abc_g1.len() != public + 1 || pk.a_query.len() != variables {
 		return Err(ZkError::Proving(format!(
 			"the proving key is not this model's key: it has {} public inputs and {} variables, the model {} and {}",
@@ -76,16 +78,17 @@ pub fn check_key_shape(circuit: &Circuit, pk: &ProvingKey) -> Result<(), ZkError
 }
 
 /// Verifies a proof, bound to `binding`, that the circuit of `vk` maps
-/// `input` to `output`.
+/// `input` to `output`, laid out by `layout` ([`Circuit::layout`]).
 pub fn verify(
 	vk: &VerifyingKey,
+	layout: &daifi_zk_verifier::Layout,
 	binding: &[u8; 32],
 	input: &[i64],
 	output: &[i64],
 	proof: &Proof,
 ) -> Result<(), ZkError> {
 	let pvk = ark_groth16::prepare_verifying_key(vk);
-	daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, proof).map_err(ZkError::Verify)
+	daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, layout, proof).map_err(ZkError::Verify)
 }
 
 /// A circuit's R1CS matrices (A, B, C), built once per model: a proof then
@@ -126,16 +129,19 @@ pub fn prove_assignment<R: RngCore + CryptoRng>(
 	rng: &mut R,
 ) -> Result<Proof, ZkError> {
 	let m = circuit.matrices()?;
-	let n = circuit.program.num_inputs;
-	// The variable order of the synthesis: one, the binding, the model's
-	// input, its output; then every other wire.
-	let full: Vec<Fr> = core::iter::once(Fr::from(1u64))
-		.chain(core::iter::once(assignment.binding))
-		.chain(assignment.wires[..n].iter().copied())
+	let program = &circuit.program;
+	// The variable order of the synthesis: one, the binding, the input's
+	// public inputs, the output's; then the witnesses (every wire that is
+	// not public: the inputs too when they are packed).
+	let inputs = program.input_elements(&assignment.wires);
+	let first_witness = if program.input_lanes.packed() { 0 } else { program.num_inputs };
+	let full: Vec<Fr> = [Fr::from(1u64), assignment.binding]
+		.into_iter()
+		.chain(inputs.iter().copied())
 		.chain(assignment.outputs.iter().copied())
-		.chain(assignment.wires[n..].iter().copied())
+		.chain(assignment.wires[first_witness..].iter().copied())
 		.collect();
-	if full.len() != pk.a_query.len() || m.num_instance != 2 + n + assignment.outputs.len() {
+	if full.len() != pk.a_query.len() || m.num_instance != 2 + inputs.len() + assignment.outputs.len() {
 		return Err(ZkError::Proving(format!("{} values for a key of {} variables", full.len(), pk.a_query.len())));
 	}
 	let (r, s) = (<Fr as ark_ff::UniformRand>::rand(rng), <Fr as ark_ff::UniformRand>::rand(rng));

@@ -80,11 +80,12 @@ enum Command {
 		/// The verifying key.
 		#[arg(long)]
 		key: PathBuf,
-		/// The model the key belongs to: its output scale turns the verified
+		/// The model the key belongs to: its layout places input and output
+		/// among the public inputs, its output scale turns the verified
 		/// integers into reals (that the key is this model's is what
 		/// `daifi-zk phase2 verify` checks).
 		#[arg(long)]
-		model: Option<PathBuf>,
+		model: PathBuf,
 		/// The proof JSON.
 		#[arg(long)]
 		proof: PathBuf,
@@ -177,6 +178,13 @@ fn run(cli: Cli) -> Result<(), String> {
 			}
 			let circuit = compile(&bytes).map_err(zk)?;
 			println!("input shape {:?}, output shape {:?}", circuit.input_shape, circuit.output_shape);
+			let layout = circuit.layout();
+			println!(
+				"output bits: {} (register as outputBits); public inputs: {}{}",
+				circuit.output_bits(),
+				layout.public_inputs(circuit.program.num_inputs, circuit.program.outputs.len()),
+				if layout.input.packed() || layout.output.packed() { " (packed)" } else { "" }
+			);
 			println!("constraints: {}", circuit.num_constraints());
 			println!("wires: {}", circuit.program.num_wires);
 		},
@@ -211,7 +219,7 @@ fn run(cli: Cli) -> Result<(), String> {
 			println!("proved in {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
 			// A key of the same shape made for another circuit proves nothing:
 			// its own verifying key rejects the proof.
-			daifi_zk::verify(&pk.vk, &binding, &quantized, &output, &proof).map_err(|_| {
+			daifi_zk::verify(&pk.vk, &circuit.layout(), &binding, &quantized, &output, &proof).map_err(|_| {
 				"the proving key is not this model's key: a proof made with it does not verify against it".to_string()
 			})?;
 			let file = ProofFile {
@@ -238,23 +246,22 @@ fn run(cli: Cli) -> Result<(), String> {
 		},
 		Command::Verify { key, model, proof, binding } => {
 			let vk_bytes = read(&key)?;
+			let (circuit, bytes) = load_circuit(&model)?;
 			let file: VerifiedFields = serde_json::from_slice(&read(&proof)?).map_err(|e| e.to_string())?;
 			let proof_bytes = unhex(&file.proof)?;
-			daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &binding, &file.input, &file.output, &proof_bytes)
+			let layout = circuit.layout();
+			daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &binding, &file.input, &file.output, &layout, &proof_bytes)
 				.map_err(|e| format!("verification failed: {e}"))?;
 			println!("proof verified against key 0x{} (blake2-256 of the key file)", hex(&daifi_zk::model_hash(&vk_bytes)));
 			println!("binding 0x{}", hex(&binding));
 			println!("input ({} fixed-point values): {:?}", file.input.len(), file.input);
 			println!("output (fixed point): {:?}", file.output);
-			if let Some(model) = model {
-				let (circuit, bytes) = load_circuit(&model)?;
-				println!(
-					"output as reals (2^-{} of model 0x{}): {:?}",
-					circuit.output_scale,
-					hex(&daifi_zk::model_hash(&bytes)),
-					circuit.dequantize_output(&file.output)
-				);
-			}
+			println!(
+				"output as reals (2^-{} of model 0x{}): {:?}",
+				circuit.output_scale,
+				hex(&daifi_zk::model_hash(&bytes)),
+				circuit.dequantize_output(&file.output)
+			);
 		},
 	}
 	Ok(())

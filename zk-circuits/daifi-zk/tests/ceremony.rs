@@ -231,11 +231,11 @@ fn a_ceremony_key_proves_and_verifies() {
 	for image in &inputs[..3] {
 		let input = circuit.quantize_input(image).unwrap();
 		let (output, proof) = prove(&circuit, &key, &BINDING, &input, &mut rng()).unwrap();
-		verify(&key.vk, &BINDING, &input, &output, &proof).expect("a proof under the ceremony key verifies");
+		verify(&key.vk, &circuit.layout(), &BINDING, &input, &output, &proof).expect("a proof under the ceremony key verifies");
 		let mut wrong = output.clone();
 		wrong[0] += 1;
-		assert!(verify(&key.vk, &BINDING, &input, &wrong, &proof).is_err(), "an altered output does not");
-		assert!(verify(&initial.vk, &BINDING, &input, &output, &proof).is_err(), "nor does the initial key");
+		assert!(verify(&key.vk, &circuit.layout(), &BINDING, &input, &wrong, &proof).is_err(), "an altered output does not");
+		assert!(verify(&initial.vk, &circuit.layout(), &BINDING, &input, &output, &proof).is_err(), "nor does the initial key");
 	}
 }
 

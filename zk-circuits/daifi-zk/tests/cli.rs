@@ -49,7 +49,7 @@ fn verify_prints_only_what_it_checked_and_prove_refuses_a_foreign_key() {
 	// An edited output is refused.
 	file["output"][0] = serde_json::json!(output[0] + 1);
 	std::fs::write(dir.join("lie.json"), file.to_string()).unwrap();
-	let (ok, out) = tool(&["verify", "--key", &path(&dir, "vk"), "--proof", &path(&dir, "lie.json")]);
+	let (ok, out) = tool(&["verify", "--key", &path(&dir, "vk"), "--proof", &path(&dir, "lie.json"), "--model", &model]);
 	assert!(!ok && out.contains("verification failed"), "{out}");
 
 	// Another model's proving key: refused, no proof written.

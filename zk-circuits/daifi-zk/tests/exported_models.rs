@@ -65,7 +65,7 @@ fn proves_one(circuit: &Circuit, image: &[f32]) {
 	let pk = setup(circuit, &mut rng()).expect("setup");
 	let input = circuit.quantize_input(image).unwrap();
 	let (output, proof) = prove(circuit, &pk, &BINDING, &input, &mut rng()).expect("proves");
-	verify(&pk.vk, &BINDING, &input, &output, &proof).expect("verifies");
+	verify(&pk.vk, &circuit.layout(), &BINDING, &input, &output, &proof).expect("verifies");
 }
 
 #[test]

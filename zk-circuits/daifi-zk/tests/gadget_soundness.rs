@@ -99,11 +99,11 @@ fn no_lie_changes_the_outputs(circuit: &Circuit, inputs: &[Vec<i128>], sample: O
 
 /// A circuit of one gadget over `n` input wires in `range`.
 fn gadget(n: usize, range: (i128, i128), f: impl Fn(&mut Builder, &[Affine]) -> Vec<Affine>) -> Circuit {
-	let mut b = Builder::new(n, Interval { lo: range.0, hi: range.1 }, 8);
+	let mut b = Builder::new(n, Interval { lo: range.0, hi: range.1 }, 8).unwrap();
 	let inputs: Vec<Affine> = (0..n as u32).map(Affine::wire).collect();
 	let outputs = f(&mut b, &inputs);
 	Circuit {
-		program: b.finish(outputs),
+		program: b.finish(outputs).unwrap(),
 		model_hash: [0; 32],
 		input_shape: vec![n],
 		output_shape: vec![],
@@ -168,7 +168,7 @@ fn division_by_a_constant_and_by_a_computed_value() {
 
 #[test]
 fn a_divisor_that_may_be_zero_is_refused_at_compile_time() {
-	let mut b = Builder::new(1, Interval { lo: -5, hi: 5 }, 8);
+	let mut b = Builder::new(1, Interval { lo: -5, hi: 5 }, 8).unwrap();
 	let err = gadgets::divide(&mut b, &Affine::constant(10), &Affine::wire(0)).unwrap_err();
 	assert!(err.to_string().contains("a divisor may be -5"), "{err}");
 }
@@ -186,4 +186,27 @@ fn whole_models_the_reference_mlp_and_an_exported_softmax_mlp() {
 		println!("{name}: {changed} output-changing lies refused");
 		assert!(changed > 0);
 	}
+}
+
+#[test]
+fn a_lying_prover_cannot_exploit_the_packing() {
+	// 784 inputs in [-4, 4] at 8 bits (the default range): packed 21 per
+	// public input, 12 bits each. Moving 2^12 from one pixel's lane into its
+	// neighbour's keeps the packed public input the same; the range checks
+	// refuse it.
+	let circuit = compile(&model_bytes("torch_mlp_784")).unwrap();
+	let program = &circuit.program;
+	let lanes = program.input_lanes;
+	assert_eq!((lanes.packed(), lanes.bits, lanes.per_element), (true, 12, 21));
+	let input: Vec<i128> = (0..784).map(|i| circuit.input_range.0 as i128 + (i % 200) as i128).collect();
+	let honest = program.evaluate(&input);
+	let field = |v: &[i128]| v.iter().map(|&x| field::<Fr>(x)).collect::<Vec<_>>();
+	let mut lie = honest.clone();
+	lie[0] += 1 << lanes.bits;
+	lie[1] -= 1;
+	program.evaluate_steps(&mut lie, 0);
+	assert_eq!(program.input_elements(&field(&lie)), program.input_elements(&field(&honest)), "same public inputs");
+	assert_ne!(program.outputs_of(&lie), program.outputs_of(&honest), "different outputs");
+	assert!(!is_satisfied(&circuit, assignment(program, &lie)).unwrap(), "the lie satisfies the circuit");
+	assert!(is_satisfied(&circuit, assignment(program, &honest)).unwrap());
 }

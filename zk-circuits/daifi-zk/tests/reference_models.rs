@@ -60,8 +60,8 @@ fn reference_models_prove_and_verify_through_bytes() {
 		assert_eq!(proof_bytes.len(), 128, "compressed proof: 2 G1 + 1 G2 points");
 		let vk: VerifyingKey = from_bytes(&vk_bytes).unwrap();
 		let proof: Proof = from_bytes(&proof_bytes).unwrap();
-		verify(&vk, &BINDING, &input, &output, &proof).expect("verifies");
-		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &BINDING, &input, &output, &proof_bytes)
+		verify(&vk, &circuit.layout(), &BINDING, &input, &output, &proof).expect("verifies");
+		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&vk_bytes, &BINDING, &input, &output, &circuit.layout(), &proof_bytes)
 			.expect("the no_std verifier agrees");
 	}
 }
@@ -90,5 +90,5 @@ fn a_model_with_every_other_operator_matches_tract_and_proves() {
 	let pk = daifi_zk::setup(&circuit, &mut rng()).unwrap();
 	let input = circuit.quantize_input(&inputs[5]).unwrap();
 	let (output, proof) = prove(&circuit, &pk, &BINDING, &input, &mut rng()).unwrap();
-	verify(&pk.vk, &BINDING, &input, &output, &proof).expect("verifies");
+	verify(&pk.vk, &circuit.layout(), &BINDING, &input, &output, &proof).expect("verifies");
 }

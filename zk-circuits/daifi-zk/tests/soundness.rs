@@ -29,7 +29,7 @@ fn assert_lie_rejected(circuit: &Circuit, pk: &ProvingKey, lie: Assignment<Fr>, 
 	let (input, output, _) = honest(circuit);
 	let proof = prove_assignment(circuit, pk, lie, &mut rng()).unwrap();
 	assert_eq!(
-		verify(&pk.vk, &BINDING, &input, &output, &proof),
+		verify(&pk.vk, &circuit.layout(), &BINDING, &input, &output, &proof),
 		Err(ZkError::Verify(VerifyError::InvalidProof)),
 		"{what}: the cheating proof verified"
 	);
@@ -120,7 +120,7 @@ fn a_wrong_output_is_rejected() {
 	let mut claimed = output.clone();
 	claimed[0] += 1;
 	assert_eq!(
-		verify(&pk.vk, &BINDING, &input, &claimed, &lying_proof),
+		verify(&pk.vk, &circuit.layout(), &BINDING, &input, &claimed, &lying_proof),
 		Err(ZkError::Verify(VerifyError::InvalidProof))
 	);
 }
@@ -130,22 +130,22 @@ fn altered_public_values_and_another_models_key_are_refused() {
 	let (circuit, pk) = keyed("mlp_64_32_10");
 	let (input, output, _) = honest(&circuit);
 	let (_, proof) = prove(&circuit, &pk, &BINDING, &input, &mut rng()).unwrap();
-	verify(&pk.vk, &BINDING, &input, &output, &proof).unwrap();
+	verify(&pk.vk, &circuit.layout(), &BINDING, &input, &output, &proof).unwrap();
 
 	let mut altered = output.clone();
 	altered[3] -= 1;
-	assert_eq!(verify(&pk.vk, &BINDING, &input, &altered, &proof), Err(ZkError::Verify(VerifyError::InvalidProof)));
+	assert_eq!(verify(&pk.vk, &circuit.layout(), &BINDING, &input, &altered, &proof), Err(ZkError::Verify(VerifyError::InvalidProof)));
 	let mut altered_input = input.clone();
 	altered_input[10] += 1;
-	assert_eq!(verify(&pk.vk, &BINDING, &altered_input, &output, &proof), Err(ZkError::Verify(VerifyError::InvalidProof)));
+	assert_eq!(verify(&pk.vk, &circuit.layout(), &BINDING, &altered_input, &output, &proof), Err(ZkError::Verify(VerifyError::InvalidProof)));
 	assert_eq!(
-		verify(&pk.vk, &BINDING, &input, &output[..9], &proof),
+		verify(&pk.vk, &circuit.layout(), &BINDING, &input, &output[..9], &proof),
 		Err(ZkError::Verify(VerifyError::WrongPublicInputCount { expected: 75, got: 74 }))
 	);
 
 	// The 64-128-10 model's key has the same public-input count but is another circuit.
 	let (_, other_pk) = keyed("mlp_64_128_10");
-	assert_eq!(verify(&other_pk.vk, &BINDING, &input, &output, &proof), Err(ZkError::Verify(VerifyError::InvalidProof)));
+	assert_eq!(verify(&other_pk.vk, &circuit.layout(), &BINDING, &input, &output, &proof), Err(ZkError::Verify(VerifyError::InvalidProof)));
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn malformed_keys_and_proofs_are_refused_by_name() {
 	let (input, output, _) = honest(&circuit);
 	let (_, proof) = prove(&circuit, &pk, &BINDING, &input, &mut rng()).unwrap();
 	let (vk, proof) = (to_bytes(&pk.vk), to_bytes(&proof));
-	let check = |vk: &[u8], proof: &[u8]| daifi_zk_verifier::verify::<Bn254>(vk, &BINDING, &input, &output, proof);
+	let check = |vk: &[u8], proof: &[u8]| daifi_zk_verifier::verify::<Bn254>(vk, &BINDING, &input, &output, &circuit.layout(), proof);
 	assert_eq!(check(&vk, &proof), Ok(()));
 
 	assert_eq!(check(&vk[..vk.len() - 1], &proof), Err(VerifyError::MalformedVerifyingKey));
@@ -180,7 +180,7 @@ fn a_proof_verifies_for_its_binding_only() {
 	let (circuit, pk) = keyed("mlp_64_32_10");
 	let (input, output, _) = honest(&circuit);
 	let (_, proof) = prove(&circuit, &pk, &BINDING, &input, &mut rng()).unwrap();
-	verify(&pk.vk, &BINDING, &input, &output, &proof).expect("verifies for its binding");
+	verify(&pk.vk, &circuit.layout(), &BINDING, &input, &output, &proof).expect("verifies for its binding");
 
 	let binding_point = pk.vk.gamma_abc_g1[1];
 	assert!(!binding_point.is_zero(), "the binding has a verifying-key point");
@@ -192,16 +192,16 @@ fn a_proof_verifies_for_its_binding_only() {
 	high_byte[30] ^= 0x80;
 	for other in [other_task, high_byte, [0; 32]] {
 		assert_eq!(
-			verify(&pk.vk, &other, &input, &output, &proof),
+			verify(&pk.vk, &circuit.layout(), &other, &input, &output, &proof),
 			Err(ZkError::Verify(VerifyError::InvalidProof)),
 			"a proof bound to {BINDING:02x?} verified for {other:02x?}"
 		);
 	}
 	// And through bytes, as the chain verifies.
 	let (vk, proof) = (to_bytes(&pk.vk), to_bytes(&proof));
-	assert_eq!(daifi_zk_verifier::verify::<Bn254>(&vk, &BINDING, &input, &output, &proof), Ok(()));
+	assert_eq!(daifi_zk_verifier::verify::<Bn254>(&vk, &BINDING, &input, &output, &circuit.layout(), &proof), Ok(()));
 	assert_eq!(
-		daifi_zk_verifier::verify::<Bn254>(&vk, &other_task, &input, &output, &proof),
+		daifi_zk_verifier::verify::<Bn254>(&vk, &other_task, &input, &output, &circuit.layout(), &proof),
 		Err(VerifyError::InvalidProof)
 	);
 }

@@ -16,7 +16,11 @@ fn mlp() -> &'static Reference {
 }
 
 fn register(model: Model<u64, u128>) -> sp_runtime::DispatchResult {
-	ModelRegistry::register_model(RuntimeOrigin::root(), mlp().hash, Box::new(model))
+	register_as(mlp().hash, model)
+}
+
+fn register_as(hash: ModelHash, model: Model<u64, u128>) -> sp_runtime::DispatchResult {
+	ModelRegistry::register_model(RuntimeOrigin::root(), hash, Box::new(model))
 }
 
 #[test]
@@ -127,6 +131,40 @@ fn retiring_keeps_the_model_readable() {
 	});
 }
 
+/// A 28x28 model: 784 inputs packed into 48 public inputs, so its key fits
+/// the registry; its proofs verify with the input packed by the runtime, and
+/// a record whose input range would pack differently is refused.
+#[test]
+fn a_28x28_model_registers_with_packed_inputs_and_verifies() {
+	let mnist = Reference::load("torch_mlp_784", 9);
+	new_test_ext().execute_with(|| {
+		let record = mnist.model(5, 1);
+		let layout = record.layout();
+		assert!(layout.input.packed() && !layout.output.packed());
+		assert_eq!(layout.public_inputs(784, 10), 1 + 38 + 10);
+		let mut wider = record.clone();
+		wider.input_max += 4096;
+		assert_noop!(register_as(mnist.hash, wider), Error::<Test>::ShapeMismatch);
+		assert_ok!(register_as(mnist.hash, record));
+		let verify = |input: &[i64], output: &[i64], proof: &[u8]| {
+			<ModelRegistry as ModelCatalog<u64, u128>>::verify(&mnist.hash, &BINDING, input, output, proof)
+		};
+		let (input, output, proof) = mnist.proven(1);
+		assert_eq!(verify(&input, &output, &proof), Ok(()));
+		let mut other = input.clone();
+		other[400] = if other[400] == mnist.circuit.input_range.0 { other[400] + 1 } else { other[400] - 1 };
+		assert_eq!(verify(&other, &output, &proof), Err(VerificationError::InvalidProof));
+		let mut altered = output.clone();
+		altered[9] += 1;
+		assert_eq!(verify(&input, &altered, &proof), Err(VerificationError::InvalidProof));
+		assert_eq!(
+			<ModelRegistry as ModelCatalog<u64, u128>>::model(&mnist.hash).unwrap().public_inputs,
+			49,
+			"the weight of a verification counts public inputs, not values"
+		);
+	});
+}
+
 #[test]
 fn proofs_verify_against_the_registered_key_and_nothing_else() {
 	new_test_ext().execute_with(|| {
@@ -181,6 +219,7 @@ fn the_committed_fixture_is_a_valid_proof_of_the_reference_model() {
 			&fixture.binding,
 			&fixture.input,
 			&fixture.output,
+			&crate::fixtures::mlp_64_32_10_layout(),
 			fixture.proof
 		),
 		Ok(())
@@ -247,9 +286,10 @@ fn write_fixtures() {
 fn the_synthetic_proof_verifies_for_its_statement_only() {
 	let key = crate::fixtures::synthetic_key(1 + 3 + 2);
 	let (binding, input, output) = ([7u8; 32], [1i64, -2, 300], [5i64, 6]);
-	let proof = crate::fixtures::synthetic_proof_for(&binding, &input, &output);
+	let layout = daifi_zk_verifier::Layout::of(3, -2, 300, 2, 8);
+	let proof = crate::fixtures::synthetic_proof_for(&binding, &input, &output, &layout);
 	let verify = |binding: &[u8; 32], output: &[i64]| {
-		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&key, binding, &input, output, &proof)
+		daifi_zk_verifier::verify::<ark_bn254::Bn254>(&key, binding, &input, output, &layout, &proof)
 	};
 	assert_eq!(verify(&binding, &output), Ok(()));
 	assert!(verify(&[8u8; 32], &output).is_err());

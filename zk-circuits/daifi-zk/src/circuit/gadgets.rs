@@ -224,7 +224,7 @@ mod tests {
 	#[test]
 	fn gadgets_compute_what_they_claim_on_every_input() {
 		// One input wire in [-300, 300]: rescale, relu, max against a constant, sigmoid.
-		let mut b = Builder::new(1, Interval { lo: -3000, hi: 3000 }, 8);
+		let mut b = Builder::new(1, Interval { lo: -3000, hi: 3000 }, 8).unwrap();
 		let x = Affine::wire(0);
 		let floor = rescale(&mut b, &x, 4, false).unwrap();
 		let relu = rescale(&mut b, &x, 4, true).unwrap();
@@ -232,7 +232,7 @@ mod tests {
 		let table = PiecewiseLinear::new(f64::tanh, 5, 8, -8.0, 4);
 		let t = table.constrain(&mut b, &x).unwrap();
 		let q = divide(&mut b, &x, &Affine::constant(7)).unwrap();
-		let program = b.finish(vec![floor, relu, m, t, q]);
+		let program = b.finish(vec![floor, relu, m, t, q]).unwrap();
 		for v in -3000i128..=3000 {
 			let values = program.evaluate(&[v]);
 			let out = program.outputs_of(&values);

@@ -14,6 +14,8 @@
 //! wires are only ever used together with the checks that fix them (see
 //! [`super::gadgets::divide`]).
 
+use daifi_zk_verifier::Lanes;
+
 use super::affine::{Affine, Interval, Wire};
 use crate::ZkError;
 
@@ -64,8 +66,15 @@ pub enum Step {
 /// A compiled circuit: public inputs, steps, public outputs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
-	/// Number of public model inputs (wires `0..num_inputs`).
+	/// Number of model inputs (wires `0..num_inputs`): public inputs
+	/// themselves, or, when packed, witnesses range-checked by the first
+	/// steps and packed into public inputs (see [`Lanes`]).
 	pub num_inputs: usize,
+	/// How the inputs become public inputs.
+	pub input_lanes: Lanes,
+	/// How the outputs become public inputs; packed outputs are
+	/// range-checked by the last steps.
+	pub output_lanes: Lanes,
 	/// Total number of wires (inputs and witnesses).
 	pub num_wires: usize,
 	/// The steps, in evaluation order.
@@ -77,6 +86,7 @@ pub struct Program {
 impl Program {
 	/// R1CS constraints this program makes.
 	pub fn num_constraints(&self) -> usize {
+		let packed_inputs = if self.input_lanes.packed() { self.input_lanes.elements(self.num_inputs) } else { 0 };
 		self.steps
 			.iter()
 			.map(|s| match s {
@@ -85,7 +95,17 @@ impl Program {
 				Step::Divide { .. } => 0,
 			})
 			.sum::<usize>() +
-			self.outputs.len()
+			packed_inputs +
+			self.output_lanes.elements(self.outputs.len())
+	}
+
+	/// Public inputs for the model input (one per value, or packed), from
+	/// the wires' values: what the runtime computes with [`Lanes::pack`].
+	pub fn input_elements<F: ark_ff::PrimeField>(&self, wires: &[F]) -> Vec<F> {
+		if !self.input_lanes.packed() {
+			return wires[..self.num_inputs].to_vec();
+		}
+		pack_lanes(&self.input_lanes, &wires[..self.num_inputs])
 	}
 
 	/// Every wire's value for the given quantized input (the honest witness).
@@ -127,22 +147,46 @@ impl Program {
 	}
 }
 
+/// `Σ_k 2^(bits·k) · (value_k - offset)` per group of `per_element`, in the field.
+pub fn pack_lanes<F: ark_ff::PrimeField>(lanes: &Lanes, values: &[F]) -> Vec<F> {
+	let shift = F::from(2u64).pow([lanes.bits as u64]);
+	let offset = daifi_zk_verifier::field_element::<F>(lanes.offset);
+	values
+		.chunks(lanes.per_element as usize)
+		.map(|group| group.iter().rev().fold(F::zero(), |acc, v| acc * shift + (*v - offset)))
+		.collect()
+}
+
 /// Emits steps and tracks each wire's bounds, so every range check gets the
 /// number of bits it needs and no more.
 pub struct Builder {
 	bounds: Vec<Interval>,
 	steps: Vec<Step>,
 	num_inputs: usize,
+	input_lanes: Lanes,
 	/// Fractional bits of the model's fixed point: activations and weights
 	/// are `round(x · 2^frac_bits)`.
 	pub frac_bits: u32,
 }
 
 impl Builder {
-	/// A builder whose first `num_inputs` wires are the public inputs, each
+	/// A builder whose first `num_inputs` wires are the model's inputs, each
 	/// in `input`, for a model quantized with `frac_bits` fractional bits.
-	pub fn new(num_inputs: usize, input: Interval, frac_bits: u32) -> Self {
-		Builder { bounds: vec![input; num_inputs], steps: Vec::new(), num_inputs, frac_bits }
+	/// More than [`daifi_zk_verifier::PACK_ABOVE`] inputs are packed: each is
+	/// range-checked to `input.lo + [0, 2^bits)` here, so that a packed public
+	/// input has exactly one unpacking (`bits + 1` constraints per input).
+	pub fn new(num_inputs: usize, input: Interval, frac_bits: u32) -> Result<Self, ZkError> {
+		let span = (input.hi - input.lo).max(0) as u128;
+		let lo = i64::try_from(input.lo).map_err(|_| ZkError::ValueRange("input range beyond 64 bits".into()))?;
+		let input_lanes = Lanes::of(num_inputs, 128 - span.leading_zeros(), lo);
+		let mut b = Builder { bounds: vec![input; num_inputs], steps: Vec::new(), num_inputs, input_lanes, frac_bits };
+		if input_lanes.packed() {
+			let shift = input.lo + (1i128 << (input_lanes.bits - 1));
+			for w in 0..num_inputs as Wire {
+				b.decompose_exact(&Affine::wire(w).offset(-shift)?, input_lanes.bits)?;
+			}
+		}
+		Ok(b)
 	}
 
 	/// The wires' bounds so far.
@@ -232,8 +276,33 @@ impl Builder {
 		(Affine::wire(q), Affine::wire(r))
 	}
 
-	/// Ends the program with the given public outputs.
-	pub fn finish(self, outputs: Vec<Affine>) -> Program {
-		Program { num_inputs: self.num_inputs, num_wires: self.bounds.len(), steps: self.steps, outputs }
+	/// Ends the program with the given public outputs. Their width is the
+	/// signed bits the widest can need; more than
+	/// [`daifi_zk_verifier::PACK_ABOVE`] are packed, each range-checked to
+	/// that width (`bits + 1` constraints per output).
+	pub fn finish(mut self, outputs: Vec<Affine>) -> Result<Program, ZkError> {
+		let mut bits = 1;
+		for form in &outputs {
+			let range = self.bounds(form)?;
+			let need = range.lo.checked_neg().unwrap_or(i128::MAX).max(range.hi.saturating_add(1)).max(1);
+			bits = bits.max(1 + (128 - (need - 1).leading_zeros()));
+		}
+		if bits > 63 {
+			return Err(ZkError::ValueRange("an output may not fit in 63 bits".into()));
+		}
+		let output_lanes = Lanes::of(outputs.len(), bits, -(1i64 << (bits - 1)));
+		if output_lanes.packed() {
+			for form in &outputs {
+				self.decompose_exact(form, bits)?;
+			}
+		}
+		Ok(Program {
+			num_inputs: self.num_inputs,
+			input_lanes: self.input_lanes,
+			output_lanes,
+			num_wires: self.bounds.len(),
+			steps: self.steps,
+			outputs,
+		})
 	}
 }

@@ -21,6 +21,23 @@ pub fn field<F: PrimeField>(v: i128) -> F {
 	}
 }
 
+/// `Σ_k 2^(bits·k) · (form_k - offset)` as one linear combination (its
+/// coefficients reach 2^252: field elements, not the `i128` of [`Affine`]).
+fn packed_lc<F: PrimeField>(forms: &[Affine], bits: u32, offset: i64, vars: &[Variable]) -> LinearCombination<F> {
+	let shift = F::from(2u64).pow([bits as u64]);
+	let offset = field::<F>(offset as i128);
+	let mut weight = F::one();
+	let mut terms = Vec::new();
+	for form in forms {
+		for (k, v) in lc::<F>(form, vars).0 {
+			terms.push((k * weight, v));
+		}
+		terms.push((-offset * weight, Variable::One));
+		weight *= shift;
+	}
+	LinearCombination(terms)
+}
+
 /// The value of every variable of one proof, as field elements.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignment<F> {
@@ -66,13 +83,27 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for Synthesis<'_, F> {
 		// so its verifying-key point is independent of the others and a
 		// proof verifies for the binding it was made with only.
 		let _binding = cs.new_input_variable(|| self.value(|a| a.binding))?;
-		for i in 0..program.num_inputs {
-			vars.push(cs.new_input_variable(|| self.value(|a| a.wires[i]))?);
-		}
-		let outputs = (0..program.outputs.len())
+		let packed_inputs = program.input_lanes.packed();
+		let input_elements = if packed_inputs {
+			// The packed elements are public; the inputs themselves are
+			// witnesses, range-checked by the program's first steps.
+			let elements = self.assignment.as_ref().map(|a| program.input_elements(&a.wires));
+			(0..program.input_lanes.elements(program.num_inputs))
+				.map(|j| {
+					cs.new_input_variable(|| elements.as_ref().map(|e| e[j]).ok_or(SynthesisError::AssignmentMissing))
+				})
+				.collect::<Result<Vec<_>, _>>()?
+		} else {
+			for i in 0..program.num_inputs {
+				vars.push(cs.new_input_variable(|| self.value(|a| a.wires[i]))?);
+			}
+			Vec::new()
+		};
+		let outputs = (0..program.output_lanes.elements(program.outputs.len()))
 			.map(|j| cs.new_input_variable(|| self.value(|a| a.outputs[j])))
 			.collect::<Result<Vec<_>, _>>()?;
-		for w in program.num_inputs..program.num_wires {
+		let first_witness = if packed_inputs { 0 } else { program.num_inputs };
+		for w in first_witness..program.num_wires {
 			vars.push(cs.new_witness_variable(|| self.value(|a| a.wires[w]))?);
 		}
 
@@ -108,8 +139,23 @@ impl<F: PrimeField> ConstraintSynthesizer<F> for Synthesis<'_, F> {
 				Step::Divide { .. } => {},
 			}
 		}
-		for (form, out) in program.outputs.iter().zip(outputs) {
-			cs.enforce_r1cs_constraint(|| lc(form, &vars), || Variable::One.into(), || out.into())?;
+		// Each packed input element is Σ 2^(bits·k) · (input_k - offset).
+		let lanes = &program.input_lanes;
+		for (j, element) in input_elements.into_iter().enumerate() {
+			let group = (j * lanes.per_element as usize..((j + 1) * lanes.per_element as usize).min(program.num_inputs))
+				.map(|w| Affine::wire(w as u32))
+				.collect::<Vec<_>>();
+			cs.enforce_r1cs_constraint(
+				|| packed_lc(&group, lanes.bits, lanes.offset, &vars),
+				|| Variable::One.into(),
+				|| element.into(),
+			)?;
+		}
+		// Each output, or each packed group of outputs, equals its public input.
+		let lanes = &program.output_lanes;
+		for (group, out) in program.outputs.chunks(lanes.per_element as usize).zip(outputs) {
+			let form = if lanes.packed() { packed_lc(group, lanes.bits, lanes.offset, &vars) } else { lc(&group[0], &vars) };
+			cs.enforce_r1cs_constraint(|| form, || Variable::One.into(), || out.into())?;
 		}
 		Ok(())
 	}
