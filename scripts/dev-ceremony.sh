@@ -2,7 +2,8 @@
 # Makes the development chain's trusted setup with the real ceremony, and
 # writes what the chain and its nodes need:
 #
-# - phase 1 (2^12 powers: every reference model but the CNN fits): the initial
+# - phase 1 (2^14 powers: every reference model and the exported 28x28 MLP
+#   with its packed input, 13,928 constraints, fit; not the 28x28 CNNs): the initial
 #   accumulator, three contributions (for Alice, Bob and Charlie, each with
 #   fresh secrets from the operating system), closed by a beacon;
 # - phase 2 for the digits MLP the development chain whitelists: its key
@@ -44,7 +45,7 @@ phase2_only=false
 [ "${1:-}" = "--phase2-only" ] && phase2_only=true
 
 if ! $phase2_only; then
-"$zk" phase1 new --power 12 --out "$work/p0.bin" > /dev/null
+"$zk" phase1 new --power 14 --out "$work/p0.bin" > /dev/null
 for i in 1 2 3; do
 	echo "phase 1: contribution $i"
 	"$zk" phase1 contribute --previous "$work/p$((i - 1)).bin" --out "$work/p$i.bin" > /dev/null
@@ -75,7 +76,7 @@ print("digits transcript", transcript)
 if not steps:
     sys.exit(0)  # --phase2-only: phase 1's records stay
 assert len(steps) == 5, steps
-open(f"{fixtures}/phase1.record", "wb").write(bytes([12]) + b"".join(b(s) for s in steps[:4]) + b(beacon))
+open(f"{fixtures}/phase1.record", "wb").write(bytes([14]) + b"".join(b(s) for s in steps[:4]) + b(beacon))
 open(f"{fixtures}/phase1.hash", "wb").write(b(steps[4]))
 print("phase 1 final", steps[4])
 EOF
