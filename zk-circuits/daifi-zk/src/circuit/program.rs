@@ -157,6 +157,12 @@ pub fn pack_lanes<F: ark_ff::PrimeField>(lanes: &Lanes, values: &[F]) -> Vec<F> 
 		.collect()
 }
 
+/// The smallest `n >= 1` with `-2^(n-1) <= lo` and `hi < 2^(n-1)`.
+fn signed_bits(range: Interval) -> u32 {
+	let need = range.lo.checked_neg().unwrap_or(i128::MAX).max(range.hi.saturating_add(1)).max(1);
+	1 + (128 - (need - 1).leading_zeros())
+}
+
 /// Emits steps and tracks each wire's bounds, so every range check gets the
 /// number of bits it needs and no more.
 pub struct Builder {
@@ -208,10 +214,7 @@ impl Builder {
 	/// their count `n`: `value + 2^(n-1) = Σ 2^i bit_i`. `min_bits` forces at
 	/// least that many (a rescale needs the bits it drops).
 	pub fn decompose(&mut self, value: &Affine, min_bits: u32) -> Result<(Vec<Affine>, u32), ZkError> {
-		let range = self.bounds(value)?;
-		// Smallest n with -2^(n-1) <= lo and hi < 2^(n-1).
-		let need = range.lo.checked_neg().unwrap_or(i128::MAX).max(range.hi.saturating_add(1)).max(1);
-		let bits = (1 + (128 - (need - 1).leading_zeros())).max(min_bits).max(1);
+		let bits = signed_bits(self.bounds(value)?).max(min_bits);
 		Ok((self.decompose_exact(value, bits)?, bits))
 	}
 
@@ -283,9 +286,7 @@ impl Builder {
 	pub fn finish(mut self, outputs: Vec<Affine>) -> Result<Program, ZkError> {
 		let mut bits = 1;
 		for form in &outputs {
-			let range = self.bounds(form)?;
-			let need = range.lo.checked_neg().unwrap_or(i128::MAX).max(range.hi.saturating_add(1)).max(1);
-			bits = bits.max(1 + (128 - (need - 1).leading_zeros()));
+			bits = bits.max(signed_bits(self.bounds(form)?));
 		}
 		if bits > 63 {
 			return Err(ZkError::ValueRange("an output may not fit in 63 bits".into()));
