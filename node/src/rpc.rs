@@ -2,7 +2,8 @@
 //! `sc_service::spawn_tasks` already serves (`system_*`, `author_*`, `chain_*`,
 //! `state_*`, `chainHead_v1_*`, `transaction_v1_*`, `chainSpec_v1_*`):
 //! account nonces, fee queries, BABE epoch authorship and GRANDPA's round
-//! state, finality proofs and justification subscriptions.
+//! state, finality proofs and justification subscriptions; and the compute
+//! engine's models (`daifi_computeModels`).
 
 use std::sync::Arc;
 
@@ -99,5 +100,32 @@ where
 		)
 		.into_rpc(),
 	)?;
+	module.register_method("daifi_computeModels", |_, _, _| compute_models())?;
 	Ok(module)
+}
+
+/// `daifi_computeModels`: each model this node's compute engine has loaded
+/// or is preparing, as `{"model": "0x…", "state": "ready" | "preparing" |
+/// "failed", "reason": …}` (none if the node serves no compute). A provider's
+/// operator (or a test) sees here when a model of its profile is ready: its
+/// key fetched, compiled and traced to the ceremony.
+fn compute_models() -> Vec<serde_json::Value> {
+	use daifi_compute::{engine, Readiness};
+	let Some(engine) = engine::global() else { return Vec::new() };
+	engine
+		.models()
+		.into_iter()
+		.map(|(hash, readiness)| {
+			let model = format!("0x{}", engine::hex(&hash));
+			match readiness {
+				Readiness::Ready => serde_json::json!({ "model": model, "state": "ready" }),
+				Readiness::Preparing => serde_json::json!({ "model": model, "state": "preparing" }),
+				Readiness::Failed(e) => serde_json::json!({
+					"model": model,
+					"state": "failed",
+					"reason": String::from_utf8_lossy(&e.reason()),
+				}),
+			}
+		})
+		.collect()
 }

@@ -15,15 +15,17 @@
 use crate::{
 	fetch::{Fetcher, LIMITS},
 	provenance::Phase1Cache,
-	ComputeError, ModelSource, Proven,
+	ComputeError, Job, ModelSource, Proven, Readiness,
 };
 use daifi_zk::{onnx::FloatModel, Circuit, ProvingKey};
 use rand::{rngs::StdRng, SeedableRng};
+use rayon::prelude::*;
 use std::{
 	collections::HashMap,
 	panic::{catch_unwind, AssertUnwindSafe},
 	path::{Path, PathBuf},
 	sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
+	time::{Duration, Instant},
 };
 
 /// Largest proving key fetched, in bytes.
@@ -35,6 +37,10 @@ pub const MAX_PROVING_KEY_BYTES: u64 = 1 << 30;
 /// against the registered key, is the truth, and withholding a valid proof
 /// would cost the provider its deadline.
 pub const TOLERANCE: f64 = 0.1;
+
+/// How long a failed preparation is remembered before [`Engine::prepare`]
+/// tries the model again (a URL that was down may be back).
+pub const RETRY_AFTER: Duration = Duration::from_secs(60);
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
 
@@ -63,7 +69,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 	mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Models of one directory, loaded on first use.
+/// A preparation [`Engine::prepare`] started and that has not succeeded.
+enum Preparation {
+	/// Fetching, compiling and tracing, on a thread of its own.
+	Running,
+	/// It failed at `at`, for this reason.
+	Failed { error: ComputeError, at: Instant },
+}
+
+/// Models of one directory, loaded when [`Engine::prepare`]d or on first use.
 ///
 /// Loading one model never blocks another: each model has its own loading
 /// lock (so concurrent workers fetch it once), and no lock is held across
@@ -76,6 +90,8 @@ pub struct Engine {
 	loaded: Mutex<HashMap<[u8; 32], Arc<Loaded>>>,
 	/// One lock per model, held while that model loads.
 	loading: Mutex<HashMap<[u8; 32], Arc<Mutex<()>>>>,
+	/// Background preparations running or failed (a ready model is in `loaded`).
+	preparing: Mutex<HashMap<[u8; 32], Preparation>>,
 	/// Phase-1 files keys are traced to.
 	phase1: Phase1Cache,
 }
@@ -107,6 +123,7 @@ impl Engine {
 			fetcher,
 			loaded: Mutex::new(HashMap::new()),
 			loading: Mutex::new(HashMap::new()),
+			preparing: Mutex::new(HashMap::new()),
 			phase1: Phase1Cache::default(),
 		}
 	}
@@ -205,6 +222,56 @@ impl Engine {
 		Ok(loaded)
 	}
 
+	/// Gets model `hash` ready in the background: fetched, compiled, its
+	/// proving key checked and traced to the ceremony (for a large circuit
+	/// the trace takes a minute), so that its first task is proven at once.
+	/// Returns at once with how far the model is; a failed preparation is
+	/// reported until [`RETRY_AFTER`] has passed, then tried again.
+	pub fn prepare(&'static self, hash: [u8; 32], source: ModelSource) -> Readiness {
+		if lock(&self.loaded).contains_key(&hash) {
+			return Readiness::Ready;
+		}
+		let mut preparing = lock(&self.preparing);
+		match preparing.get(&hash) {
+			Some(Preparation::Running) => return Readiness::Preparing,
+			Some(Preparation::Failed { error, at }) if at.elapsed() < RETRY_AFTER =>
+				return Readiness::Failed(error.clone()),
+			_ => {},
+		}
+		preparing.insert(hash, Preparation::Running);
+		drop(preparing);
+		let spawned = std::thread::Builder::new().name("daifi-prepare".into()).spawn(move || {
+			let result = self.guarded(&hash, || self.load(&hash, &source));
+			let mut preparing = lock(&self.preparing);
+			match result {
+				Ok(_) => preparing.remove(&hash),
+				Err(error) => preparing.insert(hash, Preparation::Failed { error, at: Instant::now() }),
+			};
+		});
+		match spawned {
+			Ok(_) => Readiness::Preparing,
+			Err(e) => {
+				lock(&self.preparing).remove(&hash);
+				Readiness::Failed(failed("starting a preparation", e))
+			},
+		}
+	}
+
+	/// Every model this engine has loaded or is preparing, with how far it
+	/// is (what the node's `daifi_computeModels` RPC method shows).
+	pub fn models(&self) -> Vec<([u8; 32], Readiness)> {
+		let mut models: Vec<_> = lock(&self.loaded).keys().map(|hash| (*hash, Readiness::Ready)).collect();
+		models.extend(lock(&self.preparing).iter().map(|(hash, preparation)| {
+			let readiness = match preparation {
+				Preparation::Running => Readiness::Preparing,
+				Preparation::Failed { error, .. } => Readiness::Failed(error.clone()),
+			};
+			(*hash, readiness)
+		}));
+		models.sort_by_key(|(hash, _)| *hash);
+		models
+	}
+
 	/// Runs model `hash` on the fixed-point `input`, proves the result bound
 	/// to `binding`, and checks the proof against the registered verifying
 	/// key before returning it: a proof the chain would reject (and slash
@@ -213,21 +280,48 @@ impl Engine {
 	/// [`ComputeError::Failed`].
 	pub fn infer_and_prove(
 		&self,
-		hash: &[u8],
+		hash: &[u8; 32],
 		binding: &[u8; 32],
 		input: &[i64],
 		source: &ModelSource,
 	) -> Result<Proven, ComputeError> {
-		let hash: [u8; 32] = hash.try_into().map_err(|_| ComputeError::UnknownModel)?;
-		catch_unwind(AssertUnwindSafe(|| self.run(&hash, binding, input, source))).unwrap_or_else(|panic| {
+		self.guarded(hash, || self.prove(hash, &*self.load(hash, source)?, binding, input, source))
+	}
+
+	/// [`Engine::infer_and_prove`] for several jobs, proven in parallel; the
+	/// results in the jobs' order. The models are loaded first, one after
+	/// another on the calling thread: a job waiting for a model must not
+	/// hold one of rayon's threads, which that model's preparation (or
+	/// another proof) may need.
+	pub fn infer_and_prove_all(&self, jobs: &[Job]) -> Vec<Result<Proven, ComputeError>> {
+		let models: Vec<_> =
+			jobs.iter().map(|job| self.guarded(&job.model, || self.load(&job.model, &job.source))).collect();
+		jobs.par_iter()
+			.zip(models)
+			.map(|(job, model)| {
+				let model = model?;
+				self.guarded(&job.model, || self.prove(&job.model, &model, &job.binding, &job.input, &job.source))
+			})
+			.collect()
+	}
+
+	/// `work`, with a panic in it caught and returned as [`ComputeError::Failed`].
+	fn guarded<T>(&self, hash: &[u8; 32], work: impl FnOnce() -> Result<T, ComputeError>) -> Result<T, ComputeError> {
+		catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
 			let message = panic_message(panic.as_ref());
-			log::error!(target: "daifi-compute", "model 0x{} panicked: {message}", hex(&hash));
+			log::error!(target: "daifi-compute", "model 0x{} panicked: {message}", hex(hash));
 			Err(failed("panic", message))
 		})
 	}
 
-	fn run(&self, hash: &[u8; 32], binding: &[u8; 32], input: &[i64], source: &ModelSource) -> Result<Proven, ComputeError> {
-		let model = self.load(hash, source)?;
+	fn prove(
+		&self,
+		hash: &[u8; 32],
+		model: &Loaded,
+		binding: &[u8; 32],
+		input: &[i64],
+		source: &ModelSource,
+	) -> Result<Proven, ComputeError> {
 		let circuit = &model.circuit;
 		let (output, proof) = daifi_zk::prove(circuit, &model.pk, binding, input, &mut StdRng::from_entropy())
 			.map_err(|e| failed("proving", e))?;
@@ -246,10 +340,10 @@ impl Engine {
 			daifi_zk::verify(&vk, &layout, binding, input, &output, &proof).map_err(|e| e.to_string())
 		};
 		check().map_err(|e| {
-				log::error!(target: "daifi-compute", "proof for model 0x{} does not verify: {e}", hex(hash));
-				ComputeError::SelfCheckFailed
-			})?;
-		self.compare_with_tract(hash, &model, input, &output);
+			log::error!(target: "daifi-compute", "proof for model 0x{} does not verify: {e}", hex(hash));
+			ComputeError::SelfCheckFailed
+		})?;
+		self.compare_with_tract(hash, model, input, &output);
 		Ok(Proven { output, proof: proof_bytes })
 	}
 
@@ -273,7 +367,7 @@ impl Engine {
 }
 
 /// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -312,13 +406,17 @@ mod tests {
 			let beacon = Beacon { value: [3; 32], iterations_log2: 2 };
 			let one = phase1::contribute(&Phase1File::initial(10).unwrap(), rng, Silent);
 			let closed = phase1::apply_beacon(&one, &beacon, Silent);
-			let circuit = daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap();
-			let initial = derive::initial_key(&closed.accumulator, &circuit, Silent).unwrap();
+			let initial = derive::initial_key(&closed.accumulator, &ceremony_circuit(), Silent).unwrap();
 			let mut transcript = phase2::Transcript::start(closed.hash(), &initial);
 			let key = phase2::contribute(&initial, &mut transcript, rng, Silent).unwrap();
 			let pk = phase2::apply_beacon(&key, &mut transcript, beacon, Silent).unwrap();
 			Ceremony { phase1: closed.to_bytes(), transcript: transcript.to_bytes(), pk }
 		})
+	}
+
+	/// The 64-32-10 MLP's circuit.
+	fn ceremony_circuit() -> Circuit {
+		daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap()
 	}
 
 	/// A model directory with the 64-32-10 MLP, its ceremony-made proving key,
@@ -361,8 +459,7 @@ mod tests {
 		let input = [0i64; 64];
 		// A key made in one go (its maker knows the secrets), registered as is.
 		let (dir, hash, _) = directory("one-party-key");
-		let circuit = daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap();
-		let forgeable = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(6)).unwrap();
+		let forgeable = daifi_zk::setup(&ceremony_circuit(), &mut StdRng::seed_from_u64(6)).unwrap();
 		std::fs::write(Engine::proving_key_path(&dir, &hash), daifi_zk::to_bytes(&forgeable)).unwrap();
 		let engine = Engine::new(dir.clone());
 		assert_eq!(engine.infer_and_prove(&hash, &B, &input, &local(&forgeable.vk)), Err(ComputeError::Untraceable));
@@ -413,6 +510,73 @@ mod tests {
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 
+	/// Polls `engine` until model `hash` is no longer being prepared (at most two minutes).
+	fn prepared(engine: &'static Engine, hash: [u8; 32], source: &ModelSource) -> Readiness {
+		for _ in 0..1200 {
+			match engine.prepare(hash, source.clone()) {
+				Readiness::Preparing => std::thread::sleep(Duration::from_millis(100)),
+				done => return done,
+			}
+		}
+		Readiness::Preparing
+	}
+
+	#[test]
+	fn a_prepared_model_is_loaded_and_traced_in_the_background() {
+		let (dir, hash, vk) = directory("prepare");
+		let engine: &'static Engine = Box::leak(Box::new(Engine::new(dir.clone())));
+		assert_eq!(engine.models(), vec![]);
+		assert_eq!(engine.prepare(hash, local(&vk)), Readiness::Preparing, "returns before the work is done");
+		assert_eq!(prepared(engine, hash, &local(&vk)), Readiness::Ready);
+		assert!(dir.join(format!("{}.traced", hex(&hash))).exists(), "the key was traced");
+		assert_eq!(engine.models(), vec![(hash, Readiness::Ready)]);
+
+		// A model that cannot be had fails with its reason, and the failure
+		// is remembered: asking again does not start another attempt.
+		let unknown = [9u8; 32];
+		assert_eq!(engine.prepare(unknown, local(&vk)), Readiness::Preparing);
+		assert_eq!(prepared(engine, unknown, &local(&vk)), Readiness::Failed(ComputeError::UnknownModel));
+		assert_eq!(engine.prepare(unknown, local(&vk)), Readiness::Failed(ComputeError::UnknownModel));
+		let mut expected = vec![(hash, Readiness::Ready), (unknown, Readiness::Failed(ComputeError::UnknownModel))];
+		expected.sort_by_key(|(hash, _)| *hash);
+		assert_eq!(engine.models(), expected, "by hash");
+		// A proving key that is not the registered one fails by name.
+		let (other, other_hash, _) = directory("prepare-other");
+		let wrong = Box::leak(Box::new(Engine::new(other.clone())));
+		let forged = daifi_zk::setup(&ceremony_circuit(), &mut StdRng::seed_from_u64(6)).unwrap().vk;
+		assert_eq!(prepared(wrong, other_hash, &local(&forged)), Readiness::Failed(ComputeError::KeyMismatch));
+		std::fs::remove_dir_all(dir).unwrap();
+		std::fs::remove_dir_all(other).unwrap();
+	}
+
+	#[test]
+	fn several_jobs_are_proven_together_each_with_its_own_result() {
+		let (dir, hash, vk) = directory("batch");
+		let engine = Engine::new(dir.clone());
+		let mut jobs: Vec<Job> = (0..4u8)
+			.map(|n| Job {
+				model: hash,
+				binding: [n; 32],
+				input: (0..64).map(|i| (i * (i64::from(n) + 3)) % 256).collect(),
+				source: local(&vk),
+			})
+			.collect();
+		jobs.insert(2, Job { model: [9; 32], ..jobs[0].clone() });
+		jobs.push(Job { input: vec![0; 10], ..jobs[0].clone() });
+		let results = engine.infer_and_prove_all(&jobs);
+		assert_eq!(results.len(), jobs.len());
+		assert_eq!(results[2], Err(ComputeError::UnknownModel));
+		assert!(matches!(results[5], Err(ComputeError::Failed(_))), "a wrong input fails only its own job");
+		for (job, result) in jobs.iter().zip(&results).filter(|(job, _)| job.model == hash && job.input.len() == 64) {
+			let proven = result.as_ref().unwrap();
+			let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
+			daifi_zk::verify(&vk, &layout(), &job.binding, &job.input, &proven.output, &proof).unwrap();
+			let alone = engine.infer_and_prove(&hash, &job.binding, &job.input, &job.source).unwrap();
+			assert_eq!(proven.output, alone.output, "each job's own output");
+		}
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
 	#[test]
 	fn a_model_without_a_proving_key_is_not_served() {
 		let (dir, hash, vk) = directory("no-key");
@@ -425,8 +589,7 @@ mod tests {
 	#[test]
 	fn a_proving_key_for_another_verifying_key_is_not_used() {
 		let (dir, hash, _) = directory("other-key");
-		let circuit = daifi_zk::compile(&std::fs::read(models().join("mlp_64_32_10.onnx")).unwrap()).unwrap();
-		let other_vk = daifi_zk::setup(&circuit, &mut StdRng::seed_from_u64(6)).unwrap().vk;
+		let other_vk = daifi_zk::setup(&ceremony_circuit(), &mut StdRng::seed_from_u64(6)).unwrap().vk;
 		let engine = Engine::new(dir.clone());
 		assert_eq!(engine.infer_and_prove(&hash, &B, &[0; 64], &local(&other_vk)), Err(ComputeError::KeyMismatch));
 		std::fs::remove_dir_all(dir).unwrap();

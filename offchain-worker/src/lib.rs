@@ -72,6 +72,34 @@ pub struct ModelSource {
 	pub output_bits: u8,
 }
 
+/// One inference to run and prove: model `model` (its content hash) on
+/// `input`, the proof bound to `binding` (the tasks pallet's `task_binding`
+/// of the task and the provider), the model's files from `source`.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct Job {
+	/// The model's content hash.
+	pub model: [u8; 32],
+	/// What the proof is bound to.
+	pub binding: [u8; 32],
+	/// The fixed-point input.
+	pub input: Vec<i64>,
+	/// Where the model's files come from and what they must match.
+	pub source: ModelSource,
+}
+
+/// How far a model is from being served by this node.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub enum Readiness {
+	/// Loaded (fetched, compiled, its key checked and traced): a task on it
+	/// is proven at once.
+	Ready,
+	/// Being fetched, compiled and traced in the background.
+	Preparing,
+	/// The last preparation failed for this reason; it is tried again a
+	/// minute later.
+	Failed(ComputeError),
+}
+
 /// Why no proven result came back.
 #[derive(Encode, Decode, Clone, PartialEq, Eq)]
 pub enum ComputeError {
@@ -146,26 +174,44 @@ pub fn in_offchain_worker() -> bool {
 /// The host functions of the compute engine.
 #[sp_runtime_interface::runtime_interface]
 pub trait Compute {
-	/// Runs model `model` (its 32-byte content hash) on `input` and proves
-	/// the result, the proof bound to `binding` (the tasks pallet's
-	/// `task_binding` of the task and the provider), and verifies the proof
-	/// against `source`'s registered verifying key before returning it. The
-	/// model and its proving key come from the model directory, or else from
-	/// `source`'s URL (then kept in the directory).
+	/// Runs and proves each job, in parallel, and verifies each proof
+	/// against its source's registered verifying key before returning it;
+	/// the results in the jobs' order. Each model and its proving key come
+	/// from the model directory, or else from the source's URL (then kept in
+	/// the directory).
 	///
 	/// Refused with [`ComputeError::NotOffchain`] outside an off-chain
 	/// worker (see the crate's documentation).
 	fn infer_and_prove(
-		model: sp_runtime_interface::pass_by::PassFatPointerAndRead<&[u8]>,
-		binding: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 32], 32>,
-		input: sp_runtime_interface::pass_by::PassFatPointerAndDecode<Vec<i64>>,
-		source: sp_runtime_interface::pass_by::PassFatPointerAndDecode<ModelSource>,
-	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Result<Proven, ComputeError>> {
-		if !in_offchain_worker() {
-			return Err(ComputeError::NotOffchain);
+		jobs: sp_runtime_interface::pass_by::PassFatPointerAndDecode<Vec<Job>>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Vec<Result<Proven, ComputeError>>> {
+		match serving() {
+			Ok(engine) => engine.infer_and_prove_all(&jobs),
+			Err(e) => jobs.iter().map(|_| Err(e.clone())).collect(),
 		}
-		engine::global().map_or(Err(ComputeError::NotServing), |e| e.infer_and_prove(model, binding, &input, &source))
 	}
+
+	/// Starts getting `model` ready in the background (fetched, compiled,
+	/// its key traced), so that its first task does not wait for that;
+	/// returns at once with how far it is. Refused like `infer_and_prove`.
+	fn prepare(
+		model: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 32], 32>,
+		source: sp_runtime_interface::pass_by::PassFatPointerAndDecode<ModelSource>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Readiness> {
+		match serving() {
+			Ok(engine) => engine.prepare(*model, source),
+			Err(e) => Readiness::Failed(e),
+		}
+	}
+}
+
+/// The engine, if this is an off-chain worker of a node that serves compute.
+#[cfg(feature = "std")]
+fn serving() -> Result<&'static engine::Engine, ComputeError> {
+	if !in_offchain_worker() {
+		return Err(ComputeError::NotOffchain);
+	}
+	engine::global().ok_or(ComputeError::NotServing)
 }
 
 /// The host functions a node registers so that the runtime can call them.
@@ -178,7 +224,14 @@ mod tests {
 	use sp_core::offchain::{testing::TestOffchainExt, OffchainWorkerExt};
 
 	fn call() -> Result<Proven, ComputeError> {
-		let source = ModelSource {
+		let source = source();
+		let mut results = compute::infer_and_prove(vec![Job { model: [0; 32], binding: [0; 32], input: vec![0; 4], source }]);
+		assert_eq!(results.len(), 1, "one result per job");
+		results.remove(0)
+	}
+
+	fn source() -> ModelSource {
+		ModelSource {
 			url: Vec::new(),
 			size: 0,
 			verifying_key: Vec::new(),
@@ -188,8 +241,7 @@ mod tests {
 			input_min: 0,
 			input_max: 0,
 			output_bits: 1,
-		};
-		compute::infer_and_prove(&[0u8; 32], &[0u8; 32], vec![0; 4], source)
+		}
 	}
 
 	#[test]
@@ -203,6 +255,9 @@ mod tests {
 		let mut ext = sp_io::TestExternalities::default();
 		ext.register_extension(OffchainWorkerExt::new(TestOffchainExt::new().0));
 		assert_eq!(ext.execute_with(call), Err(ComputeError::NotServing));
+		let prepare = || compute::prepare(&[0; 32], source());
+		assert_eq!(sp_io::TestExternalities::default().execute_with(prepare), Readiness::Failed(ComputeError::NotOffchain));
+		assert_eq!(ext.execute_with(prepare), Readiness::Failed(ComputeError::NotServing));
 	}
 
 	#[test]

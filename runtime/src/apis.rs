@@ -20,7 +20,7 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	AccountId, Babe, Balance, Block, BlockNumber, ComputeStaking, Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tasks, TransactionPayment,
+	PocRewards, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tasks, TransactionPayment,
 	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
@@ -188,6 +188,21 @@ impl_runtime_apis! {
 			provider: AccountId,
 		) -> Vec<(pallet_tasks::TaskId, pallet_tasks::Task<AccountId, Balance, BlockNumber>)> {
 			Tasks::assigned_to(&provider)
+		}
+	}
+
+	impl pallet_poc_rewards::runtime_api::PocRewardsApi<Block, AccountId, Balance> for Runtime {
+		fn emission() -> pallet_poc_rewards::runtime_api::EmissionView<Balance> {
+			pallet_poc_rewards::runtime_api::EmissionView {
+				era: pallet_poc_rewards::CurrentEra::<Runtime>::get(),
+				current: PocRewards::current_emission(),
+				next: PocRewards::next_emission(),
+				total: pallet_poc_rewards::TotalEmitted::<Runtime>::get(),
+			}
+		}
+
+		fn pending_reward(who: AccountId) -> Balance {
+			PocRewards::pending_reward(&who)
 		}
 	}
 

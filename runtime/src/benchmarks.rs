@@ -9,6 +9,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_compute_staking, ComputeStaking]
 	[pallet_credits, Credits]
 	[pallet_model_registry, ModelRegistry]
+	[pallet_poc_rewards, PocRewards]
 	[pallet_tasks, Tasks]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]

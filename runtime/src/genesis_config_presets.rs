@@ -11,7 +11,7 @@
 
 use crate::{
 	AccountId, Balance, BalancesConfig, ComputeStakingConfig, CreditsConfig, ModelRegistryConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, DAI,
+	PocRewardsConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, DAI,
 	MILLI_DAI,
 };
 use pallet_model_registry::fixtures;
@@ -192,6 +192,7 @@ fn genesis(
 		},
 		model_registry: ModelRegistryConfig { phase1, models },
 		credits: CreditsConfig { credits },
+		poc_rewards: PocRewardsConfig { params: Some(crate::configs::genesis_reward_params()) },
 		sudo: SudoConfig { key: sudo },
 	})
 }

@@ -237,6 +237,9 @@ mod runtime {
 	#[runtime::pallet_index(15)]
 	pub type Tasks = pallet_tasks;
 
+	#[runtime::pallet_index(16)]
+	pub type PocRewards = pallet_poc_rewards;
+
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;
 

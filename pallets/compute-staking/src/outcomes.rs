@@ -146,6 +146,10 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 		Self::reputation(who).unwrap_or_default()
 	}
 
+	fn models_of(who: &T::AccountId) -> Vec<ModelHash> {
+		Providers::<T>::get(who).map(|p| p.profile.models.into_inner()).unwrap_or_default()
+	}
+
 	fn provider_of(compute_key: &T::AccountId) -> Option<T::AccountId> {
 		ComputeKeys::<T>::get(compute_key)
 	}

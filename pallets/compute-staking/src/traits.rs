@@ -47,6 +47,9 @@ pub trait ComputeProviders<AccountId> {
 	/// The reputation of `who` (zero if it is not a provider).
 	fn reputation_of(who: &AccountId) -> sp_runtime::Perbill;
 
+	/// The models `who`'s profile says it serves (none if it is not a provider).
+	fn models_of(who: &AccountId) -> Vec<ModelHash>;
+
 	/// The provider whose off-chain worker signs with `compute_key`.
 	fn provider_of(compute_key: &AccountId) -> Option<AccountId>;
 

@@ -131,6 +131,10 @@ parameter_types! {
 	pub static Sent: Vec<(AccountId, TaskId)> = vec![];
 	/// Declines the off-chain worker sent: (compute key, task, reason).
 	pub static Declined: Vec<(AccountId, TaskId, Vec<u8>)> = vec![];
+	/// Models the off-chain worker asked the engine to prepare, in order.
+	pub static Prepared: Vec<ModelHash> = vec![];
+	/// The number of jobs of each call to the engine.
+	pub static Batches: Vec<usize> = vec![];
 }
 
 /// The off-chain worker's engine in tests: the key of [`HeldKey`], a
@@ -141,12 +145,21 @@ impl LocalCompute<AccountId> for TestCompute {
 	fn compute_keys() -> Vec<AccountId> {
 		HeldKey::get().map(key).into_iter().collect()
 	}
-	fn infer_and_prove(model: &ModelHash, binding: &[u8; 32], input: &[i64]) -> Result<(Tensor, ProofBytes), Vec<u8>> {
-		if *model != self::model() || EngineFails::get() {
-			return Err(b"no proving key".to_vec());
-		}
-		let (output, proof) = prove_with(binding, input);
-		Ok((output.try_into().unwrap(), proof.try_into().unwrap()))
+	fn prepare(model: &ModelHash) -> ModelReadiness {
+		Prepared::mutate(|p| p.push(*model));
+		ModelReadiness::Ready
+	}
+	fn infer_and_prove(jobs: &[ComputeJob]) -> Vec<Result<(Tensor, ProofBytes), Vec<u8>>> {
+		Batches::mutate(|b| b.push(jobs.len()));
+		jobs.iter()
+			.map(|job| {
+				if job.model != self::model() || EngineFails::get() {
+					return Err(b"no proving key".to_vec());
+				}
+				let (output, proof) = prove_with(&job.binding, &job.input);
+				Ok((output.try_into().unwrap(), proof.try_into().unwrap()))
+			})
+			.collect()
 	}
 	fn submit(key: &AccountId, task: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Sent::mutate(|s| s.push((*key, task)));

@@ -160,6 +160,9 @@ impl<T: Config> Pallet<T> {
 			executor_paid,
 			developer_paid,
 			burned,
+			counted,
+			flops,
+			submitted_at: task.submitted_at,
 			settled_at: now,
 		};
 		task.status = TaskStatus::Completed { provider: provider.clone(), at: now };

@@ -116,9 +116,15 @@ pub struct TaskResult<AccountId, Balance, BlockNumber> {
 	pub executor_paid: Balance,
 	/// The fee paid to the developer.
 	pub developer_paid: Balance,
-	/// The part of the fee burned (what counts toward the executor's
-	/// Proof-of-Compute score, unless it submitted the task itself).
+	/// The part of the fee burned.
 	pub burned: Balance,
+	/// What counts toward the executor's Proof-of-Compute score and
+	/// rewards: `burned`, or zero when it submitted the task itself.
+	pub counted: Balance,
+	/// The model's FLOPs per inference (what the executor computed).
+	pub flops: u64,
+	/// Block of submission.
+	pub submitted_at: BlockNumber,
 	/// Block of settlement.
 	pub settled_at: BlockNumber,
 }
@@ -133,6 +139,28 @@ impl<AccountId, Balance, BlockNumber> OnTaskSettled<AccountId, Balance, BlockNum
 	fn on_settled(_: TaskId, _: &AccountId, _: &TaskResult<AccountId, Balance, BlockNumber>) {}
 }
 
+/// One task's inference for the node's engine.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ComputeJob {
+	/// The model to run.
+	pub model: ModelHash,
+	/// What the proof is bound to ([`task_binding`] of the task and the provider).
+	pub binding: [u8; 32],
+	/// The fixed-point input.
+	pub input: alloc::vec::Vec<i64>,
+}
+
+/// How far a node is from serving a model.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ModelReadiness {
+	/// Its tasks are proven at once.
+	Ready,
+	/// Being fetched, compiled and traced in the background.
+	Preparing,
+	/// The last attempt failed, for this (human-readable) reason.
+	Failed(alloc::vec::Vec<u8>),
+}
+
 /// What a node's off-chain worker uses to answer the tasks assigned to it:
 /// the compute engine and the signing keys of this node. The runtime
 /// implements it with the `daifi-compute` host functions and the node's
@@ -140,14 +168,14 @@ impl<AccountId, Balance, BlockNumber> OnTaskSettled<AccountId, Balance, BlockNum
 pub trait LocalCompute<AccountId> {
 	/// The compute keys this node holds.
 	fn compute_keys() -> alloc::vec::Vec<AccountId>;
-	/// Runs and proves model `model` on `input`, the proof bound to
-	/// `binding` ([`task_binding`]); the proof has been verified locally
-	/// against the registered key. `Err` says why not (human-readable).
-	fn infer_and_prove(
-		model: &ModelHash,
-		binding: &[u8; 32],
-		input: &[i64],
-	) -> Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>;
+	/// Starts getting `model` ready in the background (fetched, compiled,
+	/// its proving key traced), so its first task is not late; returns at
+	/// once with how far it is.
+	fn prepare(model: &ModelHash) -> ModelReadiness;
+	/// Runs and proves each job (in parallel where the node can); each proof
+	/// has been verified locally against the registered key. One result per
+	/// job, in order; `Err` says why not (human-readable).
+	fn infer_and_prove(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>>;
 	/// Sends `submit_result(task, output, proof)` signed with `key`.
 	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
 	/// Sends `decline_task(task, reason)` signed with `key`.
@@ -158,8 +186,11 @@ impl<AccountId> LocalCompute<AccountId> for () {
 	fn compute_keys() -> alloc::vec::Vec<AccountId> {
 		alloc::vec::Vec::new()
 	}
-	fn infer_and_prove(_: &ModelHash, _: &[u8; 32], _: &[i64]) -> Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>> {
-		Err(b"this node serves no compute".to_vec())
+	fn prepare(_: &ModelHash) -> ModelReadiness {
+		ModelReadiness::Failed(b"this node serves no compute".to_vec())
+	}
+	fn infer_and_prove(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>> {
+		jobs.iter().map(|_| Err(b"this node serves no compute".to_vec())).collect()
 	}
 	fn submit(_: &AccountId, _: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Err(())

@@ -1,9 +1,12 @@
 //! The off-chain worker: answers the tasks assigned to the providers whose
 //! compute keys this node holds.
 //!
-//! Each block, for each such task not answered recently, it asks the compute
-//! engine to run and prove it, the proof bound to the task and the provider,
-//! and sends the result as a transaction signed with the compute key. The
+//! Each block, it first has the engine prepare every model the provider's
+//! profile lists (fetched, compiled, key traced, in the background), so a
+//! model's first task does not wait for that. Then it hands the engine all
+//! the provider's tasks not answered recently at once (the engine proves
+//! them in parallel), each proof bound to its task and the provider, and
+//! sends each result as a transaction signed with the compute key. The
 //! engine checks the proof against the registered key first: a proof the
 //! chain would reject (and slash) is never sent. When the engine cannot
 //! answer, the worker declines the task with the engine's reason (a small
@@ -13,6 +16,7 @@
 //! mid-task finds the task still assigned and answers it then.
 
 use crate::{pallet::*, types::*};
+use alloc::{string::String, vec::Vec};
 use codec::Encode;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -29,27 +33,48 @@ impl<T: Config> Pallet<T> {
 			let Some(provider) = <T::Providers as ComputeProviders<_>>::provider_of(&key) else {
 				continue;
 			};
-			for (id, task) in Self::assigned_to(&provider) {
-				if !Self::claim(id, now) {
-					continue;
-				}
-				let binding = task_binding(id, &provider);
-				match T::LocalCompute::infer_and_prove(&task.model, &binding, &task.input) {
-					Ok((output, proof)) => {
-						let sent = T::LocalCompute::submit(&key, id, output, proof);
-						log::info!(target: "daifi-tasks", "task {id}: result sent ({sent:?})");
-					},
-					Err(reason) => {
-						log::warn!(
-							target: "daifi-tasks",
-							"task {id}: not answered: {}",
-							alloc::string::String::from_utf8_lossy(&reason)
-						);
-						let reason = DeclineReason::truncate_from(reason);
-						let sent = T::LocalCompute::decline(&key, id, reason);
-						log::info!(target: "daifi-tasks", "task {id}: declined ({sent:?})");
-					},
-				}
+			Self::prepare_models(&provider);
+			let claimed: Vec<_> = Self::assigned_to(&provider).into_iter().filter(|(id, _)| Self::claim(*id, now)).collect();
+			if claimed.is_empty() {
+				continue;
+			}
+			let jobs: Vec<ComputeJob> = claimed
+				.iter()
+				.map(|(id, task)| ComputeJob {
+					model: task.model,
+					binding: task_binding(*id, &provider),
+					input: task.input.to_vec(),
+				})
+				.collect();
+			let results = T::LocalCompute::infer_and_prove(&jobs);
+			for ((id, _), result) in claimed.into_iter().zip(results) {
+				Self::answer(&key, id, result);
+			}
+		}
+	}
+
+	/// Sends the result of task `id`, or declines it with the engine's reason.
+	fn answer(key: &T::AccountId, id: TaskId, result: Result<(Tensor, ProofBytes), Vec<u8>>) {
+		match result {
+			Ok((output, proof)) => {
+				let sent = T::LocalCompute::submit(key, id, output, proof);
+				log::info!(target: "daifi-tasks", "task {id}: result sent ({sent:?})");
+			},
+			Err(reason) => {
+				log::warn!(target: "daifi-tasks", "task {id}: not answered: {}", String::from_utf8_lossy(&reason));
+				let reason = DeclineReason::truncate_from(reason);
+				let sent = T::LocalCompute::decline(key, id, reason);
+				log::info!(target: "daifi-tasks", "task {id}: declined ({sent:?})");
+			},
+		}
+	}
+
+	/// Has the engine prepare every model `provider` says it serves, so
+	/// that no task waits for a model to be fetched and its key traced.
+	fn prepare_models(provider: &T::AccountId) {
+		for model in <T::Providers as ComputeProviders<_>>::models_of(provider) {
+			if let ModelReadiness::Failed(reason) = T::LocalCompute::prepare(&model) {
+				log::debug!(target: "daifi-tasks", "model {model:?} is not ready: {}", String::from_utf8_lossy(&reason));
 			}
 		}
 	}

@@ -34,7 +34,8 @@ impl pallet_timestamp::Config for Runtime {
 /// reports name it as their reporter.
 impl pallet_authorship::Config for Runtime {
 	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Babe>;
-	type EventHandler = ();
+	/// Each authored block counts toward its author's share of the era's emission.
+	type EventHandler = crate::PocRewards;
 }
 
 impl pallet_babe::Config for Runtime {

@@ -10,7 +10,7 @@ use frame_system::{
 	EnsureRoot,
 };
 use pallet_model_registry::ModelHash;
-use pallet_tasks::{DeclineReason, ProofBytes, TaskId, Tensor};
+use pallet_tasks::{ComputeJob, DeclineReason, ModelReadiness, ProofBytes, TaskId, Tensor};
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::{MultiSignature, MultiSigner, Perbill};
 
@@ -46,26 +46,44 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 		Signer::<Runtime, ComputeKey>::keystore_accounts().map(|account| account.id).collect()
 	}
 
-	fn infer_and_prove(model: &ModelHash, binding: &[u8; 32], input: &[i64]) -> Result<(Tensor, ProofBytes), Vec<u8>> {
-		let record = pallet_model_registry::Models::<Runtime>::get(model).ok_or_else(|| b"unknown model".to_vec())?;
-		let phase1 = pallet_model_registry::Phase1Results::<Runtime>::get(record.phase1)
-			.ok_or_else(|| b"the model's phase 1 is not recorded".to_vec())?;
-		let source = daifi_compute::ModelSource {
-			url: record.url.into_inner(),
-			size: record.size,
-			verifying_key: record.verifying_key.into_inner(),
-			transcript: record.transcript.to_fixed_bytes(),
-			phase1: record.phase1.to_fixed_bytes(),
-			phase1_url: phase1.url.into_inner(),
-			input_min: record.input_min,
-			input_max: record.input_max,
-			output_bits: record.output_bits,
+	fn prepare(model: &ModelHash) -> ModelReadiness {
+		let source = match model_source(model) {
+			Ok(source) => source,
+			Err(reason) => return ModelReadiness::Failed(reason),
 		};
-		let proven = daifi_compute::compute::infer_and_prove(model.as_bytes(), binding, input.to_vec(), source)
-			.map_err(|e| e.reason())?;
-		let output = proven.output.try_into().map_err(|_| b"the output is longer than a task's".to_vec())?;
-		let proof = proven.proof.try_into().map_err(|_| b"the proof is longer than a task's".to_vec())?;
-		Ok((output, proof))
+		match daifi_compute::compute::prepare(model.as_fixed_bytes(), source) {
+			daifi_compute::Readiness::Ready => ModelReadiness::Ready,
+			daifi_compute::Readiness::Preparing => ModelReadiness::Preparing,
+			daifi_compute::Readiness::Failed(e) => ModelReadiness::Failed(e.reason()),
+		}
+	}
+
+	fn infer_and_prove(jobs: &[ComputeJob]) -> Vec<Result<(Tensor, ProofBytes), Vec<u8>>> {
+		// A job whose model's record cannot be read fails alone; the others go
+		// to the engine in one call.
+		let jobs: Vec<Result<daifi_compute::Job, Vec<u8>>> = jobs
+			.iter()
+			.map(|job| {
+				Ok(daifi_compute::Job {
+					model: job.model.to_fixed_bytes(),
+					binding: job.binding,
+					input: job.input.clone(),
+					source: model_source(&job.model)?,
+				})
+			})
+			.collect();
+		let runnable = jobs.iter().filter_map(|job| job.as_ref().ok().cloned()).collect();
+		let mut proven = daifi_compute::compute::infer_and_prove(runnable).into_iter();
+		jobs.into_iter()
+			.map(|job| {
+				job?;
+				let proven = proven.next().ok_or_else(|| b"the engine returned fewer results than jobs".to_vec())?;
+				let proven = proven.map_err(|e| e.reason())?;
+				let output = proven.output.try_into().map_err(|_| b"the output is longer than a task's".to_vec())?;
+				let proof = proven.proof.try_into().map_err(|_| b"the proof is longer than a task's".to_vec())?;
+				Ok((output, proof))
+			})
+			.collect()
 	}
 
 	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()> {
@@ -75,6 +93,25 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()> {
 		super::offchain::send_signed(key, pallet_tasks::Call::decline_task { task, reason })
 	}
+}
+
+/// What the engine needs of model `model`'s registry record: where its files
+/// are and what they must match.
+fn model_source(model: &ModelHash) -> Result<daifi_compute::ModelSource, Vec<u8>> {
+	let record = pallet_model_registry::Models::<Runtime>::get(model).ok_or_else(|| b"unknown model".to_vec())?;
+	let phase1 = pallet_model_registry::Phase1Results::<Runtime>::get(record.phase1)
+		.ok_or_else(|| b"the model's phase 1 is not recorded".to_vec())?;
+	Ok(daifi_compute::ModelSource {
+		url: record.url.into_inner(),
+		size: record.size,
+		verifying_key: record.verifying_key.into_inner(),
+		transcript: record.transcript.to_fixed_bytes(),
+		phase1: record.phase1.to_fixed_bytes(),
+		phase1_url: phase1.url.into_inner(),
+		input_min: record.input_min,
+		input_max: record.input_max,
+		output_bits: record.output_bits,
+	})
 }
 
 /// Gives benchmark blocks the VRF randomness BABE gives real ones.
@@ -134,8 +171,9 @@ impl pallet_tasks::Config for Runtime {
 	type Providers = ComputeStaking;
 	type Credits = Credits;
 	type LocalCompute = NodeCompute;
-	/// Compute NFTs and rewards plug in here.
-	type OnSettled = ();
+	/// Verified work counts toward Proof-of-Compute rewards (Compute NFTs
+	/// plug in here too).
+	type OnSettled = crate::PocRewards;
 	/// The VRF output of the parent block's author (BABE's primary and
 	/// secondary VRF slots give every block one), mixed by the scheduler with
 	/// the block before's. The scheduler assigns only tasks queued before the

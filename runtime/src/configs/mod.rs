@@ -1,16 +1,19 @@
 //! Pallet configurations, one file per group: `system` (here), consensus
 //! (BABE, GRANDPA, session, timestamp), staking (compute staking, historical
-//! sessions, offences), market (model registry, tasks, credits), monetary
-//! (balances, fees) and administration (utility, sudo).
+//! sessions, offences), market (model registry, tasks, credits), rewards
+//! (Proof-of-Compute emission), monetary (balances, fees) and administration
+//! (utility, sudo).
 
 mod administration;
 mod consensus;
 mod market;
 mod monetary;
 mod offchain;
+mod rewards;
 mod staking;
 
 pub use consensus::EpochDuration;
+pub use rewards::genesis_reward_params;
 pub use staking::MIN_BOND;
 
 use frame_support::{

@@ -112,6 +112,15 @@ test('a task paid in DAi is assigned, verified on chain, 10% burned and the rest
 
   const result = (await api.call.tasksApi.result(id)).unwrap();
   assert.deepEqual(result.output.map((v) => v.toBigInt()), OUTPUT);
+  // The task counts toward Alice's Proof-of-Compute reward for the era in
+  // progress (the first: an era is an hour); the curve is read from the runtime API.
+  assert.equal(result.counted.toBigInt(), parts.burned);
+  const emission = await api.call.pocRewardsApi.emission();
+  assert.equal(emission.era.toNumber(), 0);
+  assert.equal(emission.current.toBigInt(), 1000n * 10n ** 12n, 'E0 = 1,000 DAi');
+  assert.ok(emission.next.toBigInt() < emission.current.toBigInt(), 'the curve decays');
+  const work = (await (await api.at(answered.finalized)).query.pocRewards.work(0, alice.address)).unwrap();
+  assert.ok(work.tasks.toNumber() >= 1 && work.counted.toBigInt() >= parts.burned, 'the work is recorded');
 
   const at = answered.finalized;
   assert.equal(await total(charlie.address, at), before.charlie - submitted.fee - price);

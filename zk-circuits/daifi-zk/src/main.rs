@@ -180,8 +180,15 @@ fn run(cli: Cli) -> Result<(), String> {
 			println!("input shape {:?}, output shape {:?}", circuit.input_shape, circuit.output_shape);
 			let layout = circuit.layout();
 			println!(
-				"output bits: {} (register as outputBits); public inputs: {}{}",
+				"register with: inputFracBits {}, outputFracBits {}, inputMin {}, inputMax {}, outputBits {}",
+				circuit.input_scale,
+				circuit.output_scale,
+				circuit.input_range.0,
+				circuit.input_range.1,
 				circuit.output_bits(),
+			);
+			println!(
+				"public inputs: {}{}",
 				layout.public_inputs(circuit.program.num_inputs, circuit.program.outputs.len()),
 				if layout.input.packed() || layout.output.packed() { " (packed)" } else { "" }
 			);

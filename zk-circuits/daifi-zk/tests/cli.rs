@@ -1,6 +1,7 @@
 //! The tool tells the truth: `verify` prints only what the proof
 //! establishes (edited fields of the proof file are never shown), and
-//! `prove` refuses another model's proving key.
+//! `prove` refuses another model's proving key; `compile` says what to
+//! register.
 
 mod common;
 
@@ -74,4 +75,23 @@ fn calibrate_writes_the_chosen_fixed_point_into_the_model() {
 	let (ok, text) = tool(&["calibrate", &model, "--test-set", &test_set, "--max-error", "0", "--out", &out]);
 	assert!(!ok && text.contains("no fixed point reaches 0"), "{text}");
 	std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn compile_prints_what_the_model_is_registered_with() {
+	let model = models_dir().join("torch_mlp_784.onnx");
+	let circuit = daifi_zk::compile(&std::fs::read(&model).unwrap()).unwrap();
+	let (ok, out) = tool(&["compile", &model.to_string_lossy()]);
+	assert!(ok, "{out}");
+	let expected = format!(
+		"register with: inputFracBits {}, outputFracBits {}, inputMin {}, inputMax {}, outputBits {}",
+		circuit.input_scale,
+		circuit.output_scale,
+		circuit.input_range.0,
+		circuit.input_range.1,
+		circuit.output_bits()
+	);
+	assert!(out.contains(&expected), "{out}");
+	// 784 inputs and 10 outputs do not fit unpacked in a 16 KiB key.
+	assert!(out.contains("(packed)"), "{out}");
 }

@@ -31,6 +31,10 @@ fn a_valid_proof_burns_10_percent_splits_the_rest_80_20_and_returns_the_change()
 			(who, 720, 180, 100)
 		);
 		assert_eq!(result.proof_hash, <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&proof));
+		// What rewards read: the counted burn, the model's FLOPs, when it was submitted and settled.
+		let flops = pallet_model_registry::Models::<Test>::get(model()).unwrap().flops;
+		assert_eq!((result.counted, result.flops), (100, flops));
+		assert_eq!((result.submitted_at, result.settled_at), (1, 2));
 		assert!(matches!(Tasks::<Test>::get(id).unwrap().status, TaskStatus::Completed { .. }));
 		// The executor's record grew; the credits it earned are capped by the burn.
 		let p = pallet_compute_staking::Providers::<Test>::get(who).unwrap();
@@ -213,6 +217,9 @@ fn a_provider_s_own_tasks_earn_it_nothing_toward_selection_or_credits() {
 					"the burn is paid all the same"
 				);
 			}
+			// The result says what counted (what rewards read).
+			let counted = Results::<Test>::get(id).unwrap().counted;
+			assert_eq!(counted, if owner == who || owner == key(who) { 0 } else { 100 });
 		}
 		assert!(own > 0, "some provider drew its own task");
 		// Verified compute counted toward selection only for others' tasks.

@@ -15,6 +15,8 @@ fn with_offchain(test: impl FnOnce()) {
 	EngineFails::set(false);
 	Sent::take();
 	Declined::take();
+	Prepared::take();
+	Batches::take();
 }
 
 #[test]
@@ -39,6 +41,31 @@ fn the_worker_answers_tasks_assigned_to_its_keys_once() {
 		// (the node restarted, or the transaction was dropped).
 		TaskMarket::offchain_worker(2 + TIMEOUT / 2);
 		assert_eq!(Sent::get(), vec![(key(who), id), (key(who), id)]);
+	});
+}
+
+#[test]
+fn the_worker_prepares_its_providers_models_and_proves_their_tasks_together() {
+	with_offchain(|| {
+		// Only P1 serves the model: all three tasks are its.
+		let mut profile = pallet_compute_staking::Providers::<Test>::get(P2).unwrap().profile;
+		profile.models = Default::default();
+		assert_ok!(ComputeStaking::update_profile(RuntimeOrigin::signed(P2), profile));
+		let mine: Vec<TaskId> = (3..=5).map(|owner| submit_as(owner, PRICE, Payment::Dai)).collect();
+		run_to(3);
+		let who = P1;
+		assert!(mine.iter().all(|id| assignee(*id) == Some(who)));
+		HeldKey::set(Some(who));
+		TaskMarket::offchain_worker(3);
+		// Every model of the provider's profile, before any task.
+		let profile = pallet_compute_staking::Providers::<Test>::get(who).unwrap().profile;
+		assert_eq!(Prepared::get(), profile.models.into_inner());
+		// All of its tasks in one call to the engine, each answered.
+		assert_eq!(Batches::get(), vec![mine.len()]);
+		assert_eq!(Sent::get(), mine.iter().map(|id| (key(who), *id)).collect::<Vec<_>>());
+		// The next run prepares again (a no-op for a ready model) and proves nothing.
+		TaskMarket::offchain_worker(4);
+		assert_eq!(Batches::get().len(), 1);
 	});
 }
 
