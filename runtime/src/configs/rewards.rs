@@ -31,7 +31,10 @@ impl pallet_poc_rewards::Config for Runtime {
 	type EraLength = EraLength;
 	/// A week of hourly eras to claim in.
 	type HistoryDepth = ConstU32<168>;
-	type MaxProvidersPerEra = ConstU32<1_000>;
+	/// As many as can be registered at once: shutting honest providers out
+	/// of an era would take every provider slot (10,000 DAi bonded each)
+	/// and churn through unbonding within the hour.
+	type MaxProvidersPerEra = ConstU32<{ super::staking::MAX_PROVIDERS }>;
 	type ScorePage = ConstU32<100>;
 	type WeightInfo = pallet_poc_rewards::weights::SubstrateWeight<Runtime>;
 }

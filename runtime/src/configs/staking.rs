@@ -19,6 +19,9 @@ use crate::{
 /// The smallest bond of a compute provider.
 pub const MIN_BOND: u128 = 10_000 * DAI;
 
+/// Most providers registered at once.
+pub const MAX_PROVIDERS: u32 = 1_024;
+
 parameter_types! {
 	/// Bonded funds stay held (and slashable) for a week after `unbond`.
 	pub const UnbondingDelay: BlockNumber = 7 * DAYS;
@@ -85,7 +88,7 @@ impl pallet_compute_staking::Config for Runtime {
 	/// 1,024 providers: a model served by 1,000 of them (the scheduler's
 	/// benchmarked worst case) and a few more. Selection reads them all once
 	/// per session.
-	type MaxProviders = ConstU32<1_024>;
+	type MaxProviders = ConstU32<MAX_PROVIDERS>;
 	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
 	type InvalidResultSlash = InvalidResultSlash;
 	type MissedDeadlineSlash = MissedDeadlineSlash;
