@@ -34,7 +34,8 @@ impl<T: Config> Pallet<T> {
 				continue;
 			};
 			Self::prepare_models(&provider);
-			let claimed: Vec<_> = Self::assigned_to(&provider).into_iter().filter(|(id, _)| Self::claim(*id, now)).collect();
+			let claimed: Vec<_> =
+				Self::assigned_to(&provider).into_iter().filter(|(id, _)| Self::claim(*id, now)).collect();
 			if claimed.is_empty() {
 				continue;
 			}
