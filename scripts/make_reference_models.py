@@ -10,6 +10,10 @@
                                           -MaxPool-Tanh-Reshape-MatMul-Add-Sigmoid-Sub
                                           -Gemm(transB): the operators the three above do not use
   zk-circuits/models/digits_test.json     the test images (pixels / 16) and labels
+  zk-circuits/models/calibration_head.onnx  Gemm(10-10, identity / 1.5)-Softmax: turns a
+                                          digits model's ten scores into probabilities
+                                          (temperature scaling); the second step of a
+                                          two-task workflow (a Compute NFT's output as input)
 
 Inputs are the pixels divided by 16, so in [0, 1]; each model declares this
 range in its metadata (`daifi.input_range`). The CNN's convolution filters are
@@ -17,7 +21,8 @@ fixed (four edge and blob detectors) and its classifier is trained on their
 pooled responses by logistic regression: a real convolutional network, small
 enough to train without a deep-learning framework.
 
-Run: scripts/make_reference_models.sh (creates a virtual environment).
+Run: scripts/make_reference_models.sh (creates a virtual environment);
+`make_reference_models.py calibration_head` writes only that model.
 """
 import json
 import sys
@@ -143,8 +148,27 @@ def ops_zoo():
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 10])], inits)
 
 
+TEMPERATURE = 1.5
+
+
+def calibration_head():
+    """Softmax(scores / T): fixed weights, no training."""
+    weight = numpy_helper.from_array((np.eye(10) / TEMPERATURE).astype(np.float32), "W")
+    bias = numpy_helper.from_array(np.zeros(10, dtype=np.float32), "B")
+    nodes = [helper.make_node("Gemm", ["scores", "W", "B"], ["scaled"]),
+             helper.make_node("Softmax", ["scaled"], ["probabilities"], axis=1)]
+    return helper.make_graph(
+        nodes, "calibration_head",
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, 10])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [1, 10])],
+        [weight, bias])
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:] == ["calibration_head"]:
+        save(calibration_head(), "calibration_head", {"daifi.input_range": "-32,32"})
+        return 0
     digits = load_digits()
     x = (digits.data / 16.0).astype(np.float32)
     x_train, x_test, y_train, y_test = train_test_split(
@@ -159,6 +183,7 @@ def main():
     print(f"cnn_digits: float test accuracy {clf.score(conv_features(x_test), y_test):.4f}")
     save(ops_zoo(), "ops_zoo", metadata)
     print("ops_zoo: written (untrained)")
+    save(calibration_head(), "calibration_head", {"daifi.input_range": "-32,32"})
     test = {"inputs": x_test.round(6).tolist(), "labels": y_test.tolist()}
     (OUT / "digits_test.json").write_text(json.dumps(test, separators=(",", ":")))
     print(f"{len(y_test)} test images written")

@@ -204,6 +204,10 @@ impl_runtime_apis! {
 		fn pending_reward(who: AccountId) -> Balance {
 			PocRewards::pending_reward(&who)
 		}
+
+		fn projection(eras: u32, every: u32) -> alloc::vec::Vec<(pallet_poc_rewards::EraIndex, Balance, Balance)> {
+			PocRewards::projection(eras, every)
+		}
 	}
 
 	impl sp_session::SessionKeys<Block> for Runtime {

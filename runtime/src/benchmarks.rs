@@ -10,6 +10,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_credits, Credits]
 	[pallet_model_registry, ModelRegistry]
 	[pallet_poc_rewards, PocRewards]
+	[pallet_cnft, Cnft]
 	[pallet_tasks, Tasks]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]

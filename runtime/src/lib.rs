@@ -240,6 +240,12 @@ mod runtime {
 	#[runtime::pallet_index(16)]
 	pub type PocRewards = pallet_poc_rewards;
 
+	#[runtime::pallet_index(17)]
+	pub type Nfts = pallet_nfts;
+
+	#[runtime::pallet_index(18)]
+	pub type Cnft = pallet_cnft;
+
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;
 

@@ -38,13 +38,17 @@ fn every_preset_builds_a_genesis_with_its_validators() {
 				assert_eq!(Babe::authorities()[index].0, babe_key, "{preset}: BABE key of {who}");
 			}
 			// The funded accounts hold ENDOWMENT each, the compute keys
-			// COMPUTE_KEY_FUNDS each, the reward pot the existential deposit;
-			// every chain emits from genesis.
+			// COMPUTE_KEY_FUNDS each, the reward pot the existential deposit,
+			// the Compute NFT account its collection's deposit and the
+			// existential deposit; every chain emits from genesis.
 			let keys = expected.len() as u128 * COMPUTE_KEY_FUNDS;
 			let pot = pallet_balances::Pallet::<Runtime>::free_balance(daifi_runtime::PocRewards::pot());
 			assert_eq!(pot, daifi_runtime::EXISTENTIAL_DEPOSIT, "{preset}: the reward pot");
 			assert!(daifi_runtime::PocRewards::current_emission() > 0, "{preset}: emission");
-			let endowed = pallet_balances::TotalIssuance::<Runtime>::get() - keys - pot;
+			let cnft = <pallet_balances::Pallet<Runtime> as frame_support::traits::fungible::Inspect<_>>::total_balance(&daifi_runtime::Cnft::account());
+			assert_eq!(cnft, 10 * daifi_runtime::DAI + daifi_runtime::EXISTENTIAL_DEPOSIT, "{preset}: the cNFT account");
+			assert!(pallet_cnft::CollectionId::<Runtime>::get().is_some(), "{preset}: the cNFT collection");
+			let endowed = pallet_balances::TotalIssuance::<Runtime>::get() - keys - pot - cnft;
 			assert!(endowed / ENDOWMENT >= expected.len() as u128, "{preset}: validators are funded");
 			assert_eq!(endowed % ENDOWMENT, 0);
 			for (who, public) in genesis_config_presets::DEV_COMPUTE_KEYS.iter().take(expected.len()) {

@@ -8,14 +8,14 @@ mod common;
 
 use common::{apply, compute_key, ext_for, signed, signed_by};
 use daifi_runtime::{
-	genesis_config_presets::DIGITS_PRICE, Runtime, RuntimeCall, RuntimeHoldReason, Tasks,
+	genesis_config_presets::DIGITS_PRICE, Cnft, Runtime, RuntimeCall, RuntimeHoldReason, Tasks,
 };
 use frame_support::traits::{
 	fungible::{Inspect, InspectHold},
 	Hooks,
 };
 use pallet_model_registry::fixtures;
-use pallet_tasks::{Payment, TaskStatus, Verification};
+use pallet_tasks::{Payment, TaskInput, TaskStatus, Verification};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring::*;
 
@@ -24,7 +24,7 @@ type Balances = pallet_balances::Pallet<Runtime>;
 fn submit_task(max_fee: u128) -> RuntimeCall {
 	RuntimeCall::Tasks(pallet_tasks::Call::submit_task {
 		model: fixtures::mlp_64_32_10().model_hash,
-		input: fixtures::mlp_64_32_10().input.try_into().unwrap(),
+		input: TaskInput::Values(fixtures::mlp_64_32_10().input.try_into().unwrap()),
 		verification: Verification::Zk,
 		max_fee,
 		payment: Payment::Dai,
@@ -98,6 +98,49 @@ fn a_verified_result_pays_the_executor_and_the_developer() {
 		assert_eq!(Balances::balance_on_hold(&reason, &user), 0);
 		// The burned share and the three transaction fees left the issuance.
 		assert_eq!(Balances::total_issuance(), issuance - burned - user_fee - stash_fee - key_fee);
+	});
+}
+
+#[test]
+fn the_user_owns_a_compute_nft_of_the_result_and_only_its_owner_may_use_it() {
+	ext_for(DEV_RUNTIME_PRESET).execute_with(|| {
+		let (charlie, dave) = (Charlie.to_account_id(), Dave.to_account_id());
+		apply(signed(Charlie, submit_task(DIGITS_PRICE))).0.unwrap().unwrap();
+		next_block();
+		let (output, proof) = alice_proof(0);
+		apply(signed_by(&compute_key(Alice), submit_result(0, output.clone(), proof))).0.unwrap().unwrap();
+
+		let result = pallet_tasks::Results::<Runtime>::get(0).unwrap();
+		let certificate = pallet_cnft::Certificates::<Runtime>::get(0).expect("minted at settlement");
+		assert_eq!(Cnft::owner(0), Some(charlie.clone()));
+		assert_eq!(
+			(certificate.task, certificate.model, certificate.input_hash, certificate.output_hash),
+			(0, result.model, result.input_hash, result.output_hash)
+		);
+		assert_eq!(certificate.output.to_vec(), output);
+		assert_eq!((certificate.flops, certificate.block), (result.flops, result.settled_at));
+		assert_eq!(certificate.evidence, pallet_cnft::Evidence::ProofHash(result.proof_hash));
+		assert_eq!((certificate.verification, certificate.executor), (Verification::Zk, Alice.to_account_id()));
+
+		let collection = pallet_cnft::CollectionId::<Runtime>::get().unwrap();
+		let transfer = RuntimeCall::Nfts(pallet_nfts::Call::transfer { collection, item: 0, dest: dave.clone().into() });
+		apply(signed(Charlie, transfer)).0.unwrap().unwrap();
+		assert_eq!(Cnft::owner(0), Some(dave));
+		let follow_up = || {
+			RuntimeCall::Tasks(pallet_tasks::Call::submit_task {
+				model: fixtures::mlp_64_32_10().model_hash,
+				input: TaskInput::Cnft(0),
+				verification: Verification::Zk,
+				max_fee: DIGITS_PRICE,
+				payment: Payment::Dai,
+			})
+		};
+		let refused = |who, error: pallet_tasks::Error<Runtime>| {
+			assert_eq!(apply(signed(who, follow_up())).0.unwrap(), Err(error.into()));
+		};
+		refused(Charlie, pallet_tasks::Error::NotCnftOwner);
+		// Dave owns it, but ten digit scores are no 64-pixel image.
+		refused(Dave, pallet_tasks::Error::WrongInputShape);
 	});
 }
 

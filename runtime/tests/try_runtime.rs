@@ -69,6 +69,7 @@ fn check_state(number: u32) -> Result<(), sp_runtime::TryRuntimeError> {
 	pallet_tasks::Pallet::<Runtime>::do_try_state()?;
 	pallet_credits::Pallet::<Runtime>::do_try_state()?;
 	pallet_poc_rewards::Pallet::<Runtime>::do_try_state()?;
+	pallet_cnft::Pallet::<Runtime>::do_try_state()?;
 	check_issuance()
 }
 

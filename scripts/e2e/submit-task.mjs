@@ -25,7 +25,7 @@ console.log(`model ${MODEL}\nsubmitting test image #${pick} (label ${digits.labe
 
 const started = Date.now();
 const id = await new Promise((ok, fail) => {
-  api.tx.tasks.submitTask(MODEL, input, 'Zk', model.price, 'Dai').signAndSend(user, ({ status, events, dispatchError }) => {
+  api.tx.tasks.submitTask(MODEL, { Values: input }, 'Zk', model.price, 'Dai').signAndSend(user, ({ status, events, dispatchError }) => {
     if (dispatchError) fail(new Error(dispatchError.toString()));
     if (status.isInBlock) {
       const e = events.find(({ event }) => api.events.tasks.TaskSubmitted.is(event));

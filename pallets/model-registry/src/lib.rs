@@ -482,6 +482,8 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			) as u32,
 			input_min: m.input_min,
 			input_max: m.input_max,
+			input_frac_bits: m.input_frac_bits,
+			output_frac_bits: m.output_frac_bits,
 			developer: m.developer,
 			price: m.price,
 			flops: m.flops,

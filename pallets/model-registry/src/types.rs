@@ -135,6 +135,10 @@ pub struct ModelView<AccountId, Balance> {
 	pub input_min: i64,
 	/// The greatest accepted input value.
 	pub input_max: i64,
+	/// Fractional bits of the input's fixed-point values.
+	pub input_frac_bits: u8,
+	/// Fractional bits of the output's fixed-point values.
+	pub output_frac_bits: u8,
 	/// The developer.
 	pub developer: AccountId,
 	/// Price of one inference.

@@ -73,6 +73,10 @@ mod tests;
 
 pub use types::*;
 
+/// The most eras [`Pallet::projection`] computes in one call (about 57
+/// years of hourly eras).
+pub const MAX_PROJECTED_ERAS: u32 = 500_000;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -332,6 +336,29 @@ pub mod pallet {
 		pub fn next_emission() -> BalanceOf<T> {
 			let next = emission::multiply(EmissionScale::<T>::get(), DecayFactor::<T>::get());
 			Params::<T>::get().map_or_else(Zero::zero, |p| emission::scaled(next, p.initial))
+		}
+
+		/// The emission curve from the era in progress on, at today's
+		/// parameters: for every `every`-th of the next `eras` eras (at most
+		/// [`MAX_PROJECTED_ERAS`]), its index, its emission and the total
+		/// emitted once it ends. Exactly what the chain will mint unless
+		/// governance changes the parameters.
+		pub fn projection(eras: u32, every: u32) -> alloc::vec::Vec<(EraIndex, BalanceOf<T>, BalanceOf<T>)> {
+			let Some(params) = Params::<T>::get() else { return alloc::vec::Vec::new() };
+			let (decay, every) = (DecayFactor::<T>::get(), every.max(1));
+			let (mut era, mut scale, mut total) =
+				(CurrentEra::<T>::get(), EmissionScale::<T>::get(), TotalEmitted::<T>::get());
+			let mut points = alloc::vec::Vec::new();
+			for k in 0..eras.min(MAX_PROJECTED_ERAS) {
+				let emitted = emission::scaled(scale, params.initial);
+				total = total.saturating_add(emitted);
+				if k % every == 0 {
+					points.push((era, emitted, total));
+				}
+				scale = emission::multiply(scale, decay);
+				era = era.saturating_add(1);
+			}
+			points
 		}
 
 		/// What `who` could claim now, over every claimable era.

@@ -139,6 +139,8 @@ pub fn settle(provider: AccountId, flops: u64, counted: Balance, latency: u64) {
 	let now = System::block_number();
 	let result = pallet_tasks::TaskResult {
 		model: Default::default(),
+		input_hash: Default::default(),
+		verification: pallet_tasks::Verification::Zk,
 		provider,
 		output: Default::default(),
 		output_hash: Default::default(),

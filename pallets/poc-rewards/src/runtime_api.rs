@@ -26,6 +26,10 @@ sp_api::decl_runtime_apis! {
 	{
 		/// The era in progress and its emission, the next era's, and the total so far.
 		fn emission() -> EmissionView<Balance>;
+		/// The curve from the era in progress on, at today's parameters: every
+		/// `every`-th of the next `eras` eras (at most 500,000) as (era, its
+		/// emission, the total emitted once it ends).
+		fn projection(eras: u32, every: u32) -> alloc::vec::Vec<(EraIndex, Balance, Balance)>;
 		/// What `who` could claim now (`pocRewards.claim`), over every claimable era.
 		fn pending_reward(who: AccountId) -> Balance;
 	}

@@ -254,3 +254,21 @@ fn the_largest_values_saturate_without_creating_or_losing_funds() {
 		assert!(paid <= Balance::MAX / 2 && paid > Balance::MAX / 4);
 	});
 }
+
+#[test]
+fn the_projection_is_what_the_eras_then_emit() {
+	execute(|| {
+		let projected = PocRewards::projection(6, 2);
+		assert_eq!(projected.iter().map(|p| p.0).collect::<Vec<_>>(), vec![0, 2, 4]);
+		run_to_era(6, 0);
+		let emitted: Vec<Balance> = ended().iter().map(|e| e.1).collect();
+		for (era, emission, total) in projected {
+			assert_eq!(emission, emitted[era as usize], "era {era}");
+			assert_eq!(total, emitted[..=era as usize].iter().sum::<Balance>(), "total after era {era}");
+		}
+		// From the era in progress on; bounded however much is asked.
+		assert_eq!(PocRewards::projection(1, 1)[0].0, 6);
+		assert_eq!(PocRewards::projection(u32::MAX, MAX_PROJECTED_ERAS).len(), 1);
+		assert_eq!(PocRewards::projection(0, 0), vec![]);
+	});
+}

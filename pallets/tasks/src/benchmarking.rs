@@ -157,7 +157,7 @@ mod benchmarks {
 		let input: Tensor = vec![1i64; n as usize].try_into().expect("within the bound");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(user), model, input, Verification::Zk, 2_000u32.into(), Payment::Dai);
+		_(RawOrigin::Signed(user), model, TaskInput::Values(input), Verification::Zk, 2_000u32.into(), Payment::Dai);
 
 		assert_eq!(Queue::<T>::get().len(), 1);
 	}

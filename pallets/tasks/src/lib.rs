@@ -127,6 +127,9 @@ pub mod pallet {
 		/// This node's compute engine and keys, for the off-chain worker.
 		type LocalCompute: LocalCompute<Self::AccountId>;
 
+		/// The Compute NFTs, whose outputs may be a later task's input.
+		type Tokens: ComputeTokens<Self::AccountId>;
+
 		/// Told of each settled task.
 		type OnSettled: OnTaskSettled<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
 
@@ -278,6 +281,10 @@ pub mod pallet {
 		InputOutOfRange,
 		/// No provider serves the model: the task could not be served.
 		NoProvider,
+		/// No Compute NFT has this id (never minted, or burned).
+		UnknownCnft,
+		/// The Compute NFT belongs to someone else: only its owner may use its output.
+		NotCnftOwner,
 		/// The account has `MaxOpenPerAccount` tasks open already.
 		TooManyOpenTasks,
 		/// The output does not have the model's output size.
@@ -330,21 +337,24 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Submit an inference task; `max_fee` is set aside until settlement.
 		///
-		/// Signed by the user. Emits [`Event::TaskSubmitted`]. Errors:
-		/// `UnknownModel`, `ModelRetired`, `UnsupportedVerification`,
+		/// The input is either values or the output of a Compute NFT the
+		/// signer owns ([`TaskInput`]). Signed by the user. Emits
+		/// [`Event::TaskSubmitted`]. Errors: `UnknownModel`, `ModelRetired`,
+		/// `UnsupportedVerification`, `UnknownCnft`, `NotCnftOwner`,
 		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `FeeBelowPrice`,
 		/// `TooManyOpenTasks`, `QueueFull`, `InsufficientBalance`. O(input).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_task(input.len() as u32))]
+		#[pallet::weight(Pallet::<T>::submit_task_weight(input))]
 		pub fn submit_task(
 			origin: OriginFor<T>,
 			model: ModelHash,
-			input: Tensor,
+			input: TaskInput,
 			verification: Verification,
 			max_fee: BalanceOf<T>,
 			payment: Payment,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
+			let input = Self::input_values(&owner, &model, input)?;
 			Self::do_submit(owner, model, input, verification, max_fee, payment).map(|_| ())
 		}
 
@@ -391,6 +401,42 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The weight of `submit_task` with `input`: a Compute NFT's output is
+		/// charged as the largest input, plus reading the token and the two models.
+		pub fn submit_task_weight(input: &TaskInput) -> Weight {
+			match input {
+				TaskInput::Values(values) => T::WeightInfo::submit_task(values.len() as u32),
+				TaskInput::Cnft(_) => T::WeightInfo::submit_task(pallet_model_registry::MAX_TENSOR_LEN)
+					.saturating_add(T::DbWeight::get().reads(4)),
+			}
+		}
+
+		/// The values `input` stands for, for a task on `model` by `owner`: the
+		/// values themselves, or the output of `owner`'s Compute NFT rescaled
+		/// to the model's input fixed point.
+		pub(crate) fn input_values(
+			owner: &T::AccountId,
+			model: &ModelHash,
+			input: TaskInput,
+		) -> Result<Tensor, DispatchError> {
+			let item = match input {
+				TaskInput::Values(values) => return Ok(values),
+				TaskInput::Cnft(item) => item,
+			};
+			let (source, output) = T::Tokens::output_of(item, owner).map_err(|e| match e {
+				TokenError::Unknown => Error::<T>::UnknownCnft,
+				TokenError::NotOwner => Error::<T>::NotCnftOwner,
+			})?;
+			let from = T::Models::model(&source).ok_or(Error::<T>::UnknownModel)?.output_frac_bits;
+			let to = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?.input_frac_bits;
+			let values = output
+				.iter()
+				.map(|v| rescale(*v, from, to).ok_or(Error::<T>::InputOutOfRange))
+				.collect::<Result<alloc::vec::Vec<_>, _>>()?;
+			// As long as the output it came from.
+			Ok(values.try_into().map_err(|_| Error::<T>::WrongInputShape)?)
+		}
+
 		/// Validates and queues a task. See [`Pallet::submit_task`].
 		pub(crate) fn do_submit(
 			owner: T::AccountId,
@@ -538,6 +584,25 @@ pub mod pallet {
 	}
 
 	use sp_runtime::traits::{SaturatedConversion, Zero};
+}
+
+/// `value` with `from` fractional bits as a value with `to` fractional bits,
+/// rounded to nearest (halves up); `None` on overflow.
+pub fn rescale(value: i64, from: u8, to: u8) -> Option<i64> {
+	if to >= from {
+		let shift = u32::from(to - from);
+		if shift >= 63 {
+			return (value == 0).then_some(0);
+		}
+		value.checked_mul(1i64 << shift)
+	} else {
+		let shift = u32::from(from - to);
+		if shift >= 64 {
+			return Some(0);
+		}
+		let half = 1i128 << (shift - 1);
+		i64::try_from((i128::from(value) + half) >> shift).ok()
+	}
 }
 
 /// What the benchmarks need the runtime to prepare.

@@ -198,6 +198,29 @@ pub fn proven(id: TaskId, provider: AccountId) -> (Vec<i64>, Vec<u8>) {
 	prove_with(&task_binding(id, &provider), &fixture().input)
 }
 
+thread_local! {
+	static TOKENS: std::cell::RefCell<std::collections::BTreeMap<TaskId, (AccountId, ModelHash, Vec<i64>)>> =
+		Default::default();
+}
+
+/// Compute NFTs as the tests mint them: id to owner, model and output.
+pub struct TestTokens;
+impl TestTokens {
+	/// Mints Compute NFT `item` to `owner`: `output` of `model`.
+	pub fn mint(item: TaskId, owner: AccountId, model: ModelHash, output: Vec<i64>) {
+		TOKENS.with(|t| t.borrow_mut().insert(item, (owner, model, output)));
+	}
+}
+impl ComputeTokens<AccountId> for TestTokens {
+	fn output_of(item: TaskId, who: &AccountId) -> Result<(ModelHash, Tensor), TokenError> {
+		let (owner, model, output) = TOKENS.with(|t| t.borrow().get(&item).cloned()).ok_or(TokenError::Unknown)?;
+		if owner != *who {
+			return Err(TokenError::NotOwner);
+		}
+		Ok((model, output.try_into().unwrap()))
+	}
+}
+
 /// Blocks a provider has for its result.
 pub const TIMEOUT: u64 = 5;
 /// Blocks a task may wait in the queue.
@@ -216,6 +239,7 @@ impl Config for Test {
 	type Providers = ComputeStaking;
 	type Credits = Credits;
 	type LocalCompute = TestCompute;
+	type Tokens = TestTokens;
 	type OnSettled = ();
 	type Randomness = TestRandomness;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -378,7 +402,7 @@ pub fn submit_as(who: AccountId, max_fee: Balance, payment: Payment) -> TaskId {
 	frame_support::assert_ok!(TaskMarket::submit_task(
 		RuntimeOrigin::signed(who),
 		model(),
-		fixture().input.try_into().unwrap(),
+		TaskInput::Values(fixture().input.try_into().unwrap()),
 		Verification::Zk,
 		max_fee,
 		payment

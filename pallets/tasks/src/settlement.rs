@@ -153,6 +153,8 @@ impl<T: Config> Pallet<T> {
 
 		let result = TaskResult {
 			model: task.model,
+			input_hash: BlakeTwo256::hash_of(&task.input),
+			verification: task.verification,
 			provider: provider.clone(),
 			output_hash: BlakeTwo256::hash_of(&output),
 			proof_hash: BlakeTwo256::hash(proof),

@@ -28,6 +28,39 @@ pub enum Verification {
 	Redundant(u8),
 }
 
+/// Where a task's input comes from.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum TaskInput {
+	/// These fixed-point values (the model's `input_frac_bits`).
+	Values(Tensor),
+	/// The verified output of the Compute NFT with this id (the id of the
+	/// task that produced it), which the caller must own: how multi-step
+	/// workflows chain. Rescaled from the producing model's `output_frac_bits`
+	/// to this model's `input_frac_bits` (rounded to nearest).
+	Cnft(TaskId),
+}
+
+/// Why a Compute NFT cannot be a task's input.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TokenError {
+	/// No Compute NFT has this id (never minted, or burned).
+	Unknown,
+	/// Someone else owns it.
+	NotOwner,
+}
+
+/// The Compute NFTs, as the market reads them to chain tasks.
+pub trait ComputeTokens<AccountId> {
+	/// The model and verified output of Compute NFT `item`, if `who` owns it.
+	fn output_of(item: TaskId, who: &AccountId) -> Result<(ModelHash, Tensor), TokenError>;
+}
+
+impl<AccountId> ComputeTokens<AccountId> for () {
+	fn output_of(_: TaskId, _: &AccountId) -> Result<(ModelHash, Tensor), TokenError> {
+		Err(TokenError::Unknown)
+	}
+}
+
 /// How the user pays.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
@@ -104,6 +137,10 @@ pub fn task_binding<AccountId: Encode>(task: TaskId, provider: &AccountId) -> [u
 pub struct TaskResult<AccountId, Balance, BlockNumber> {
 	/// The task's model.
 	pub model: ModelHash,
+	/// blake2-256 of the SCALE-encoded input.
+	pub input_hash: H256,
+	/// How it was verified.
+	pub verification: Verification,
 	/// Who computed it.
 	pub provider: AccountId,
 	/// The verified output.
@@ -137,6 +174,17 @@ pub trait OnTaskSettled<AccountId, Balance, BlockNumber> {
 
 impl<AccountId, Balance, BlockNumber> OnTaskSettled<AccountId, Balance, BlockNumber> for () {
 	fn on_settled(_: TaskId, _: &AccountId, _: &TaskResult<AccountId, Balance, BlockNumber>) {}
+}
+
+impl<AccountId, Balance, BlockNumber, A, B> OnTaskSettled<AccountId, Balance, BlockNumber> for (A, B)
+where
+	A: OnTaskSettled<AccountId, Balance, BlockNumber>,
+	B: OnTaskSettled<AccountId, Balance, BlockNumber>,
+{
+	fn on_settled(task: TaskId, owner: &AccountId, result: &TaskResult<AccountId, Balance, BlockNumber>) {
+		A::on_settled(task, owner, result);
+		B::on_settled(task, owner, result);
+	}
 }
 
 /// One task's inference for the node's engine.

@@ -171,9 +171,11 @@ impl pallet_tasks::Config for Runtime {
 	type Providers = ComputeStaking;
 	type Credits = Credits;
 	type LocalCompute = NodeCompute;
-	/// Verified work counts toward Proof-of-Compute rewards (Compute NFTs
-	/// plug in here too).
-	type OnSettled = crate::PocRewards;
+	/// A Compute NFT's output may be a later task's input.
+	type Tokens = crate::Cnft;
+	/// Verified work counts toward Proof-of-Compute rewards, and mints the
+	/// task's Compute NFT to its owner.
+	type OnSettled = (crate::PocRewards, crate::Cnft);
 	/// The VRF output of the parent block's author (BABE's primary and
 	/// secondary VRF slots give every block one), mixed by the scheduler with
 	/// the block before's. The scheduler assigns only tasks queued before the

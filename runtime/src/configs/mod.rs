@@ -1,10 +1,11 @@
 //! Pallet configurations, one file per group: `system` (here), consensus
 //! (BABE, GRANDPA, session, timestamp), staking (compute staking, historical
 //! sessions, offences), market (model registry, tasks, credits), rewards
-//! (Proof-of-Compute emission), monetary (balances, fees) and administration
+//! (Proof-of-Compute emission), cnft (Compute NFTs on pallet-nfts), monetary (balances, fees) and administration
 //! (utility, sudo).
 
 mod administration;
+mod cnft;
 mod consensus;
 mod market;
 mod monetary;

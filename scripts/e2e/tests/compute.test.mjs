@@ -15,6 +15,11 @@
 // worker prepares it (fetches its ONNX file, proving key and transcript,
 // traces the key to the recorded ceremony, keeps the files) and says so over
 // `daifi_computeModels`; then a task on a 28x28 image is answered in time.
+// Finally a two-step workflow: Charlie's verified digit scores are his Compute
+// NFT (its certificate read and checked against the result), which he gives
+// to Dave; his own follow-up with it is refused (tasks.NotCnftOwner); Dave's
+// feeds it into a second whitelisted model (a calibration head) and gets a
+// verified result, and its Compute NFT.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -100,7 +105,7 @@ after(async () => {
 function submit(signer, nonce, maxFee, input = INPUT, model = MODEL) {
   return new Promise((ok, fail) => {
     const submittedAt = Date.now();
-    api.tx.tasks.submitTask(model, input, 'Zk', maxFee, 'Dai')
+    api.tx.tasks.submitTask(model, { Values: input }, 'Zk', maxFee, 'Dai')
       .signAndSend(signer, { nonce }, ({ status, events, dispatchError }) => {
         if (dispatchError) {
           fail(new Error(`submit failed: ${dispatchError.toString()}`));
@@ -206,14 +211,22 @@ test('killed mid-task, the worker answers the task after a restart', async () =>
   assert.equal(event.data.executorPaid.toBigInt(), split(price).executor);
 });
 
-test('an exported 28x28 model whose key comes from a fresh ceremony is whitelisted by URL, prepared and served', async () => {
-  const [alice, bob, user] = ['Alice', 'Bob', 'Charlie'].map(devKey);
-  // Phase 2 for the PyTorch-exported MNIST MLP (784 inputs, packed) on the
-  // chain's phase 1: derive, two contributions, then the hash of the latest
-  // finalized block as beacon. The node checks the result itself (it traces
-  // the key), so `daifi-zk phase2 verify` is not run here.
+/**
+ * Whitelists `zk-circuits/models/<name>` as a model developer (Bob) would and
+ * has Alice serve it: phase 2 on the chain's phase 1 (derived, two
+ * contributions, then the hash of the latest finalized block as beacon),
+ * the files published over http, the model registered (sudo) with what
+ * `daifi-zk compile` prints, added to Alice's profile. Resolves once her
+ * node's worker has prepared it (fetched its ONNX file, proving key and
+ * transcript, traced the key), with the model's hash, the registered values,
+ * the paths the node fetched and the seconds preparing took. The node
+ * checks the ceremony itself (it traces the key), so `daifi-zk phase2 verify`
+ * is not run here. With `refuseUnnamed`, first shows that a key naming no
+ * transcript is refused.
+ */
+async function whitelist(name, { inputShape, outputShape, flops, price, refuseUnnamed = false }) {
+  const alice = devKey('Alice');
   const published = tempDir('daifi-published-');
-  const name = 'torch_mlp_784.onnx';
   const onnx = resolve(root, 'zk-circuits/models', name);
   const phase1File = resolve(root, 'chain-spec/dev-ceremony/phase1.bin');
   const at = (file) => resolve(published, file);
@@ -244,44 +257,41 @@ test('an exported 28x28 model whose key comes from a fresh ceremony is whitelist
   try {
     const bytes = readFileSync(onnx);
     const model = blake2AsHex(bytes, 256);
-    const price = 10_000_000_000n;
+    const fields = Object.fromEntries(['inputFracBits', 'outputFracBits', 'outputBits', 'inputMin', 'inputMax']
+      .map((label) => [label, field(label)]));
     const record = (transcriptHash) => ({
       size: bytes.length,
       verifyingKey: `0x${readFileSync(at('verifying.key')).toString('hex')}`,
       phase1,
       transcript: transcriptHash,
-      inputShape: [1, 1, 28, 28],
-      outputShape: [1, 10],
-      inputFracBits: field('inputFracBits'),
-      outputFracBits: field('outputFracBits'),
-      outputBits: field('outputBits'),
-      inputMin: field('inputMin'),
-      inputMax: field('inputMax'),
-      flops: 2 * (784 * 32 + 32 * 10),
+      inputShape,
+      outputShape,
+      ...fields,
+      flops,
       minVramMib: 0,
-      developer: bob.address,
+      developer: devKey('Bob').address,
       price,
       url: `http://127.0.0.1:${server.address().port}/${name}`,
       retired: false,
     });
-    // A key that names no transcript is refused.
-    const unnamed = await signAndFinalize(api,
-      api.tx.sudo.sudo(api.tx.modelRegistry.registerModel(model, record(`0x${'00'.repeat(32)}`))), alice);
-    const sudid = unnamed.events.find(({ event }) => api.events.sudo.Sudid.is(event));
-    const error = api.registry.findMetaError(sudid.event.data.sudoResult.asErr.asModule);
-    assert.equal(`${error.section}.${error.name}`, 'modelRegistry.MissingTranscript');
-    assert.ok((await api.query.modelRegistry.models(model)).isNone);
+    if (refuseUnnamed) {
+      const unnamed = await signAndFinalize(api,
+        api.tx.sudo.sudo(api.tx.modelRegistry.registerModel(model, record(`0x${'00'.repeat(32)}`))), alice);
+      const sudid = unnamed.events.find(({ event }) => api.events.sudo.Sudid.is(event));
+      const error = api.registry.findMetaError(sudid.event.data.sudoResult.asErr.asModule);
+      assert.equal(`${error.section}.${error.name}`, 'modelRegistry.MissingTranscript');
+      assert.ok((await api.query.modelRegistry.models(model)).isNone);
+    }
 
     const register = api.tx.sudo.sudo(api.tx.modelRegistry.registerModel(model, record(transcript)));
     const registered = await signAndFinalize(api, register, alice);
     assert.ok(registered.events.some(({ event }) => api.events.modelRegistry.ModelRegistered.is(event)),
-      'the model is whitelisted');
+      `${name} is whitelisted`);
 
     // Alice now serves it too; her model directory does not have it. Her
     // worker prepares it (fetch, compile, trace the key) before any task.
-    const hex = model.slice(2);
     const models = resolve(node.basePath, 'models');
-    assert.ok(!existsSync(resolve(models, `${hex}.onnx`)));
+    assert.ok(!existsSync(resolve(models, `${model.slice(2)}.onnx`)));
     const profile = (await api.query.computeStaking.providers(alice.address)).unwrap().profile.toJSON();
     profile.models.push(model);
     const updated = await signAndFinalize(api, api.tx.computeStaking.updateProfile(profile), alice);
@@ -293,28 +303,97 @@ test('an exported 28x28 model whose key comes from a fresh ceremony is whitelist
       if (state?.state === 'ready' || state?.state === 'failed') break;
       await sleep(1000);
     }
-    assert.equal(state?.state, 'ready', `the node prepared the model: ${JSON.stringify(state)}`);
-    console.log(`# the 28x28 model was fetched, compiled and its key traced ${((Date.now() - preparedAt) / 1000).toFixed(0)} s after the profile update`);
-    assert.deepEqual(requests.sort(), [`/${name}`, `/${name}.pk`, `/${name}.transcript`]);
-    for (const kept of [`${hex}.onnx`, `${hex}.pk`, `${hex}.transcript`, `${hex}.traced`]) {
-      assert.ok(existsSync(resolve(models, kept)), `${kept} is kept in the model directory`);
-    }
-
-    // A 28x28 image (the first of the exported models' test set), 8 fractional bits.
-    const mnist = JSON.parse(readFileSync(resolve(root, 'zk-circuits/models/mnist_like_test.json'), 'utf8'));
-    const image = Array.from(Buffer.from(mnist.images[0], 'hex'), (b) => Math.round((b / 255) * 2 ** field('inputFracBits')));
-    const nonce = (await api.rpc.system.accountNextIndex(user.address)).toNumber();
-    const { id } = await submit(user, nonce, price, image, model);
-    await completions([id], 60_000);
-    const [expected] = tract([image], onnx);
-    const result = (await api.query.tasks.results(id)).unwrap();
-    const output = result.output.map((v) => Number(v.toBigInt()) / 2 ** field('outputFracBits'));
-    output.forEach((y, k) => assert.ok(Math.abs(y - expected[k]) <= TOLERANCE_28,
-      `probability ${k}: chain ${y}, tract ${expected[k]}`));
-    assert.equal(result.developerPaid.toBigInt(), split(price).developer);
+    assert.equal(state?.state, 'ready', `the node prepared ${name}: ${JSON.stringify(state)}`);
+    return { model, fields, requests, preparedIn: (Date.now() - preparedAt) / 1000 };
   } finally {
     server.close();
   }
+}
+
+test('an exported 28x28 model whose key comes from a fresh ceremony is whitelisted by URL, prepared and served', async () => {
+  const user = devKey('Charlie');
+  const name = 'torch_mlp_784.onnx';
+  const onnx = resolve(root, 'zk-circuits/models', name);
+  const price = 10_000_000_000n;
+  const { model, fields, requests, preparedIn } = await whitelist(name, {
+    inputShape: [1, 1, 28, 28], outputShape: [1, 10], flops: 2 * (784 * 32 + 32 * 10), price, refuseUnnamed: true,
+  });
+  console.log(`# the 28x28 model was fetched, compiled and its key traced ${preparedIn.toFixed(0)} s after the profile update`);
+  assert.deepEqual(requests.sort(), [`/${name}`, `/${name}.pk`, `/${name}.transcript`]);
+  const models = resolve(node.basePath, 'models');
+  const hex = model.slice(2);
+  for (const kept of [`${hex}.onnx`, `${hex}.pk`, `${hex}.transcript`, `${hex}.traced`]) {
+    assert.ok(existsSync(resolve(models, kept)), `${kept} is kept in the model directory`);
+  }
+
+  // A 28x28 image (the first of the exported models' test set), 8 fractional bits.
+  const mnist = JSON.parse(readFileSync(resolve(root, 'zk-circuits/models/mnist_like_test.json'), 'utf8'));
+  const image = Array.from(Buffer.from(mnist.images[0], 'hex'), (b) => Math.round((b / 255) * 2 ** fields.inputFracBits));
+  const nonce = (await api.rpc.system.accountNextIndex(user.address)).toNumber();
+  const { id } = await submit(user, nonce, price, image, model);
+  await completions([id], 60_000);
+  const [expected] = tract([image], onnx);
+  const result = (await api.query.tasks.results(id)).unwrap();
+  const output = result.output.map((v) => Number(v.toBigInt()) / 2 ** fields.outputFracBits);
+  output.forEach((y, k) => assert.ok(Math.abs(y - expected[k]) <= TOLERANCE_28,
+    `probability ${k}: chain ${y}, tract ${expected[k]}`));
+  assert.equal(result.developerPaid.toBigInt(), split(price).developer);
+});
+
+test('a verified result is a Compute NFT its owner reads, transfers and feeds into a second model', async () => {
+  const [alice, charlie, dave] = ['Alice', 'Charlie', 'Dave'].map(devKey);
+  // Charlie classifies a digit; the settled task mints him its Compute NFT.
+  const price = (await api.query.modelRegistry.models(MODEL)).unwrap().price.toBigInt();
+  const nonce = (await api.rpc.system.accountNextIndex(charlie.address)).toNumber();
+  const { id } = await submit(charlie, nonce, price, IMAGES[3]);
+  const done = await completions([id], 60_000);
+  const result = (await api.query.tasks.results(id)).unwrap();
+  const collection = (await api.query.cnft.collectionId()).unwrap();
+  assert.equal((await api.query.nfts.item(collection, id)).unwrap().owner.toString(), charlie.address);
+  const certificate = (await api.query.cnft.certificates(id)).unwrap();
+  assert.equal(certificate.task.toNumber(), id);
+  assert.equal(certificate.model.toHex(), MODEL);
+  assert.equal(certificate.inputHash.toHex(), blake2AsHex(api.createType('Vec<i64>', IMAGES[3]).toU8a(), 256));
+  assert.equal(certificate.outputHash.toHex(), result.outputHash.toHex());
+  assert.deepEqual(certificate.output.toJSON(), result.output.toJSON());
+  assert.equal(certificate.flops.toBigInt(), result.flops.toBigInt());
+  assert.equal(certificate.block.toNumber(), done.get(id).block);
+  assert.equal(certificate.verification.toString(), 'Zk');
+  assert.equal(certificate.evidence.asProofHash.toHex(), result.proofHash.toHex());
+  assert.equal(certificate.executor.toString(), alice.address);
+
+  // The second step: a calibration head (softmax of the ten scores / 1.5).
+  const name = 'calibration_head.onnx';
+  const headPrice = 5_000_000_000n;
+  const { model: head, fields } = await whitelist(name, {
+    inputShape: [1, 10], outputShape: [1, 10], flops: 2 * 10 * 10 + 4 * 10, price: headPrice,
+  });
+
+  // Charlie gives the token to Dave: only Dave may use it now.
+  const moved = await signAndFinalize(api, api.tx.nfts.transfer(collection, id, dave.address), charlie);
+  assert.equal(moved.error, null);
+  assert.equal((await api.query.nfts.item(collection, id)).unwrap().owner.toString(), dave.address);
+  const charlies = await signAndFinalize(api,
+    api.tx.tasks.submitTask(head, { Cnft: id }, 'Zk', headPrice, 'Dai'), charlie);
+  assert.equal(charlies.error, 'tasks.NotCnftOwner');
+
+  const followUp = await signAndFinalize(api, api.tx.tasks.submitTask(head, { Cnft: id }, 'Zk', headPrice, 'Dai'), dave);
+  assert.equal(followUp.error, null);
+  const second = followUp.events.find(({ event }) => api.events.tasks.TaskSubmitted.is(event)).event.data.task.toNumber();
+  // Its input is the first result's output in the head's fixed point (16 to 8 fractional bits, to nearest).
+  const input = (await api.query.tasks.tasks(second)).unwrap().input.map((v) => v.toBigInt());
+  const shift = 2n ** BigInt(16 - fields.inputFracBits);
+  const floorDiv = (a, b) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+  assert.deepEqual(input, result.output.map((v) => floorDiv(v.toBigInt() + shift / 2n, shift)));
+  await completions([second], 60_000);
+  const [expected] = tract([input.map(Number)], resolve(root, 'zk-circuits/models', name));
+  const probabilities = (await api.query.tasks.results(second)).unwrap().output
+    .map((v) => Number(v.toBigInt()) / 2 ** fields.outputFracBits);
+  probabilities.forEach((p, k) => assert.ok(Math.abs(p - expected[k]) <= TOLERANCE_28,
+    `probability ${k}: chain ${p}, tract ${expected[k]}`));
+  // Dave owns the second step's Compute NFT.
+  assert.equal((await api.query.nfts.item(collection, second)).unwrap().owner.toString(), dave.address);
+  console.log(`# two-step workflow: digit scores of task ${id} (a Compute NFT given to Dave) calibrated by task ${second}; top probability ${Math.max(...probabilities).toFixed(3)}`);
 });
 
 // Last: the state after all of the above, for the runtime's try-runtime

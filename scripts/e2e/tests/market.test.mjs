@@ -91,7 +91,7 @@ test('a task paid in DAi is assigned, verified on chain, 10% burned and the rest
   };
 
   const id = (await api.query.tasks.nextTaskId()).toNumber();
-  const submitted = await signAndFinalize(api, api.tx.tasks.submitTask(MODEL, INPUT, 'Zk', 2n * price, 'Dai'), charlie);
+  const submitted = await signAndFinalize(api, api.tx.tasks.submitTask(MODEL, { Values: INPUT }, 'Zk', 2n * price, 'Dai'), charlie);
   assert.equal(submitted.error, null);
   assert.equal(await assignee(id), alice.address);
 
@@ -136,7 +136,7 @@ test('a proof replayed from another task is rejected and slashes half the bond; 
   const [charlie, alice, compute] = ['Charlie', 'Alice', 'Alice//compute'].map(devKey);
   const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
   const id = (await api.query.tasks.nextTaskId()).toNumber();
-  await signAndFinalize(api, api.tx.tasks.submitTask(MODEL, INPUT, 'Zk', model.price, 'Dai'), charlie);
+  await signAndFinalize(api, api.tx.tasks.submitTask(MODEL, { Values: INPUT }, 'Zk', model.price, 'Dai'), charlie);
   await assignee(id);
   const bond = (await api.call.computeStakingApi.standing(alice.address)).unwrap().active.toBigInt();
 

@@ -1,6 +1,7 @@
 //! Tests by topic.
 
 mod scheduling;
+mod composition;
 mod self_dealing;
 mod submission;
 mod verification;

@@ -8,7 +8,7 @@ fn try_submit(model: ModelHash, input: Vec<i64>, verification: Verification, max
 	TaskMarket::submit_task(
 		RuntimeOrigin::signed(USER),
 		model,
-		input.try_into().unwrap(),
+		TaskInput::Values(input.try_into().unwrap()),
 		verification,
 		max_fee,
 		Payment::Dai,
@@ -40,7 +40,7 @@ fn credits_pay_instead_of_dai() {
 			TaskMarket::submit_task(
 				RuntimeOrigin::signed(USER),
 				model(),
-				fixture().input.try_into().unwrap(),
+				TaskInput::Values(fixture().input.try_into().unwrap()),
 				Verification::Zk,
 				4_000,
 				Payment::Credits
@@ -134,7 +134,7 @@ fn one_account_cannot_fill_the_queue() {
 			TaskMarket::submit_task(
 				RuntimeOrigin::signed(4),
 				model(),
-				fixture().input.try_into().unwrap(),
+				TaskInput::Values(fixture().input.try_into().unwrap()),
 				Verification::Zk,
 				PRICE,
 				Payment::Dai
