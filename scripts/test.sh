@@ -12,8 +12,11 @@ scripts/setup.sh
 # CLI tests need it), which the end-to-end tests then run.
 cargo test --release --workspace
 
-# The verifier the runtime links must build for the runtime's wasm target.
+# The verifier the runtime links must build for the runtime's wasm target;
+# its JavaScript build (the fast path's wasm verifier, which the end-to-end
+# tests load) is the same crate for the same target, with exports.
 cargo build --release -p daifi-zk-verifier --target wasm32v1-none --no-default-features
+cargo build --release -p daifi-zk-verifier-wasm --target wasm32v1-none --no-default-features
 
 # The end-to-end compute test leaves a snapshot of the chain's state after
 # its tasks; the runtime's try-runtime checks run on it, with the runtime's

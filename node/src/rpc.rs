@@ -2,8 +2,10 @@
 //! `sc_service::spawn_tasks` already serves (`system_*`, `author_*`, `chain_*`,
 //! `state_*`, `chainHead_v1_*`, `transaction_v1_*`, `chainSpec_v1_*`):
 //! account nonces, fee queries, BABE epoch authorship and GRANDPA's round
-//! state, finality proofs and justification subscriptions; and the compute
-//! engine's models (`daifi_computeModels`).
+//! state, finality proofs and justification subscriptions; the compute
+//! engine's models (`daifi_computeModels`); and the fast path
+//! (`daifi_provenResult`, `daifi_subscribeProvenResult`): a result this
+//! node's provider proved, before the chain settles it.
 
 use std::sync::Arc;
 
@@ -101,7 +103,70 @@ where
 		.into_rpc(),
 	)?;
 	module.register_method("daifi_computeModels", |_, _, _| compute_models())?;
+	module.register_method("daifi_provenResult", |params, _, _| {
+		let (task, provider): (u64, String) = params.parse()?;
+		Ok::<_, jsonrpsee::types::ErrorObjectOwned>(proven_result(task, &provider)?)
+	})?;
+	module.register_subscription(
+		"daifi_subscribeProvenResult",
+		"daifi_provenResultReady",
+		"daifi_unsubscribeProvenResult",
+		|params, pending, _, _| async move {
+			let (task, provider): (u64, String) = match params.parse() {
+				Ok(parsed) => parsed,
+				Err(e) => {
+					pending.reject(e).await;
+					return Ok(());
+				},
+			};
+			let sink = pending.accept().await?;
+			let deadline = std::time::Instant::now() + FAST_PATH_WAIT;
+			while std::time::Instant::now() < deadline && !sink.is_closed() {
+				if let Some(result) = proven_result(task, &provider)? {
+					sink.send(jsonrpsee::SubscriptionMessage::from_json(&result)?).await?;
+					break;
+				}
+				tokio::time::sleep(FAST_PATH_POLL).await;
+			}
+			Ok::<(), jsonrpsee::core::StringError>(())
+		},
+	)?;
 	Ok(module)
+}
+
+/// How long `daifi_subscribeProvenResult` waits for a result before it ends.
+const FAST_PATH_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often it looks.
+const FAST_PATH_POLL: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// `daifi_provenResult(task, provider)`: the output and proof this node's
+/// engine proved for `task` assigned to `provider` (SS58 or 0x-hex), as
+/// `{"output": [..], "proof": "0x.."}`, or null. The fast path: a user
+/// checks the proof against the model's registered key (the wasm verifier,
+/// `scripts/e2e/lib/verifier.mjs`) and has a verified result before the
+/// chain settles it; nobody is paid for it, the chain settles as always.
+fn proven_result(
+	task: u64,
+	provider: &str,
+) -> Result<Option<serde_json::Value>, jsonrpsee::types::ErrorObjectOwned> {
+	use sp_core::crypto::Ss58Codec;
+	let invalid = |message: &str| jsonrpsee::types::ErrorObjectOwned::owned(-32602, message.to_string(), None::<()>);
+	let provider = match provider.strip_prefix("0x") {
+		Some(hex) => {
+			let bytes = sp_core::bytes::from_hex(hex).map_err(|_| invalid("provider: not hex"))?;
+			let raw: [u8; 32] = bytes.try_into().map_err(|_| invalid("provider: not 32 bytes"))?;
+			AccountId::from(raw)
+		},
+		None => AccountId::from_ss58check(provider).map_err(|_| invalid("provider: not an SS58 address"))?,
+	};
+	let Some(engine) = daifi_compute::engine::global() else { return Ok(None) };
+	let binding = pallet_tasks::task_binding(task, &provider);
+	Ok(engine.proven(&binding).map(|proven| {
+		serde_json::json!({
+			"output": proven.output,
+			"proof": format!("0x{}", daifi_compute::engine::hex(&proven.proof)),
+		})
+	}))
 }
 
 /// `daifi_computeModels`: each model this node's compute engine has loaded

@@ -15,6 +15,7 @@
 use crate::{
 	fetch::{Fetcher, LIMITS},
 	provenance::Phase1Cache,
+	results::RecentResults,
 	ComputeError, Job, ModelSource, Proven, Readiness,
 };
 use daifi_zk::{onnx::FloatModel, Circuit, ProvingKey};
@@ -94,6 +95,8 @@ pub struct Engine {
 	preparing: Mutex<HashMap<[u8; 32], Preparation>>,
 	/// Phase-1 files keys are traced to.
 	phase1: Phase1Cache,
+	/// What this node proved recently, for the fast path.
+	results: RecentResults,
 }
 
 fn failed(context: &str, e: impl std::fmt::Display) -> ComputeError {
@@ -125,6 +128,7 @@ impl Engine {
 			loading: Mutex::new(HashMap::new()),
 			preparing: Mutex::new(HashMap::new()),
 			phase1: Phase1Cache::default(),
+			results: RecentResults::default(),
 		}
 	}
 
@@ -344,7 +348,15 @@ impl Engine {
 			ComputeError::SelfCheckFailed
 		})?;
 		self.compare_with_tract(hash, model, input, &output);
-		Ok(Proven { output, proof: proof_bytes })
+		let proven = Proven { output, proof: proof_bytes };
+		self.results.remember(*binding, proven.clone());
+		Ok(proven)
+	}
+
+	/// The result this node proved recently for `binding` (the fast path:
+	/// see [`crate::results`]).
+	pub fn proven(&self, binding: &[u8; 32]) -> Option<Proven> {
+		self.results.get(binding)
 	}
 
 	/// Logs where the circuit's output strays from tract's float output by
@@ -567,10 +579,12 @@ mod tests {
 		assert_eq!(results.len(), jobs.len());
 		assert_eq!(results[2], Err(ComputeError::UnknownModel));
 		assert!(matches!(results[5], Err(ComputeError::Failed(_))), "a wrong input fails only its own job");
+		assert_eq!(engine.proven(&[7; 32]), None, "nothing proven for this binding");
 		for (job, result) in jobs.iter().zip(&results).filter(|(job, _)| job.model == hash && job.input.len() == 64) {
 			let proven = result.as_ref().unwrap();
 			let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
 			daifi_zk::verify(&vk, &layout(), &job.binding, &job.input, &proven.output, &proof).unwrap();
+			assert_eq!(engine.proven(&job.binding).as_ref(), Some(proven), "kept for the fast path");
 			let alone = engine.infer_and_prove(&hash, &job.binding, &job.input, &job.source).unwrap();
 			assert_eq!(proven.output, alone.output, "each job's own output");
 		}

@@ -33,6 +33,8 @@ pub mod engine;
 pub mod fetch;
 #[cfg(feature = "std")]
 pub mod provenance;
+#[cfg(feature = "std")]
+pub mod results;
 
 /// A proven inference: the quantized output and its Groth16 proof.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]

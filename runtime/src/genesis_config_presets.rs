@@ -4,7 +4,9 @@
 //!   accounts funded and given compute credits; the reference digits model
 //!   whitelisted (developer Bob) and served by Alice.
 //! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave), sudo Alice,
-//!   the well-known dev accounts funded.
+//!   the well-known dev accounts funded and given credits; the digits model
+//!   whitelisted and served by Alice, as on `development` (a network to
+//!   measure the market on: `scripts/e2e/bench-latency.mjs`).
 //! - `staging`: the shape of a public network's genesis: the same four
 //!   validators and **no sudo key**; only the validators are funded. A real
 //!   network replaces the validator keys with its own (chain-spec/README.md).
@@ -216,9 +218,9 @@ fn four_validators() -> Vec<Validator> {
 	]
 }
 
-/// Four validators: Alice, Bob, Charlie and Dave.
+/// Four validators: Alice, Bob, Charlie and Dave; the development market.
 pub fn local_testnet_genesis() -> Value {
-	genesis(four_validators(), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()), None)
+	genesis(four_validators(), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()), Some(DevMarket))
 }
 
 /// A public network's genesis: no sudo, only validators funded.

@@ -39,12 +39,15 @@ fn submit_result(task: u64, output: Vec<i64>, proof: Vec<u8>) -> RuntimeCall {
 	})
 }
 
-/// The next block, with the VRF randomness BABE gives a real one.
+/// Ends the block (the scheduler assigns its tasks, with the VRF randomness
+/// BABE gives a real block) and starts the next.
 fn next_block() {
-	let next = frame_system::Pallet::<Runtime>::block_number() + 1;
-	frame_system::Pallet::<Runtime>::set_block_number(next);
-	pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([next as u8; 32]));
-	Tasks::on_initialize(next);
+	let now = frame_system::Pallet::<Runtime>::block_number();
+	pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([now as u8; 32]));
+	Tasks::on_finalize(now);
+	frame_system::Pallet::<Runtime>::set_block_number(now + 1);
+	frame_system::BlockWeight::<Runtime>::kill();
+	Tasks::on_initialize(now + 1);
 }
 
 /// Alice's proof of the fixture's input for task `task`, with the development

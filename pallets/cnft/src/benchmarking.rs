@@ -20,6 +20,7 @@ fn minted<T: Config>() -> T::AccountId {
 	let result = TaskResult::<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> {
 		model: ModelHash::repeat_byte(1),
 		input_hash: H256::repeat_byte(2),
+		source: None,
 		verification: Verification::Zk,
 		provider: account("provider", 0, 0),
 		output: alloc::vec![i64::MAX; MAX_TENSOR_LEN as usize].try_into().expect("the largest tensor"),

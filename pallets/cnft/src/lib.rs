@@ -12,12 +12,17 @@
 //!   token's (`pallet-nfts`' `ItemDeposit`). A mint that cannot happen (too
 //!   little free balance for the deposits) changes nothing and emits
 //!   [`Event::MintFailed`]: settlement never fails because of it.
-//! - **Transfer** like any NFT: `nfts.transfer`, approvals, and the rest of
-//!   `pallet-nfts`. The collection belongs to this pallet's account, which
-//!   nobody can sign for: nobody else mints into it or changes its items.
+//! - **Transfer** like any NFT: `nfts.transfer`, approvals, sales. The
+//!   collection belongs to this pallet's account, which nobody can sign
+//!   for: nobody else mints into it or changes its items. The deposits stay
+//!   with who paid them until the token is burned (as `pallet-nfts`' own
+//!   item deposit does): whoever sells a token leaves its deposits locked
+//!   until the buyer burns it.
 //! - **Composition**: `tasks.submit_task` takes `TaskInput::Cnft(id)` to use
 //!   a token's output as the input of a later task; only the token's
-//!   current owner may ([`pallet_tasks::ComputeTokens`]).
+//!   current owner may ([`pallet_tasks::ComputeTokens`]), and the new task,
+//!   its result and its token record the token as their `source`: a
+//!   workflow's steps are linked on chain.
 //! - **Burning**: [`Pallet::burn`] burns the token and removes the
 //!   certificate; both deposits go back to who paid them. A token burned
 //!   through `nfts.burn` leaves its certificate behind, which anyone may
@@ -240,6 +245,7 @@ pub mod pallet {
 					task,
 					model: result.model,
 					input_hash: result.input_hash,
+					source: result.source,
 					output_hash: result.output_hash,
 					output: result.output.clone(),
 					flops: result.flops,
@@ -262,7 +268,7 @@ pub mod pallet {
 				&HoldReason::CertificateDeposit.into(),
 				&certificate.depositor,
 				certificate.deposit,
-				Precision::BestEffort,
+				Precision::Exact,
 			)?;
 			Self::deposit_event(Event::Removed {
 				item,
@@ -272,11 +278,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Checks that every certificate's deposit is held from its payer.
+		/// Checks that the collection exists and belongs to this pallet's
+		/// account, and that every certificate's deposit is held from its payer.
 		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
+			let collection = CollectionId::<T>::get().ok_or("no Compute NFT collection")?;
+			ensure!(
+				<pallet_nfts::Pallet<T> as NftInspect<_>>::collection_owner(&collection) == Some(Self::account()),
+				"the Compute NFT collection belongs to someone else"
+			);
 			let mut owed: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			for (item, certificate) in Certificates::<T>::iter() {
 				ensure!(certificate.task == item, "a certificate under another item's id");

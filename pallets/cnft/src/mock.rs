@@ -130,6 +130,7 @@ pub fn result(task: u64, output: Vec<i64>) -> TaskResult<AccountId, Balance, u64
 	TaskResult {
 		model: H256::repeat_byte(1),
 		input_hash: H256::repeat_byte(task as u8),
+		source: Some(task + 100),
 		verification: Verification::Zk,
 		provider: PROVIDER,
 		output_hash: sp_runtime::traits::BlakeTwo256::hash_of(&output),

@@ -25,6 +25,7 @@ fn a_settled_task_mints_its_certificate_to_the_owner() {
 				task: 4,
 				model: expected.model,
 				input_hash: expected.input_hash,
+				source: Some(104),
 				output_hash: expected.output_hash,
 				output: expected.output.clone(),
 				flops: expected.flops,

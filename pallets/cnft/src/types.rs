@@ -27,6 +27,9 @@ pub struct Certificate<AccountId, Balance, BlockNumber> {
 	pub model: ModelHash,
 	/// blake2-256 of the SCALE-encoded input.
 	pub input_hash: H256,
+	/// The Compute NFT whose output was the input, if one was: a workflow's
+	/// previous step.
+	pub source: Option<TaskId>,
 	/// blake2-256 of the SCALE-encoded output.
 	pub output_hash: H256,
 	/// The verified output (the model's `output_frac_bits`): what a later

@@ -140,6 +140,7 @@ pub fn settle(provider: AccountId, flops: u64, counted: Balance, latency: u64) {
 	let result = pallet_tasks::TaskResult {
 		model: Default::default(),
 		input_hash: Default::default(),
+		source: None,
 		verification: pallet_tasks::Verification::Zk,
 		provider,
 		output: Default::default(),

@@ -88,7 +88,7 @@ fn providers<T: Config + pallet_compute_staking::Config>(
 fn task<T: Config>(model: ModelHash) -> TaskId {
 	let user = funded::<T>("user", 0);
 	let input: Tensor = fixtures::mlp_64_32_10().input.try_into().expect("64 values");
-	TaskMarket::<T>::do_submit(user, model, input, Verification::Zk, 2_000u32.into(), Payment::Dai)
+	TaskMarket::<T>::do_submit(user, model, input, None, Verification::Zk, 2_000u32.into(), Payment::Dai)
 		.expect("valid task")
 }
 
@@ -205,7 +205,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			TaskMarket::<T>::assign_queued(next);
+			TaskMarket::<T>::assign_queued(next, frame_support::weights::Weight::MAX);
 		}
 
 		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Assigned { .. })));

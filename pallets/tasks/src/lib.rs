@@ -12,16 +12,20 @@
 //!   length and every value within the model's `input_min..=input_max`; and
 //!   only models some provider serves. An account has at most
 //!   `MaxOpenPerAccount` tasks open.
-//! - Each block the scheduler (`on_initialize`) assigns up to
-//!   `MaxAssignPerBlock` tasks queued in an earlier block, within
-//!   `SchedulerWeight`. Each goes to a provider that serves the model, has the
-//!   GPU memory it needs, a reputation of at least `MinReputation` and has not
-//!   failed or declined it, drawn at random with probability proportional to
+//! - The scheduler assigns a task in the block that includes it: at each
+//!   block's end (`on_finalize`) it assigns up to `MaxAssignPerBlock` queued
+//!   tasks, oldest first, within what is left of the block's weight (at most
+//!   `SchedulerWeight`), so the provider's worker sees its assignment as soon
+//!   as the block is imported. What is left (no provider free, no room)
+//!   waits for a later block's end. Each task
+//!   goes to a provider that serves the model, has the GPU memory it needs,
+//!   a reputation of at least `MinReputation` and has not failed or declined
+//!   it, drawn at random with probability proportional to
 //!   `reputation × bond / (1 + open tasks)`. The draw mixes the BABE VRF
-//!   outputs of the two previous blocks, the later one made after the task
-//!   was queued: the submitter can neither predict nor steer who gets it, and
-//!   no self-declared field wins ties. A task nobody can serve waits in the
-//!   bounded queue and is refunded after `QueueTimeout` blocks.
+//!   outputs of the block and its parent, the block's own not public when
+//!   the task was signed: the submitter can neither predict nor steer who gets
+//!   it, and no self-declared field wins ties. A task nobody can serve waits
+//!   in the bounded queue and is refunded after `QueueTimeout` blocks.
 //! - The assigned provider's off-chain worker proves the task with the proof
 //!   bound to the task and the provider ([`task_binding`]), checks the proof
 //!   itself, and submits it signed with its compute key (`submit_result`).
@@ -309,10 +313,15 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Expires overdue tasks, refunds tasks that waited too long, assigns
-		/// queued tasks and prunes old results.
+		/// Expires overdue tasks, refunds tasks that waited too long and
+		/// prunes old results.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::run_scheduler(now)
+		}
+
+		/// Assigns queued tasks (this block's among them) with the block's own randomness.
+		fn on_finalize(now: BlockNumberFor<T>) {
+			Self::assign_at_block_end(now);
 		}
 
 		/// Answers the tasks assigned to this node's providers (see `worker.rs`).
@@ -354,8 +363,12 @@ pub mod pallet {
 			payment: Payment,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
+			let source = match input {
+				TaskInput::Cnft(item) => Some(item),
+				TaskInput::Values(_) => None,
+			};
 			let input = Self::input_values(&owner, &model, input)?;
-			Self::do_submit(owner, model, input, verification, max_fee, payment).map(|_| ())
+			Self::do_submit(owner, model, input, source, verification, max_fee, payment).map(|_| ())
 		}
 
 		/// Submit the result of an assigned task with its proof.
@@ -437,11 +450,13 @@ pub mod pallet {
 			Ok(values.try_into().map_err(|_| Error::<T>::WrongInputShape)?)
 		}
 
-		/// Validates and queues a task. See [`Pallet::submit_task`].
+		/// Validates and queues a task on `input` (taken from Compute NFT
+		/// `source`, if it was). See [`Pallet::submit_task`].
 		pub(crate) fn do_submit(
 			owner: T::AccountId,
 			model_hash: ModelHash,
 			input: Tensor,
+			source: Option<TaskId>,
 			verification: Verification,
 			max_fee: BalanceOf<T>,
 			payment: Payment,
@@ -479,6 +494,7 @@ pub mod pallet {
 					owner: owner.clone(),
 					model: model_hash,
 					input,
+					source,
 					verification,
 					payment,
 					max_fee,

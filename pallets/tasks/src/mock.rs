@@ -370,12 +370,16 @@ pub fn execute(test: impl FnOnce()) {
 	});
 }
 
-/// Advances to block `n`, running the scheduler of each block on the way.
+/// Advances to block `n`: ends the current block (its assignments), then
+/// starts each next one (deadlines, refunds, pruning) and ends each but `n`.
 pub fn run_to(n: u64) {
 	use frame_support::traits::Hooks;
 	while System::block_number() < n {
+		TaskMarket::on_finalize(System::block_number());
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
+		// A new block starts with nothing used (as `System::initialize` does).
+		frame_system::BlockWeight::<Test>::kill();
 		TaskMarket::on_initialize(next);
 	}
 }

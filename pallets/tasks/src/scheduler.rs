@@ -13,14 +13,28 @@ use pallet_model_registry::{ModelCatalog, ModelHash};
 use sp_runtime::traits::{Hash, SaturatedConversion, Saturating};
 
 impl<T: Config> Pallet<T> {
-	/// One block of scheduling. Returns the weight used.
+	/// The start of a block: deadlines, queue timeouts, pruning. Returns the
+	/// weight used.
 	pub(crate) fn run_scheduler(now: BlockNumberFor<T>) -> Weight {
 		let mut weight = T::DbWeight::get().reads_writes(3, 0);
 		weight.saturating_accrue(Self::expire_overdue(now));
 		weight.saturating_accrue(Self::refund_stale(now));
-		weight.saturating_accrue(Self::assign_queued(now));
 		weight.saturating_accrue(Self::prune_results(now));
 		weight
+	}
+
+	/// The end of a block: assigns queued tasks (those submitted in the
+	/// block among them) with the block's own VRF randomness, so that their
+	/// providers see them as soon as the block is imported. Uses what is
+	/// left of the block's weight, at most `SchedulerWeight`, and registers
+	/// what it used; what does not fit waits for the next block's end.
+	pub(crate) fn assign_at_block_end(now: BlockNumberFor<T>) {
+		use frame_support::dispatch::DispatchClass;
+		let limits = <T as frame_system::Config>::BlockWeights::get();
+		let used = frame_system::Pallet::<T>::block_weight().total();
+		let budget = limits.max_block.saturating_sub(used).min(T::SchedulerWeight::get());
+		let weight = Self::assign_queued(now, budget);
+		frame_system::Pallet::<T>::register_extra_weight_unchecked(weight, DispatchClass::Mandatory);
 	}
 
 	/// Tasks whose provider let the deadline pass: the provider's reputation
@@ -59,12 +73,13 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// This block's assignment seed: the latest VRF randomness (the parent
-	/// block's, made after any task assigned now was queued) mixed with the
-	/// one before it, so predicting the draw at submission takes knowing a
-	/// VRF output not yet public; only the author of the block that included
-	/// a task knows its own in advance. Remembers the latest for the next
-	/// block. `None` when the block has no randomness.
+	/// This block's assignment seed: its own VRF output (read at the
+	/// block's end, after BABE's `on_finalize` recorded it: the runtime
+	/// declares BABE first) mixed with the previous block's, which is
+	/// remembered for the next. Predicting the draw when signing a task takes
+	/// the VRF output of the block that will include it, public only once
+	/// that block is; only that block's author knows it in advance. `None`
+	/// when the block has no randomness.
 	fn assignment_seed() -> Option<T::Hash> {
 		let (current, _) = T::Randomness::random(b"daifi/tasks/assign");
 		let current = current?;
@@ -73,11 +88,14 @@ impl<T: Config> Pallet<T> {
 		Some(T::Hashing::hash_of(&(previous, current)))
 	}
 
-	/// Assigns up to `MaxAssignPerBlock` tasks queued before this block,
-	/// oldest first, within `SchedulerWeight`; a task nobody can serve stays
-	/// queued. Each model's providers are read once per block.
-	pub(crate) fn assign_queued(now: BlockNumberFor<T>) -> Weight {
+	/// Assigns up to `MaxAssignPerBlock` queued tasks, oldest first, within
+	/// `budget`; a task nobody can serve stays queued. Each model's
+	/// providers are read once per block.
+	pub(crate) fn assign_queued(now: BlockNumberFor<T>, budget: Weight) -> Weight {
 		let mut weight = T::DbWeight::get().reads_writes(2, 1);
+		if weight.any_gt(budget) {
+			return Weight::zero();
+		}
 		let Some(seed) = Self::assignment_seed() else { return weight };
 		let mut queue = Queue::<T>::get();
 		let mut running = Running::<T>::get();
@@ -94,7 +112,7 @@ impl<T: Config> Pallet<T> {
 				queue.remove(index);
 				continue;
 			};
-			if !matches!(task.status, TaskStatus::Queued { since } if since < now) {
+			if !matches!(task.status, TaskStatus::Queued { .. }) {
 				index += 1;
 				continue;
 			}
@@ -102,7 +120,7 @@ impl<T: Config> Pallet<T> {
 				.entry(task.model)
 				.or_insert_with(|| <T::Providers as ComputeProviders<_>>::serving(&task.model));
 			let cost = T::WeightInfo::assign_task(serving.len() as u32);
-			if weight.saturating_add(cost).any_gt(T::SchedulerWeight::get()) {
+			if weight.saturating_add(cost).any_gt(budget) {
 				break;
 			}
 			weight.saturating_accrue(cost);

@@ -154,6 +154,7 @@ impl<T: Config> Pallet<T> {
 		let result = TaskResult {
 			model: task.model,
 			input_hash: BlakeTwo256::hash_of(&task.input),
+			source: task.source,
 			verification: task.verification,
 			provider: provider.clone(),
 			output_hash: BlakeTwo256::hash_of(&output),

@@ -36,7 +36,10 @@ pub enum TaskInput {
 	/// The verified output of the Compute NFT with this id (the id of the
 	/// task that produced it), which the caller must own: how multi-step
 	/// workflows chain. Rescaled from the producing model's `output_frac_bits`
-	/// to this model's `input_frac_bits` (rounded to nearest).
+	/// to this model's `input_frac_bits` (rounded to nearest). The task, its
+	/// result and its own Compute NFT record the token as their `source`:
+	/// only the token's owner can claim that lineage (the values themselves
+	/// are public, and anyone may submit them as `Values`).
 	Cnft(TaskId),
 }
 
@@ -97,6 +100,8 @@ pub struct Task<AccountId, Balance, BlockNumber> {
 	pub model: ModelHash,
 	/// The input.
 	pub input: Tensor,
+	/// The Compute NFT the input was taken from, if it was ([`TaskInput::Cnft`]).
+	pub source: Option<TaskId>,
 	/// How the result is verified.
 	pub verification: Verification,
 	/// How the user pays.
@@ -139,6 +144,8 @@ pub struct TaskResult<AccountId, Balance, BlockNumber> {
 	pub model: ModelHash,
 	/// blake2-256 of the SCALE-encoded input.
 	pub input_hash: H256,
+	/// The Compute NFT the input was taken from, if it was.
+	pub source: Option<TaskId>,
 	/// How it was verified.
 	pub verification: Verification,
 	/// Who computed it.

@@ -1,13 +1,16 @@
-//! Compute NFTs (one per verified result) on `pallet-nfts`, which also lets
-//! anyone create collections of their own.
+//! Compute NFTs (one per verified result) on `pallet-nfts`. The chain is
+//! not a general NFT platform: no one creates collections (the Compute NFT
+//! collection is made at genesis), and attributes and swaps are off, so a
+//! token carries nothing but its certificate; transfers, approvals and sales
+//! work.
 
 use frame_support::{
 	parameter_types,
-	traits::{AsEnsureOriginWithArg, ConstU32},
+	traits::{AsEnsureOriginWithArg, ConstU32, NeverEnsureOrigin},
 	PalletId,
 };
-use frame_system::{EnsureRoot, EnsureSigned};
-use pallet_nfts::PalletFeatures;
+use frame_system::EnsureRoot;
+use pallet_nfts::{PalletFeature, PalletFeatures};
 use sp_runtime::traits::Verify;
 
 use crate::{AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason, Signature, System, DAI, DAYS, MILLI_DAI};
@@ -17,7 +20,7 @@ use crate::{AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, Ru
 const PER_BYTE: Balance = MILLI_DAI / 10;
 
 parameter_types! {
-	pub Features: PalletFeatures = PalletFeatures::all_enabled();
+	pub Features: PalletFeatures = PalletFeatures::from_disabled(PalletFeature::Attributes | PalletFeature::Swaps);
 	pub const CollectionDeposit: Balance = 10 * DAI;
 	pub const ItemDeposit: Balance = 10 * MILLI_DAI;
 	pub const MetadataDepositBase: Balance = 10 * MILLI_DAI;
@@ -37,7 +40,7 @@ impl pallet_nfts::Config for Runtime {
 	/// A Compute NFT's item id is its task's id.
 	type ItemId = pallet_tasks::TaskId;
 	type Currency = Balances;
-	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+	type CreateOrigin = AsEnsureOriginWithArg<NeverEnsureOrigin<AccountId>>;
 	type ForceOrigin = EnsureRoot<AccountId>;
 	type Locker = ();
 	type CollectionDeposit = CollectionDeposit;
@@ -48,8 +51,9 @@ impl pallet_nfts::Config for Runtime {
 	type StringLimit = ConstU32<256>;
 	type KeyLimit = ConstU32<64>;
 	type ValueLimit = ConstU32<256>;
-	type ApprovalsLimit = ConstU32<20>;
-	type ItemAttributesApprovalsLimit = ConstU32<20>;
+	/// Approvals live in the item's record, which the item deposit pays for.
+	type ApprovalsLimit = ConstU32<4>;
+	type ItemAttributesApprovalsLimit = ConstU32<1>;
 	type MaxTips = ConstU32<10>;
 	type MaxDeadlineDuration = MaxDeadlineDuration;
 	type MaxAttributesPerCall = ConstU32<10>;

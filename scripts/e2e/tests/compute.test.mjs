@@ -29,9 +29,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
+import { hexToU8a } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import { connect, devKey, feeSplit as split, signAndFinalize } from '../lib/chain.mjs';
+import { provenResult, verifyProven } from '../lib/fastpath.mjs';
+import { loadVerifier } from '../lib/verifier.mjs';
 import { DaifiNode, NODE_BINARY, sleep, tempDir } from '../lib/node.mjs';
 import { writeSnapshot } from '../lib/snapshot.mjs';
 
@@ -101,7 +104,11 @@ after(async () => {
   await node?.stop();
 });
 
-/** Submits `input` from `signer` with nonce `nonce`; resolves with its id and submission time. */
+/**
+ * Submits `input` from `signer` with nonce `nonce`; resolves with its id, the
+ * submission time, the including block's number and whom the block assigned
+ * the task to (at its end), if anyone.
+ */
 function submit(signer, nonce, maxFee, input = INPUT, model = MODEL) {
   return new Promise((ok, fail) => {
     const submittedAt = Date.now();
@@ -112,8 +119,14 @@ function submit(signer, nonce, maxFee, input = INPUT, model = MODEL) {
           return;
         }
         if (!status.isInBlock) return;
-        const submitted = events.find(({ event }) => api.events.tasks.TaskSubmitted.is(event));
-        ok({ id: submitted.event.data.task.toNumber(), submittedAt });
+        const id = events.find(({ event }) => api.events.tasks.TaskSubmitted.is(event)).event.data.task.toNumber();
+        (async () => {
+          const at = await api.at(status.asInBlock);
+          const block = (await api.rpc.chain.getHeader(status.asInBlock)).number.toNumber();
+          const assignment = (await at.query.system.events())
+            .find(({ event }) => api.events.tasks.TaskAssigned.is(event) && event.data.task.toNumber() === id);
+          ok({ id, submittedAt, block, assigned: assignment?.event.data.provider.toString() });
+        })().catch(fail);
       }).catch(fail);
   });
 }
@@ -209,6 +222,36 @@ test('killed mid-task, the worker answers the task after a restart', async () =>
   const done = await completions([id], 120_000);
   const event = done.get(id).event;
   assert.equal(event.data.executorPaid.toBigInt(), split(price).executor);
+});
+
+test('the fast path: the provider\'s result, verified in JavaScript before the chain settles it, is the settled one', async () => {
+  const [alice, charlie] = ['Alice', 'Charlie'].map(devKey);
+  const verifier = await loadVerifier();
+  const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
+  const input = IMAGES[5];
+  const nonce = (await api.rpc.system.accountNextIndex(charlie.address)).toNumber();
+  const { id, submittedAt, block: included, assigned } = await submit(charlie, nonce, model.price.toBigInt(), input);
+  // Assigned at the end of the block that included it.
+  assert.equal(assigned, alice.address, 'assigned in the including block');
+  const fast = await provenResult(node.wsUrl, id, alice.address);
+  assert.equal(verifyProven(verifier, model, id, alice.address, input, fast), 'Verified');
+  const verifiedIn = Date.now() - submittedAt;
+
+  // What the wasm verifier refuses: an altered output, an altered proof,
+  // the proof presented for another task, or as another provider's.
+  const altered = { ...fast, output: fast.output.map((v, k) => (k === 0 ? v + 1 : v)) };
+  assert.equal(verifyProven(verifier, model, id, alice.address, input, altered), 'InvalidProof');
+  const proof = hexToU8a(fast.proof);
+  proof[40] ^= 1;
+  assert.ok(['InvalidProof', 'MalformedProof'].includes(verifyProven(verifier, model, id, alice.address, input, { ...fast, proof })));
+  assert.equal(verifyProven(verifier, model, id + 1, alice.address, input, fast), 'InvalidProof');
+  assert.equal(verifyProven(verifier, model, id, charlie.address, input, fast), 'InvalidProof');
+
+  const done = await completions([id], 60_000);
+  const settled = (await api.query.tasks.results(id)).unwrap();
+  assert.deepEqual(settled.output.map((v) => Number(v.toBigInt())), fast.output, 'the settled output is the fast one');
+  assert.ok(done.get(id).block - included <= 2, `settled ${done.get(id).block - included} blocks after inclusion`);
+  console.log(`# fast path: included in block ${included}, verified locally ${verifiedIn} ms after submission, settled in block ${done.get(id).block} (${done.get(id).at - submittedAt} ms)`);
 });
 
 /**
@@ -391,8 +434,10 @@ test('a verified result is a Compute NFT its owner reads, transfers and feeds in
     .map((v) => Number(v.toBigInt()) / 2 ** fields.outputFracBits);
   probabilities.forEach((p, k) => assert.ok(Math.abs(p - expected[k]) <= TOLERANCE_28,
     `probability ${k}: chain ${p}, tract ${expected[k]}`));
-  // Dave owns the second step's Compute NFT.
+  // Dave owns the second step's Compute NFT, which names the first as its source.
   assert.equal((await api.query.nfts.item(collection, second)).unwrap().owner.toString(), dave.address);
+  assert.equal((await api.query.cnft.certificates(second)).unwrap().source.unwrap().toNumber(), id);
+  assert.ok(certificate.source.isNone, 'the first step had values as input');
   console.log(`# two-step workflow: digit scores of task ${id} (a Compute NFT given to Dave) calibrated by task ${second}; top probability ${Math.max(...probabilities).toFixed(3)}`);
 });
 

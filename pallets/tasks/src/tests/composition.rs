@@ -19,6 +19,7 @@ fn the_owner_s_cnft_output_becomes_the_input_in_the_model_s_fixed_point() {
 		let expected: Vec<i64> = output.iter().map(|v| (v + 128).div_euclid(256)).collect();
 		assert_eq!(Tasks::<Test>::get(id).unwrap().input.to_vec(), expected);
 		assert_eq!(expected[0], 2, "384/256 = 1.5 rounds up to 2");
+		assert_eq!(Tasks::<Test>::get(id).unwrap().source, Some(7), "the lineage is recorded");
 	});
 }
 

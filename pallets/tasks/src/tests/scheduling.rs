@@ -53,7 +53,7 @@ fn the_submitter_cannot_predict_who_gets_its_task() {
 		Salt::set(salt);
 		execute(|| {
 			let id = submit(PRICE, Payment::Dai);
-			// Not in the block it was submitted in, whatever that block knew.
+			// Not at submission: at the end of the block, by its own randomness.
 			assert_eq!(assignee(id), None);
 			run_to(2);
 			seen.insert(assignee(id).unwrap());
@@ -61,6 +61,34 @@ fn the_submitter_cannot_predict_who_gets_its_task() {
 	}
 	Salt::set(0);
 	assert_eq!(seen.len(), 2, "both providers drew the same submission");
+}
+
+#[test]
+fn a_task_is_assigned_at_the_end_of_the_block_that_includes_it() {
+	use frame_support::traits::Hooks;
+	execute(|| {
+		let id = submit(PRICE, Payment::Dai);
+		TaskMarket::on_finalize(1);
+		let provider = assignee(id).expect("assigned in block 1");
+		let deadline = 1 + TIMEOUT;
+		assert!(events().contains(&Event::TaskAssigned { task: id, provider, deadline }));
+		// The block's weight counts the assignment.
+		assert!(frame_system::Pallet::<Test>::block_weight().total().ref_time() > 0);
+	});
+}
+
+#[test]
+fn a_full_block_leaves_its_tasks_to_a_later_block_s_end() {
+	use frame_support::{dispatch::DispatchClass, traits::{Get, Hooks}};
+	execute(|| {
+		let id = submit(PRICE, Payment::Dai);
+		let max = <<Test as frame_system::Config>::BlockWeights as Get<frame_system::limits::BlockWeights>>::get().max_block;
+		frame_system::Pallet::<Test>::register_extra_weight_unchecked(max, DispatchClass::Mandatory);
+		TaskMarket::on_finalize(1);
+		assert_eq!(assignee(id), None, "no room left in block 1");
+		run_to(3);
+		assert!(assignee(id).is_some(), "assigned at the end of block 2");
+	});
 }
 
 #[test]
@@ -131,15 +159,16 @@ fn a_task_whose_providers_left_waits_and_is_refunded_after_the_timeout() {
 fn a_missed_deadline_costs_reputation_and_the_task_moves_on() {
 	execute(|| {
 		let id = submit(PRICE, Payment::Dai);
+		// Assigned at the end of block 1, due by block 1 + TIMEOUT.
 		run_to(2);
 		let first = assignee(id).unwrap();
-		run_to(2 + TIMEOUT);
+		run_to(1 + TIMEOUT);
 		assert_eq!(assignee(id), Some(first), "still within the deadline");
-		run_to(3 + TIMEOUT);
+		run_to(2 + TIMEOUT);
 		// The first missed it: 1% slashed, a miss recorded; it is queued
-		// again and the other has it from the next block.
+		// again and the other has it at the end of this block.
 		assert!(matches!(Tasks::<Test>::get(id).unwrap().status, TaskStatus::Queued { .. }));
-		run_to(4 + TIMEOUT);
+		run_to(3 + TIMEOUT);
 		assert_eq!(assignee(id), Some(other(first)));
 		let p = pallet_compute_staking::Providers::<Test>::get(first).unwrap();
 		assert_eq!((p.record.missed, p.active, p.open_tasks), (1, BOND - BOND / 100, 0));

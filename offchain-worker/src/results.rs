@@ -1,0 +1,63 @@
+//! The fast path: results this node proved, kept for a while by the binding
+//! they are bound to (`pallet_tasks::task_binding` of the task and the
+//! provider), so that the task's user can have output and proof at once,
+//! before the chain settles them, and check the proof itself against the
+//! model's registered key (`daifi_provenResult`, `daifi_subscribeProvenResult`
+//! in the node's RPC). It never pays anyone: the chain settles as always.
+
+use crate::Proven;
+use std::{collections::VecDeque, sync::Mutex};
+
+/// How many recent results are kept (the oldest goes first).
+pub const KEPT: usize = 4_096;
+
+/// Recently proven results, by binding, oldest first.
+#[derive(Default)]
+pub struct RecentResults {
+	kept: Mutex<VecDeque<([u8; 32], Proven)>>,
+}
+
+impl RecentResults {
+	/// Keeps `proven`, bound to `binding`; forgets the oldest beyond [`KEPT`].
+	pub fn remember(&self, binding: [u8; 32], proven: Proven) {
+		let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+		kept.retain(|(b, _)| *b != binding);
+		if kept.len() >= KEPT {
+			kept.pop_front();
+		}
+		kept.push_back((binding, proven));
+	}
+
+	/// The result bound to `binding`, if this node proved it recently.
+	pub fn get(&self, binding: &[u8; 32]) -> Option<Proven> {
+		let kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+		kept.iter().rev().find(|(b, _)| b == binding).map(|(_, p)| p.clone())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn proven(x: i64) -> Proven {
+		Proven { output: vec![x], proof: vec![x as u8] }
+	}
+
+	#[test]
+	fn results_are_found_by_binding_and_the_oldest_go_first() {
+		let results = RecentResults::default();
+		assert_eq!(results.get(&[1; 32]), None);
+		results.remember([1; 32], proven(1));
+		results.remember([2; 32], proven(2));
+		assert_eq!(results.get(&[1; 32]), Some(proven(1)));
+		// A new proof for the same binding replaces the old one.
+		results.remember([1; 32], proven(3));
+		assert_eq!(results.get(&[1; 32]), Some(proven(3)));
+		for i in 0..KEPT as u32 {
+			let mut binding = [9; 32];
+			binding[..4].copy_from_slice(&i.to_le_bytes());
+			results.remember(binding, proven(0));
+		}
+		assert_eq!((results.get(&[1; 32]), results.get(&[2; 32])), (None, None));
+	}
+}
