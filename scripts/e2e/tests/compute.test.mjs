@@ -138,6 +138,16 @@ function submit(signer, nonce, maxFee, input = INPUT, model = MODEL) {
 async function completions(ids, timeoutMs) {
   const done = new Map();
   const troubles = [];
+  // A task settles one block after the block that includes it: it may have
+  // settled before this is called (then `at` is now, an upper bound).
+  for (const id of ids) {
+    const result = await api.query.tasks.results(id);
+    if (result.isNone) continue;
+    const block = result.unwrap().settledAt.toNumber();
+    const events = await (await api.at(await api.rpc.chain.getBlockHash(block))).query.system.events();
+    const { event } = events.find(({ event: e }) => api.events.tasks.TaskCompleted.is(e) && e.data.task.toNumber() === id);
+    done.set(id, { at: Date.now(), block, event });
+  }
   const unsub = await api.rpc.chain.subscribeNewHeads(async (header) => {
     const at = await api.at(header.hash);
     for (const { event } of await at.query.system.events()) {
