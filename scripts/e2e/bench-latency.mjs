@@ -70,15 +70,19 @@ try {
   });
 
   const users = ['Charlie', 'Dave', 'Eve', 'Ferdie'].map(devKey);
+  // Nonces counted here: a node asked between a block's import and its
+  // pool's update may hand out one still in use.
+  const nonces = await Promise.all(users.map(async (u) => (await api.rpc.system.accountNextIndex(u.address)).toNumber()));
   const runs = [];
   for (let k = 0; k < TASKS; k += 1) {
     const user = users[k % users.length];
+    const nonce = nonces[k % users.length]++;
     const input = IMAGES[k % IMAGES.length];
     runs.push((async () => {
       const submittedAt = Date.now();
       const { id, included, includedAt, provider } = await new Promise((ok, fail) => {
         api.tx.tasks.submitTask(MODEL, { Values: input }, 'Zk', model.price, 'Dai')
-          .signAndSend(user, ({ status, events, dispatchError }) => {
+          .signAndSend(user, { nonce }, ({ status, events, dispatchError }) => {
             if (dispatchError) fail(new Error(dispatchError.toString()));
             if (!status.isInBlock) return;
             const at = Date.now();
