@@ -141,7 +141,9 @@ const FAST_PATH_POLL: std::time::Duration = std::time::Duration::from_millis(10)
 
 /// `daifi_provenResult(task, provider)`: the output and proof this node's
 /// engine proved for `task` assigned to `provider` (SS58 or 0x-hex), as
-/// `{"output": [..], "proof": "0x.."}`, or null. The fast path: a user
+/// `{"input": [..], "output": [..], "proof": "0x.."}`, or null. The input
+/// tells the user whether it is their task's result: on another fork the
+/// same task id may be another submission. The fast path: a user
 /// checks the proof against the model's registered key (the wasm verifier,
 /// `scripts/e2e/lib/verifier.mjs`) and has a verified result before the
 /// chain settles it; nobody is paid for it, the chain settles as always.
@@ -161,8 +163,9 @@ fn proven_result(
 	};
 	let Some(engine) = daifi_compute::engine::global() else { return Ok(None) };
 	let binding = pallet_tasks::task_binding(task, &provider);
-	Ok(engine.proven(&binding).map(|proven| {
+	Ok(engine.proven(&binding).map(|(input, proven)| {
 		serde_json::json!({
+			"input": input,
 			"output": proven.output,
 			"proof": format!("0x{}", daifi_compute::engine::hex(&proven.proof)),
 		})

@@ -349,13 +349,13 @@ impl Engine {
 		})?;
 		self.compare_with_tract(hash, model, input, &output);
 		let proven = Proven { output, proof: proof_bytes };
-		self.results.remember(*binding, proven.clone());
+		self.results.remember(*binding, input.to_vec(), proven.clone());
 		Ok(proven)
 	}
 
-	/// The result this node proved recently for `binding` (the fast path:
-	/// see [`crate::results`]).
-	pub fn proven(&self, binding: &[u8; 32]) -> Option<Proven> {
+	/// The input and result this node proved recently for `binding` (the
+	/// fast path: see [`crate::results`]).
+	pub fn proven(&self, binding: &[u8; 32]) -> Option<crate::results::KeptResult> {
 		self.results.get(binding)
 	}
 
@@ -584,7 +584,7 @@ mod tests {
 			let proven = result.as_ref().unwrap();
 			let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
 			daifi_zk::verify(&vk, &layout(), &job.binding, &job.input, &proven.output, &proof).unwrap();
-			assert_eq!(engine.proven(&job.binding).as_ref(), Some(proven), "kept for the fast path");
+			assert_eq!(engine.proven(&job.binding), Some((job.input.clone(), proven.clone())), "kept for the fast path");
 			let alone = engine.infer_and_prove(&hash, &job.binding, &job.input, &job.source).unwrap();
 			assert_eq!(proven.output, alone.output, "each job's own output");
 		}

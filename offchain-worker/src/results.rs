@@ -11,27 +11,33 @@ use std::{collections::VecDeque, sync::Mutex};
 /// How many recent results are kept (the oldest goes first).
 pub const KEPT: usize = 4_096;
 
+/// A result kept for the fast path: the input it was proven on (a task id
+/// names another submission on another fork, so the user compares) and the
+/// output and proof.
+pub type KeptResult = (Vec<i64>, Proven);
+
 /// Recently proven results, by binding, oldest first.
 #[derive(Default)]
 pub struct RecentResults {
-	kept: Mutex<VecDeque<([u8; 32], Proven)>>,
+	kept: Mutex<VecDeque<([u8; 32], KeptResult)>>,
 }
 
 impl RecentResults {
-	/// Keeps `proven`, bound to `binding`; forgets the oldest beyond [`KEPT`].
-	pub fn remember(&self, binding: [u8; 32], proven: Proven) {
+	/// Keeps `proven` of `input`, bound to `binding` (replacing an older
+	/// result for it); forgets the oldest beyond [`KEPT`].
+	pub fn remember(&self, binding: [u8; 32], input: Vec<i64>, proven: Proven) {
 		let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
 		kept.retain(|(b, _)| *b != binding);
 		if kept.len() >= KEPT {
 			kept.pop_front();
 		}
-		kept.push_back((binding, proven));
+		kept.push_back((binding, (input, proven)));
 	}
 
-	/// The result bound to `binding`, if this node proved it recently.
-	pub fn get(&self, binding: &[u8; 32]) -> Option<Proven> {
+	/// The result bound to `binding` and its input, if this node proved it recently.
+	pub fn get(&self, binding: &[u8; 32]) -> Option<KeptResult> {
 		let kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-		kept.iter().rev().find(|(b, _)| b == binding).map(|(_, p)| p.clone())
+		kept.iter().rev().find(|(b, _)| b == binding).map(|(_, r)| r.clone())
 	}
 }
 
@@ -43,20 +49,24 @@ mod tests {
 		Proven { output: vec![x], proof: vec![x as u8] }
 	}
 
+	fn kept(x: i64) -> Option<KeptResult> {
+		Some((vec![x], proven(x)))
+	}
+
 	#[test]
 	fn results_are_found_by_binding_and_the_oldest_go_first() {
 		let results = RecentResults::default();
 		assert_eq!(results.get(&[1; 32]), None);
-		results.remember([1; 32], proven(1));
-		results.remember([2; 32], proven(2));
-		assert_eq!(results.get(&[1; 32]), Some(proven(1)));
-		// A new proof for the same binding replaces the old one.
-		results.remember([1; 32], proven(3));
-		assert_eq!(results.get(&[1; 32]), Some(proven(3)));
+		results.remember([1; 32], vec![1], proven(1));
+		results.remember([2; 32], vec![2], proven(2));
+		assert_eq!(results.get(&[1; 32]), kept(1));
+		// A new proof for the same binding (the task as another fork has it) replaces the old one.
+		results.remember([1; 32], vec![3], proven(3));
+		assert_eq!(results.get(&[1; 32]), kept(3));
 		for i in 0..KEPT as u32 {
 			let mut binding = [9; 32];
 			binding[..4].copy_from_slice(&i.to_le_bytes());
-			results.remember(binding, proven(0));
+			results.remember(binding, vec![0], proven(0));
 		}
 		assert_eq!((results.get(&[1; 32]), results.get(&[2; 32])), (None, None));
 	}

@@ -32,8 +32,11 @@ fn submit_task(max_fee: u128) -> RuntimeCall {
 }
 
 fn submit_result(task: u64, output: Vec<i64>, proof: Vec<u8>) -> RuntimeCall {
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	let input: pallet_tasks::Tensor = fixtures::mlp_64_32_10().input.try_into().unwrap();
 	RuntimeCall::Tasks(pallet_tasks::Call::submit_result {
 		task,
+		input_hash: BlakeTwo256::hash_of(&input),
 		output: output.try_into().unwrap(),
 		proof: proof.try_into().unwrap(),
 	})

@@ -59,7 +59,7 @@ const settled = new Promise((ok) => {
 });
 
 if (provider) {
-  const fast = await provenResult(url, id, provider);
+  const fast = await provenResult(url, id, provider, { input });
   const verdict = verifyProven(verifier, model, id, provider, input, fast);
   const logits = fast.output.map((v) => Number(v) / outScale);
   console.log(`verified locally after ${Date.now() - started} ms: ${verdict}, digit ${logits.indexOf(Math.max(...logits))}`);

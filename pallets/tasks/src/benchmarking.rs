@@ -123,10 +123,18 @@ fn answerable<T: Config + pallet_compute_staking::Config + pallet_model_registry
 	(key, id, fixture.output.try_into().expect("10 values"), proof.try_into().expect("128 bytes"))
 }
 
+/// blake2-256 of task `id`'s input: what a provider's result names.
+fn input_hash_of<T: Config>(id: TaskId) -> sp_core::H256 {
+	use sp_runtime::traits::Hash;
+	let task = Tasks::<T>::get(id).expect("the task exists");
+	sp_runtime::traits::BlakeTwo256::hash_of(&task.input)
+}
+
 /// A task answered with a verified result.
 fn completed<T: Config + pallet_compute_staking::Config + pallet_model_registry::Config>() -> TaskId {
 	let (key, id, output, proof) = answerable::<T>();
-	TaskMarket::<T>::submit_result(RawOrigin::Signed(key).into(), id, output, proof).expect("a valid result");
+	let input_hash = input_hash_of::<T>(id);
+	TaskMarket::<T>::submit_result(RawOrigin::Signed(key).into(), id, input_hash, output, proof).expect("a valid result");
 	assert!(Results::<T>::contains_key(id));
 	id
 }
@@ -173,7 +181,7 @@ mod benchmarks {
 		let (key, id, output, proof) = answerable::<T>();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(key), id, output, proof);
+		_(RawOrigin::Signed(key), id, input_hash_of::<T>(id), output, proof);
 
 		assert!(Results::<T>::contains_key(id), "the proof verified");
 	}

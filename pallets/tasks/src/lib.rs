@@ -309,6 +309,10 @@ pub mod pallet {
 		NotAssignedProvider,
 		/// The task is already settled.
 		TaskClosed,
+		/// The result was made for another input than the task's: the
+		/// provider's node saw another version of the task (a fork). Not
+		/// slashed; the provider answers the task as it now is.
+		InputChanged,
 	}
 
 	#[pallet::hooks]
@@ -373,12 +377,18 @@ pub mod pallet {
 
 		/// Submit the result of an assigned task with its proof.
 		///
+		/// `input_hash` is blake2-256 of the SCALE-encoded input the provider
+		/// proved: a result made for another version of the task (the
+		/// provider's node followed a fork on which task `task` was another
+		/// submission) is refused by name (`InputChanged`) instead of being
+		/// slashed as invalid.
+		///
 		/// Signed by the compute key of the assigned provider. A valid proof
 		/// settles the task ([`Event::TaskCompleted`]); an invalid one slashes
 		/// the provider and requeues the task ([`Event::ResultRejected`]),
 		/// which is a successful call. Errors (nothing changes): `UnknownTask`,
 		/// `NotAComputeKey`, `NotAssignedProvider`, `TaskClosed`,
-		/// `WrongOutputShape`. One Groth16 verification, whose cost grows with
+		/// `InputChanged`, `WrongOutputShape`. One Groth16 verification, whose cost grows with
 		/// the model's public inputs (input + output values): the call is
 		/// charged for the most a key can have and refunded down to the
 		/// model's own ([`Pallet::submit_result_weight`]).
@@ -387,11 +397,12 @@ pub mod pallet {
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			task: TaskId,
+			input_hash: sp_core::H256,
 			output: Tensor,
 			proof: ProofBytes,
 		) -> DispatchResultWithPostInfo {
 			let signer = ensure_signed(origin)?;
-			let public_inputs = Self::do_submit_result(&signer, task, output, proof)?;
+			let public_inputs = Self::do_submit_result(&signer, task, input_hash, output, proof)?;
 			Ok(Some(Self::submit_result_weight(public_inputs)).into())
 		}
 

@@ -161,7 +161,7 @@ impl LocalCompute<AccountId> for TestCompute {
 			})
 			.collect()
 	}
-	fn submit(key: &AccountId, task: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
+	fn submit(key: &AccountId, task: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Sent::mutate(|s| s.push((*key, task)));
 		Ok(())
 	}
@@ -427,11 +427,17 @@ pub fn assignee(id: TaskId) -> Option<AccountId> {
 	}
 }
 
-/// `provider` answers task `id` with `output` and `proof`.
+/// blake2-256 of task `id`'s input (zero for no task): what a result names.
+pub fn input_hash(id: TaskId) -> H256 {
+	Tasks::<Test>::get(id).map(|t| sp_runtime::traits::BlakeTwo256::hash_of(&t.input)).unwrap_or_default()
+}
+
+/// `provider` answers task `id` (as it stands) with `output` and `proof`.
 pub fn answer(provider: AccountId, id: TaskId, output: Vec<i64>, proof: Vec<u8>) -> sp_runtime::DispatchResult {
 	TaskMarket::submit_result(
 		RuntimeOrigin::signed(key(provider)),
 		id,
+		input_hash(id),
 		output.try_into().unwrap(),
 		proof.try_into().unwrap(),
 	)

@@ -36,10 +36,12 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_submit_result(
 		signer: &T::AccountId,
 		id: TaskId,
+		input_hash: sp_core::H256,
 		output: Tensor,
 		proof: ProofBytes,
 	) -> Result<u32, DispatchError> {
 		let (provider, task) = Self::assigned_task(signer, id)?;
+		ensure!(BlakeTwo256::hash_of(&task.input) == input_hash, Error::<T>::InputChanged);
 		let model = T::Models::model(&task.model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(output.len() as u32 == model.output_len, Error::<T>::WrongOutputShape);
 

@@ -231,8 +231,8 @@ pub trait LocalCompute<AccountId> {
 	/// has been verified locally against the registered key. One result per
 	/// job, in order; `Err` says why not (human-readable).
 	fn infer_and_prove(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>>;
-	/// Sends `submit_result(task, output, proof)` signed with `key`.
-	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
+	/// Sends `submit_result(task, input_hash, output, proof)` signed with `key`.
+	fn submit(key: &AccountId, task: TaskId, input_hash: H256, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
 	/// Sends `decline_task(task, reason)` signed with `key`.
 	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()>;
 }
@@ -247,7 +247,7 @@ impl<AccountId> LocalCompute<AccountId> for () {
 	fn infer_and_prove(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>> {
 		jobs.iter().map(|_| Err(b"this node serves no compute".to_vec())).collect()
 	}
-	fn submit(_: &AccountId, _: TaskId, _: Tensor, _: ProofBytes) -> Result<(), ()> {
+	fn submit(_: &AccountId, _: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Err(())
 	}
 	fn decline(_: &AccountId, _: TaskId, _: DeclineReason) -> Result<(), ()> {

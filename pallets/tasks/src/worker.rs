@@ -23,7 +23,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_compute_staking::ComputeProviders;
 use sp_runtime::{
 	offchain::storage::StorageValueRef,
-	traits::Saturating,
+	traits::{BlakeTwo256, Hash, Saturating},
 };
 
 impl<T: Config> Pallet<T> {
@@ -48,17 +48,23 @@ impl<T: Config> Pallet<T> {
 				})
 				.collect();
 			let results = T::LocalCompute::infer_and_prove(&jobs);
-			for ((id, _), result) in claimed.into_iter().zip(results) {
-				Self::answer(&key, id, result);
+			for ((id, task), result) in claimed.into_iter().zip(results) {
+				Self::answer(&key, id, BlakeTwo256::hash_of(&task.input), result);
 			}
 		}
 	}
 
-	/// Sends the result of task `id`, or declines it with the engine's reason.
-	fn answer(key: &T::AccountId, id: TaskId, result: Result<(Tensor, ProofBytes), Vec<u8>>) {
+	/// Sends the result of task `id` (on the input hashing to `input_hash`),
+	/// or declines it with the engine's reason.
+	fn answer(
+		key: &T::AccountId,
+		id: TaskId,
+		input_hash: sp_core::H256,
+		result: Result<(Tensor, ProofBytes), Vec<u8>>,
+	) {
 		match result {
 			Ok((output, proof)) => {
-				let sent = T::LocalCompute::submit(key, id, output, proof);
+				let sent = T::LocalCompute::submit(key, id, input_hash, output, proof);
 				log::info!(target: "daifi-tasks", "task {id}: result sent ({sent:?})");
 			},
 			Err(reason) => {

@@ -86,8 +86,8 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 			.collect()
 	}
 
-	fn submit(key: &AccountId, task: TaskId, output: Tensor, proof: ProofBytes) -> Result<(), ()> {
-		super::offchain::send_signed(key, pallet_tasks::Call::submit_result { task, output, proof })
+	fn submit(key: &AccountId, task: TaskId, input_hash: sp_core::H256, output: Tensor, proof: ProofBytes) -> Result<(), ()> {
+		super::offchain::send_signed(key, pallet_tasks::Call::submit_result { task, input_hash, output, proof })
 	}
 
 	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()> {

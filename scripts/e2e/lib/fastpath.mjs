@@ -14,22 +14,39 @@ export async function fastPathConnection(url) {
   return ws;
 }
 
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
 /**
- * Resolves with `{ output, proof }` once the node at `url` (the provider's;
- * a URL, or a connection from `fastPathConnection`) has proven task `task`
- * assigned to `provider` (an address): `daifi_subscribeProvenResult`, which
- * answers at once if the proof exists.
+ * Resolves with `{ input, output, proof, otherForks }` once the node at `url` (the
+ * provider's; a URL, or a connection from `fastPathConnection`) has proven
+ * task `task` assigned to `provider` (an address) on `input`:
+ * `daifi_subscribeProvenResult`, which answers at once if the proof exists.
+ * A result proven on another input (the provider's node followed a fork on
+ * which the task id named another submission) is not the user's: it asks
+ * again (`daifi_provenResult`) until the node has proven the task as the
+ * user submitted it (`otherForks` counts the times it asked).
  */
-export async function provenResult(url, task, provider, timeoutMs = 60_000) {
+export async function provenResult(url, task, provider, { input, timeoutMs = 60_000 } = {}) {
   const ws = typeof url === 'string' ? await fastPathConnection(url) : url;
+  const deadline = Date.now() + timeoutMs;
+  const mine = (result) => !input
+    || (result.input.length === input.length && result.input.every((v, k) => BigInt(v) === BigInt(input[k])));
   try {
-    return await new Promise((ok, fail) => {
+    let result = await new Promise((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`no proven result for task ${task} within ${timeoutMs / 1000} s`)), timeoutMs);
-      ws.subscribe('daifi_provenResultReady', 'daifi_subscribeProvenResult', [task, provider], (error, result) => {
+      ws.subscribe('daifi_provenResultReady', 'daifi_subscribeProvenResult', [task, provider], (error, proven) => {
         clearTimeout(timer);
-        if (error) fail(error); else ok(result);
+        if (error) fail(error); else ok(proven);
       }).catch((error) => { clearTimeout(timer); fail(error); });
     });
+    let otherForks = 0;
+    while (!mine(result)) {
+      if (Date.now() > deadline) throw new Error(`task ${task}: the provider proved another input`);
+      otherForks += 1;
+      await sleep(100);
+      result = (await ws.send('daifi_provenResult', [task, provider])) ?? result;
+    }
+    return { ...result, otherForks };
   } finally {
     if (ws !== url) await ws.disconnect();
   }

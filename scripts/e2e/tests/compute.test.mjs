@@ -243,7 +243,8 @@ test('the fast path: the provider\'s result, verified in JavaScript before the c
   const { id, submittedAt, block: included, assigned } = await submit(charlie, nonce, model.price.toBigInt(), input);
   // Assigned at the end of the block that included it.
   assert.equal(assigned, alice.address, 'assigned in the including block');
-  const fast = await provenResult(node.wsUrl, id, alice.address);
+  const fast = await provenResult(node.wsUrl, id, alice.address, { input });
+  assert.deepEqual(fast.input, input, 'proven on the submitted input');
   assert.equal(verifyProven(verifier, model, id, alice.address, input, fast), 'Verified');
   const verifiedIn = Date.now() - submittedAt;
 

@@ -14,7 +14,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
-import { u8aToHex } from '@polkadot/util';
+import { compactToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
 
 import { connect, devKey, feeSplit as split, signAndFinalize, taskBinding } from '../lib/chain.mjs';
 import { DaifiNode, NODE_BINARY, sleep, tempDir } from '../lib/node.mjs';
@@ -26,6 +27,9 @@ const io = readFileSync(resolve(fixtures, 'mlp_64_32_10.io'));
 const values = Array.from({ length: io.length / 8 }, (_, i) => io.readBigInt64LE(i * 8));
 const INPUT = values.slice(0, 64);
 const OUTPUT = values.slice(64);
+// What a result names: blake2-256 of the SCALE-encoded input it was proven on.
+// (the fixture stores the input as 64 little-endian i64s: a compact length makes it SCALE).
+const INPUT_HASH = blake2AsHex(u8aConcat(compactToU8a(INPUT.length), io.subarray(0, INPUT.length * 8)), 256);
 const MODEL = `0x${readFileSync(resolve(fixtures, 'mlp_64_32_10.hash')).toString('hex')}`;
 
 let node;
@@ -97,9 +101,9 @@ test('a task paid in DAi is assigned, verified on chain, 10% burned and the rest
 
   const proof = prove(id, alice.address);
   // Only the compute key answers for Alice, not her bonded account.
-  const byStash = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, proof), alice);
+  const byStash = await signAndFinalize(api, api.tx.tasks.submitResult(id, INPUT_HASH, OUTPUT, proof), alice);
   assert.equal(byStash.error, 'tasks.NotAComputeKey');
-  const answered = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, proof), compute);
+  const answered = await signAndFinalize(api, api.tx.tasks.submitResult(id, INPUT_HASH, OUTPUT, proof), compute);
   assert.equal(answered.error, null);
   const completed = answered.events.find(({ event }) => api.events.tasks.TaskCompleted.is(event));
   assert.ok(completed, 'TaskCompleted emitted');
@@ -142,13 +146,13 @@ test('a proof replayed from another task is rejected and slashes half the bond; 
 
   // A valid proof of the same input and output, but made for the previous task.
   const replayed = prove(id - 1, alice.address);
-  const rejected = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, replayed), compute);
+  const rejected = await signAndFinalize(api, api.tx.tasks.submitResult(id, INPUT_HASH, OUTPUT, replayed), compute);
   assert.equal(rejected.error, null, 'the rejection is a successful call (it slashes)');
   assert.ok(rejected.events.some(({ event }) => api.events.tasks.ResultRejected.is(event)));
   const standing = (await api.call.computeStakingApi.standing(alice.address)).unwrap();
   assert.equal(standing.active.toBigInt(), bond - bond / 2n);
   assert.equal(standing.record.failed.toNumber(), 1);
 
-  const again = await signAndFinalize(api, api.tx.tasks.submitResult(id, OUTPUT, prove(id, alice.address)), compute);
+  const again = await signAndFinalize(api, api.tx.tasks.submitResult(id, INPUT_HASH, OUTPUT, prove(id, alice.address)), compute);
   assert.equal(again.error, 'tasks.NotAssignedProvider');
 });

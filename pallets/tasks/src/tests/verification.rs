@@ -65,6 +65,7 @@ fn a_result_is_charged_for_its_model_s_public_inputs_not_the_largest_key() {
 		let post = TaskMarket::submit_result(
 			RuntimeOrigin::signed(key(who)),
 			id,
+			input_hash(id),
 			output.try_into().unwrap(),
 			proof.try_into().unwrap(),
 		)
@@ -169,6 +170,7 @@ fn results_from_anyone_but_the_assignee_are_refused_and_change_nothing() {
 			TaskMarket::submit_result(
 				RuntimeOrigin::signed(signer),
 				id,
+				input_hash(id),
 				output.try_into().unwrap(),
 				proof.clone().try_into().unwrap(),
 			)
@@ -239,5 +241,32 @@ fn a_provider_s_own_tasks_earn_it_nothing_toward_selection_or_credits() {
 			assert_eq!(ComputeStaking::counted_this_session(&who), counted);
 			assert!(pallet_credits::Credits::<Test>::get(who) <= counted, "credits never exceed what others paid");
 		}
+	});
+}
+
+#[test]
+fn a_result_for_another_version_of_the_task_is_refused_without_a_slash() {
+	execute(|| {
+		let (id, who) = assigned(PRICE, Payment::Dai);
+		// What the provider's node proved on a fork where task `id` was
+		// another submission: another input, its own valid proof.
+		let other_input: Vec<i64> = fixture().input.iter().map(|x| (x + 1).min(256)).collect();
+		let (output, proof) = prove_with(&task_binding(id, &who), &other_input);
+		let other_hash = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&Tensor::try_from(other_input).unwrap());
+		let bond = pallet_compute_staking::Providers::<Test>::get(who).unwrap().active;
+		assert_noop!(
+			TaskMarket::submit_result(
+				RuntimeOrigin::signed(key(who)),
+				id,
+				other_hash,
+				output.try_into().unwrap(),
+				proof.try_into().unwrap(),
+			),
+			Error::<Test>::InputChanged
+		);
+		assert_eq!(pallet_compute_staking::Providers::<Test>::get(who).unwrap().active, bond, "not slashed");
+		// The task as it stands is still answered normally.
+		let (output, proof) = proven(id, who);
+		assert_ok!(answer(who, id, output, proof));
 	});
 }
