@@ -73,7 +73,12 @@ try {
       const { id, includedAt, provider } = await new Promise((ok, fail) => {
         api.tx.tasks.submitTask(MODEL, { Values: input }, 'Zk', model.price, 'Dai')
           .signAndSend(user, { nonce }, ({ status, events, dispatchError }) => {
-            if (dispatchError) fail(new Error(dispatchError.toString()));
+            if (dispatchError) {
+              const meta = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
+              fail(new Error(`task ${k}: ${meta ? `${meta.section}.${meta.name}` : dispatchError.toString()}\n`
+                + nodes.alice.log.filter((line) => /task|daifi/.test(line)).slice(-15).join('\n')));
+              return;
+            }
             if (!status.isInBlock) return;
             const at = Date.now();
             const task = events.find(({ event }) => api.events.tasks.TaskSubmitted.is(event)).event.data.task.toNumber();
@@ -109,6 +114,11 @@ try {
     for (let waited = 0; result.isNone && waited < 60_000; waited += 500) {
       await sleep(500);
       result = await api.query.tasks.results(id);
+    }
+    if (result.isNone) {
+      const task = await api.query.tasks.tasks(id);
+      console.log(`task ${id} not settled: ${JSON.stringify(task.toHuman())}`);
+      console.log(nodes.alice.log.filter((line) => line.includes(`task ${id}`)).join('\n'));
     }
     assert.ok(result.isSome, `task ${id} settled`);
     const { output, submittedAt, settledAt } = result.unwrap();

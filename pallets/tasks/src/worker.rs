@@ -35,7 +35,7 @@ impl<T: Config> Pallet<T> {
 			};
 			Self::prepare_models(&provider);
 			let claimed: Vec<_> =
-				Self::assigned_to(&provider).into_iter().filter(|(id, _)| Self::claim(*id, now)).collect();
+				Self::assigned_to(&provider).into_iter().filter(|(id, task)| Self::claim(*id, task, now)).collect();
 			if claimed.is_empty() {
 				continue;
 			}
@@ -86,10 +86,12 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Claims task `id` for this run unless it was answered within the last
-	/// half of the result timeout (its transaction may still be in the pool).
-	fn claim(id: TaskId, now: BlockNumberFor<T>) -> bool {
-		let key = (b"daifi/tasks/sent", id).encode();
+	/// Claims task `id` for this run unless this version of it (its input:
+	/// on another fork the id may name another submission, which is answered
+	/// at once) was answered within the last half of the result timeout (its
+	/// transaction may still be in the pool).
+	fn claim(id: TaskId, task: &TaskOf<T>, now: BlockNumberFor<T>) -> bool {
+		let key = (b"daifi/tasks/sent", id, BlakeTwo256::hash_of(&task.input)).encode();
 		let retry_after = T::ResultTimeout::get() / 2u32.into();
 		StorageValueRef::persistent(&key)
 			.mutate(|sent: Result<Option<BlockNumberFor<T>>, _>| match sent {
