@@ -105,24 +105,31 @@ where
 	module.register_method("daifi_computeModels", |_, _, _| compute_models())?;
 	module.register_method("daifi_provenResult", |params, _, _| {
 		let (task, provider): (u64, String) = params.parse()?;
-		Ok::<_, jsonrpsee::types::ErrorObjectOwned>(proven_result(task, &provider)?)
+		let binding = fast_path_binding(task, &provider)?;
+		Ok::<_, jsonrpsee::types::ErrorObjectOwned>(proven_result(&binding))
 	})?;
 	module.register_subscription(
 		"daifi_subscribeProvenResult",
 		"daifi_provenResultReady",
 		"daifi_unsubscribeProvenResult",
 		|params, pending, _, _| async move {
-			let (task, provider): (u64, String) = match params.parse() {
-				Ok(parsed) => parsed,
+			// Everything that can be refused is refused before the subscription is accepted.
+			let parsed = params.parse::<(u64, String)>().and_then(|(task, provider)| fast_path_binding(task, &provider));
+			let binding = match parsed {
+				Ok(binding) => binding,
 				Err(e) => {
 					pending.reject(e).await;
 					return Ok(());
 				},
 			};
+			let Some(_slot) = FastPathSlot::take() else {
+				pending.reject(rpc_error("too many fast-path subscriptions on this node; try again")).await;
+				return Ok(());
+			};
 			let sink = pending.accept().await?;
 			let deadline = std::time::Instant::now() + FAST_PATH_WAIT;
 			while std::time::Instant::now() < deadline && !sink.is_closed() {
-				if let Some(result) = proven_result(task, &provider)? {
+				if let Some(result) = proven_result(&binding) {
 					sink.send(jsonrpsee::SubscriptionMessage::from_json(&result)?).await?;
 					break;
 				}
@@ -137,39 +144,74 @@ where
 /// How long `daifi_subscribeProvenResult` waits for a result before it ends.
 const FAST_PATH_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// How often it looks.
-const FAST_PATH_POLL: std::time::Duration = std::time::Duration::from_millis(10);
+const FAST_PATH_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+/// The most fast-path subscriptions a node serves at once (each looks every
+/// `FAST_PATH_POLL`): more are refused, so a flood of them costs the node a
+/// bounded amount of work.
+const MAX_FAST_PATH_SUBSCRIPTIONS: usize = 256;
 
-/// `daifi_provenResult(task, provider)`: the output and proof this node's
-/// engine proved for `task` assigned to `provider` (SS58 or 0x-hex), as
-/// `{"input": [..], "output": [..], "proof": "0x.."}`, or null. The input
+static FAST_PATH_SUBSCRIPTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One of the `MAX_FAST_PATH_SUBSCRIPTIONS`, given back when dropped.
+struct FastPathSlot;
+
+impl FastPathSlot {
+	fn take() -> Option<Self> {
+		use std::sync::atomic::Ordering;
+		FAST_PATH_SUBSCRIPTIONS
+			.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < MAX_FAST_PATH_SUBSCRIPTIONS).then_some(n + 1))
+			.ok()
+			.map(|_| FastPathSlot)
+	}
+}
+
+impl Drop for FastPathSlot {
+	fn drop(&mut self) {
+		FAST_PATH_SUBSCRIPTIONS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+	}
+}
+
+fn rpc_error(message: &str) -> jsonrpsee::types::ErrorObjectOwned {
+	jsonrpsee::types::ErrorObjectOwned::owned(-32602, message.to_string(), None::<()>)
+}
+
+/// The binding of `task` answered by `provider` (SS58 or 0x-hex): what the
+/// engine keeps results by. Refused when the provider does not parse or this
+/// node serves no compute (it has no results to give).
+fn fast_path_binding(task: u64, provider: &str) -> Result<[u8; 32], jsonrpsee::types::ErrorObjectOwned> {
+	use sp_core::crypto::Ss58Codec;
+	let provider = match provider.strip_prefix("0x") {
+		Some(hex) => {
+			let bytes = sp_core::bytes::from_hex(hex).map_err(|_| rpc_error("provider: not hex"))?;
+			let raw: [u8; 32] = bytes.try_into().map_err(|_| rpc_error("provider: not 32 bytes"))?;
+			AccountId::from(raw)
+		},
+		None => AccountId::from_ss58check(provider).map_err(|_| rpc_error("provider: not an SS58 address"))?,
+	};
+	if daifi_compute::engine::global().is_none() {
+		return Err(rpc_error("this node serves no compute"));
+	}
+	Ok(pallet_tasks::task_binding(task, &provider))
+}
+
+/// What `daifi_provenResult(task, provider)` (provider in SS58 or 0x-hex)
+/// and its subscription answer for the task's `binding`: the input, output
+/// and proof this node's engine proved, as `{"input": [..], "output": [..],
+/// "proof": "0x.."}`, or null. The input
 /// tells the user whether it is their task's result: on another fork the
 /// same task id may be another submission. The fast path: a user
 /// checks the proof against the model's registered key (the wasm verifier,
 /// `scripts/e2e/lib/verifier.mjs`) and has a verified result before the
 /// chain settles it; nobody is paid for it, the chain settles as always.
-fn proven_result(
-	task: u64,
-	provider: &str,
-) -> Result<Option<serde_json::Value>, jsonrpsee::types::ErrorObjectOwned> {
-	use sp_core::crypto::Ss58Codec;
-	let invalid = |message: &str| jsonrpsee::types::ErrorObjectOwned::owned(-32602, message.to_string(), None::<()>);
-	let provider = match provider.strip_prefix("0x") {
-		Some(hex) => {
-			let bytes = sp_core::bytes::from_hex(hex).map_err(|_| invalid("provider: not hex"))?;
-			let raw: [u8; 32] = bytes.try_into().map_err(|_| invalid("provider: not 32 bytes"))?;
-			AccountId::from(raw)
-		},
-		None => AccountId::from_ss58check(provider).map_err(|_| invalid("provider: not an SS58 address"))?,
-	};
-	let Some(engine) = daifi_compute::engine::global() else { return Ok(None) };
-	let binding = pallet_tasks::task_binding(task, &provider);
-	Ok(engine.proven(&binding).map(|(input, proven)| {
+fn proven_result(binding: &[u8; 32]) -> Option<serde_json::Value> {
+	let engine = daifi_compute::engine::global()?;
+	engine.proven(binding).map(|(input, proven)| {
 		serde_json::json!({
 			"input": input,
 			"output": proven.output,
 			"proof": format!("0x{}", daifi_compute::engine::hex(&proven.proof)),
 		})
-	}))
+	})
 }
 
 /// `daifi_computeModels`: each model this node's compute engine has loaded

@@ -6,7 +6,10 @@
 //! in the node's RPC). It never pays anyone: the chain settles as always.
 
 use crate::Proven;
-use std::{collections::VecDeque, sync::Mutex};
+use std::{
+	collections::{HashMap, VecDeque},
+	sync::Mutex,
+};
 
 /// How many recent results are kept (the oldest goes first).
 pub const KEPT: usize = 4_096;
@@ -16,10 +19,18 @@ pub const KEPT: usize = 4_096;
 /// output and proof.
 pub type KeptResult = (Vec<i64>, Proven);
 
-/// Recently proven results, by binding, oldest first.
+/// Recently proven results by binding, and the bindings oldest first.
+#[derive(Default)]
+struct Kept {
+	by_binding: HashMap<[u8; 32], KeptResult>,
+	order: VecDeque<[u8; 32]>,
+}
+
+/// Recently proven results: a lookup is one hash-map access (the node's
+/// fast-path subscriptions look often).
 #[derive(Default)]
 pub struct RecentResults {
-	kept: Mutex<VecDeque<([u8; 32], KeptResult)>>,
+	kept: Mutex<Kept>,
 }
 
 impl RecentResults {
@@ -27,17 +38,21 @@ impl RecentResults {
 	/// result for it); forgets the oldest beyond [`KEPT`].
 	pub fn remember(&self, binding: [u8; 32], input: Vec<i64>, proven: Proven) {
 		let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-		kept.retain(|(b, _)| *b != binding);
-		if kept.len() >= KEPT {
-			kept.pop_front();
+		if kept.by_binding.insert(binding, (input, proven)).is_some() {
+			kept.order.retain(|b| *b != binding);
 		}
-		kept.push_back((binding, (input, proven)));
+		kept.order.push_back(binding);
+		while kept.order.len() > KEPT {
+			if let Some(oldest) = kept.order.pop_front() {
+				kept.by_binding.remove(&oldest);
+			}
+		}
 	}
 
 	/// The result bound to `binding` and its input, if this node proved it recently.
 	pub fn get(&self, binding: &[u8; 32]) -> Option<KeptResult> {
 		let kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-		kept.iter().rev().find(|(b, _)| b == binding).map(|(_, r)| r.clone())
+		kept.by_binding.get(binding).cloned()
 	}
 }
 

@@ -92,7 +92,8 @@ impl<T: Config> Pallet<T> {
 	/// `budget`; a task nobody can serve stays queued. Each model's
 	/// providers are read once per block.
 	pub(crate) fn assign_queued(now: BlockNumberFor<T>, budget: Weight) -> Weight {
-		let mut weight = T::DbWeight::get().reads_writes(2, 1);
+		// The randomness (BABE's and the previous), the queue and the running list.
+		let mut weight = T::DbWeight::get().reads_writes(4, 3);
 		if weight.any_gt(budget) {
 			return Weight::zero();
 		}

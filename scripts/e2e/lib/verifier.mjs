@@ -35,7 +35,7 @@ export async function loadVerifier(wasm = readFileSync(VERIFIER_WASM)) {
 
   /** Copies `bytes` into the module's memory; returns [pointer, length]. */
   const put = (bytes) => {
-    const ptr = alloc(bytes.length);
+    const ptr = alloc(bytes.length) >>> 0;
     if (ptr === 0) throw new Error('the verifier is out of memory');
     new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
     return [ptr, bytes.length];

@@ -19,7 +19,7 @@
 //! - `daifi_verify(...) -> code`: see [`daifi_verify`]; `0` when the proof
 //!   verifies, else a [`code`] naming why not.
 
-#![cfg_attr(target_family = "wasm", no_std)]
+#![cfg_attr(all(target_family = "wasm", not(feature = "std")), no_std)]
 #![deny(missing_docs)]
 
 extern crate alloc;
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn daifi_verify(
 /// A bump allocator over the module's linear memory: `daifi_reset` frees
 /// everything at once. A verification allocates a few hundred KiB and the
 /// caller resets before the next, so nothing more is needed.
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", not(feature = "std")))]
 mod heap {
 	use core::alloc::{GlobalAlloc, Layout};
 	use core::cell::Cell;
@@ -145,12 +145,19 @@ mod heap {
 				self.start.set(first * PAGE);
 				self.next.set(first * PAGE);
 			}
-			let at = (self.next.get() + layout.align() - 1) & !(layout.align() - 1);
+			let at = match self.next.get().checked_add(layout.align() - 1) {
+				Some(padded) => padded & !(layout.align() - 1),
+				None => return core::ptr::null_mut(),
+			};
 			let end = match at.checked_add(layout.size()) {
 				Some(end) => end,
 				None => return core::ptr::null_mut(),
 			};
-			let have = core::arch::wasm32::memory_size(0) * PAGE;
+			// Below 4 GiB the page count times the page size fits; at 4 GiB nothing more does.
+			let have = match core::arch::wasm32::memory_size(0).checked_mul(PAGE) {
+				Some(have) => have,
+				None => return core::ptr::null_mut(),
+			};
 			if end > have {
 				let pages = (end - have).div_ceil(PAGE);
 				if core::arch::wasm32::memory_grow(0, pages) == usize::MAX {
