@@ -7,8 +7,9 @@
 //! module keeps the next nonce in the node's persistent off-chain storage,
 //! taken with compare-and-set (concurrent workers of successive blocks never
 //! take the same one), and falls back to the chain's nonce once ours has made
-//! no progress for a whole mortality period (the transactions it covered
-//! were dropped or expired, so a gap would otherwise block every later one).
+//! no progress for [`NONCE_PATIENCE`] blocks (the transactions it covered
+//! were lost, dropped or expired, so a gap would otherwise block every later
+//! one; a node killed right after sending a result loses it from its pool).
 
 use frame_system::offchain::{CreateSignedTransaction, SubmitTransaction};
 use sp_runtime::{offchain::storage::StorageValueRef, MultiSigner};
@@ -19,6 +20,14 @@ use crate::{AccountId, BlockNumber, Nonce, Runtime, RuntimeCall};
 /// Blocks an off-chain worker transaction stays valid (a power of two): its
 /// answer is due within the result timeout anyway.
 pub const MORTALITY: u64 = 16;
+
+/// Blocks the chain's nonce may stand still while ours is ahead before ours
+/// is given up for the chain's: the transactions in between were lost (a
+/// restarted node's pool is empty) or dropped, and every later one would
+/// wait behind the gap past its task's deadline. Shorter than half the
+/// result timeout; a nonce taken again while its transaction is still
+/// pending is refused by the pool (same nonce, same priority) and harmless.
+pub const NONCE_PATIENCE: u64 = 3;
 
 /// What the node remembers of a compute key's nonces.
 #[derive(codec::Encode, codec::Decode)]
@@ -42,7 +51,7 @@ fn take_nonce(key: &AccountId) -> Result<Nonce, ()> {
 		.mutate::<NonceState, (), _>(|stored| {
 			let (next, since) = match stored {
 				Ok(Some(s)) if s.next > chain && s.chain != chain => (s.next, now),
-				Ok(Some(s)) if s.next > chain && u64::from(now.saturating_sub(s.since)) <= MORTALITY =>
+				Ok(Some(s)) if s.next > chain && u64::from(now.saturating_sub(s.since)) <= NONCE_PATIENCE =>
 					(s.next, s.since),
 				_ => (chain, now),
 			};
