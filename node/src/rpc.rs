@@ -197,7 +197,9 @@ fn fast_path_binding(task: u64, provider: &str) -> Result<[u8; 32], jsonrpsee::t
 /// What `daifi_provenResult(task, provider)` (provider in SS58 or 0x-hex)
 /// and its subscription answer for the task's `binding`: the input, output
 /// and proof this node's engine proved, as `{"input": [..], "output": [..],
-/// "proof": "0x.."}`, or null. The input
+/// "proof": "0x.."}` (values as decimal strings: JSON numbers lose precision
+/// in JavaScript beyond 2^53, and a value is any 64-bit integer), or null.
+/// The input
 /// tells the user whether it is their task's result: on another fork the
 /// same task id may be another submission. The fast path: a user
 /// checks the proof against the model's registered key (the wasm verifier,
@@ -207,8 +209,8 @@ fn proven_result(binding: &[u8; 32]) -> Option<serde_json::Value> {
 	let engine = daifi_compute::engine::global()?;
 	engine.proven(binding).map(|(input, proven)| {
 		serde_json::json!({
-			"input": input,
-			"output": proven.output,
+			"input": input.iter().map(i64::to_string).collect::<Vec<_>>(),
+			"output": proven.output.iter().map(i64::to_string).collect::<Vec<_>>(),
 			"proof": format!("0x{}", daifi_compute::engine::hex(&proven.proof)),
 		})
 	})

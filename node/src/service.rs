@@ -15,11 +15,17 @@ use sp_inherents::CreateInherentDataProviders;
 use sp_runtime::traits::Block as BlockT;
 
 /// The host functions the runtime may call: Substrate's standard set, BN254
-/// pairings and multi-scalar multiplication for proof verification (part of
+/// pairings and multi-scalar multiplication for proof verification and
+/// polkadot-sdk's BLS12-381 ones for committee signatures (part of
 /// consensus: every validator's node must provide them), and the compute
 /// engine (only off-chain workers call it).
 pub type HostFunctions =
-	(sp_io::SubstrateHostFunctions, daifi_bn254_host::HostFunctions, daifi_compute::HostFunctions);
+	(
+		sp_io::SubstrateHostFunctions,
+		daifi_bn254_host::HostFunctions,
+		sp_crypto_ec_utils::bls12_381::host_calls::HostFunctions,
+		daifi_compute::HostFunctions,
+	);
 
 /// The full client: the wasm runtime executed by wasmtime.
 pub type FullClient =

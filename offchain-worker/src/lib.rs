@@ -28,6 +28,8 @@ use alloc::vec::Vec;
 use codec::{Decode, Encode};
 
 #[cfg(feature = "std")]
+pub mod bls_keys;
+#[cfg(feature = "std")]
 pub mod engine;
 #[cfg(feature = "std")]
 pub mod fetch;
@@ -204,6 +206,35 @@ pub trait Compute {
 			Ok(engine) => engine.prepare(*model, source),
 			Err(e) => Readiness::Failed(e),
 		}
+	}
+
+	/// The committee (BLS12-381) public key of compute key `public` (of key
+	/// type `key_type`) in the node's keystore, with its proof of possession
+	/// for `owner` (the encoded provider account); `None` if the keystore
+	/// does not hold the compute key. Refused (`None`) outside an off-chain
+	/// worker. See [`bls_keys`].
+	fn bls_public_key(
+		key_type: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 4], 4>,
+		public: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 32], 32>,
+		owner: sp_runtime_interface::pass_by::PassFatPointerAndRead<&[u8]>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Option<([u8; 96], [u8; 48])>> {
+		if !in_offchain_worker() {
+			return None;
+		}
+		bls_keys::public_key(*key_type, *public, owner).map(|(key, proof)| (key.0, proof.0))
+	}
+
+	/// `message` signed with the committee key of compute key `public`;
+	/// `None` like [`compute::bls_public_key`].
+	fn bls_sign(
+		key_type: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 4], 4>,
+		public: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 32], 32>,
+		message: sp_runtime_interface::pass_by::PassFatPointerAndRead<&[u8]>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Option<[u8; 48]>> {
+		if !in_offchain_worker() {
+			return None;
+		}
+		bls_keys::sign(*key_type, *public, message).map(|s| s.0)
 	}
 }
 

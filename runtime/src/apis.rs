@@ -19,7 +19,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	AccountId, Babe, Balance, Block, BlockNumber, ComputeStaking, Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime,
+	AccountId, Attestation, Babe, Balance, Block, BlockNumber, ComputeStaking, Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime,
 	PocRewards, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tasks, TransactionPayment,
 	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
@@ -188,6 +188,15 @@ impl_runtime_apis! {
 			provider: AccountId,
 		) -> Vec<(pallet_tasks::TaskId, pallet_tasks::Task<AccountId, Balance, BlockNumber>)> {
 			Tasks::assigned_to(&provider)
+		}
+	}
+
+	impl pallet_attestation::runtime_api::AttestationApi<Block, AccountId> for Runtime {
+		fn committees() -> pallet_attestation::Committees<AccountId> {
+			Attestation::committees()
+		}
+		fn key(provider: AccountId) -> Option<pallet_attestation::bls::PublicKey> {
+			pallet_attestation::Keys::<Runtime>::get(provider).map(|k| k.public)
 		}
 	}
 

@@ -5,6 +5,7 @@ frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
 	[frame_system, SystemBench::<Runtime>]
 	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
+	[pallet_attestation, Attestation]
 	[pallet_balances, Balances]
 	[pallet_compute_staking, ComputeStaking]
 	[pallet_credits, Credits]

@@ -75,14 +75,15 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 
 /// Block times and the BABE epoch.
 ///
-/// Three-second slots keep a compute market responsive (a task's result can be
-/// settled a few seconds after its proof is ready); an epoch (and so a session,
-/// when the validator set can change) is 20 minutes.
+/// Two-second slots keep a compute market responsive: a task waits on average
+/// one second for the block that includes (and assigns) it, and its proven
+/// result is settled one block later; an epoch (and so a session, when the
+/// validator set can change) is one minute.
 pub mod time {
 	use super::BlockNumber;
 
 	/// Target block time. BABE's secondary slots make (almost) every slot a block.
-	pub const MILLISECS_PER_BLOCK: u64 = 3000;
+	pub const MILLISECS_PER_BLOCK: u64 = 2000;
 	/// A BABE slot is one block time.
 	pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
 	/// One minute, in blocks.
@@ -245,6 +246,9 @@ mod runtime {
 
 	#[runtime::pallet_index(18)]
 	pub type Cnft = pallet_cnft;
+
+	#[runtime::pallet_index(19)]
+	pub type Attestation = pallet_attestation;
 
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;

@@ -117,23 +117,23 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 	type Balance = BalanceOf<T>;
 
 	fn serving(model: &ModelHash) -> Vec<(T::AccountId, ProviderView<BalanceOf<T>>)> {
-		let now = CurrentSession::<T>::get();
 		ModelProviders::<T>::iter_key_prefix(model)
 			.take(T::MaxProviders::get() as usize)
-			.filter_map(|who| {
-				let p = Providers::<T>::get(&who).filter(Self::may_serve)?;
-				let view = ProviderView {
-					vram_mib: p.profile.hardware.vram_mib,
-					flops: p.profile.hardware.flops,
-					latency: p.profile.latency,
-					reputation: p.record.at(now).reputation(),
-					open_tasks: p.open_tasks,
-					bond: p.active,
-					domain: p.domain,
-				};
-				Some((who, view))
-			})
+			.filter_map(|who| Some((who.clone(), Self::view_of(&who)?)))
 			.collect()
+	}
+
+	fn view_of(who: &T::AccountId) -> Option<ProviderView<BalanceOf<T>>> {
+		let p = Providers::<T>::get(who).filter(Self::may_serve)?;
+		Some(ProviderView {
+			vram_mib: p.profile.hardware.vram_mib,
+			flops: p.profile.hardware.flops,
+			latency: p.profile.latency,
+			reputation: p.record.at(CurrentSession::<T>::get()).reputation(),
+			open_tasks: p.open_tasks,
+			bond: p.active,
+			domain: p.domain,
+		})
 	}
 
 	fn is_served(model: &ModelHash) -> bool {

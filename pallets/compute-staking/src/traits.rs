@@ -41,6 +41,10 @@ pub trait ComputeProviders<AccountId> {
 	/// account order. At most `MaxProviders` entries.
 	fn serving(model: &ModelHash) -> Vec<(AccountId, ProviderView<Self::Balance>)>;
 
+	/// `who` as [`ComputeProviders::serving`] shows it, if it is a provider
+	/// with at least `MinBond` active.
+	fn view_of(who: &AccountId) -> Option<ProviderView<Self::Balance>>;
+
 	/// Whether any provider [`ComputeProviders::serving`] `model` exists.
 	fn is_served(model: &ModelHash) -> bool;
 

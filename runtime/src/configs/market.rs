@@ -156,8 +156,8 @@ parameter_types! {
 	/// The scheduler's assignments use at most a fifth of a block's weight.
 	pub SchedulerWeight: frame_support::weights::Weight =
 		Perbill::from_percent(20) * super::RuntimeBlockWeights::get().max_block;
-	/// An assigned provider has ten blocks (30 s) to submit its proven result.
-	pub const ResultTimeout: BlockNumber = 10;
+	/// An assigned provider has fifteen blocks (30 s) to submit its proven result.
+	pub const ResultTimeout: BlockNumber = 15;
 	/// A task nobody can serve is refunded after five minutes.
 	pub const QueueTimeout: BlockNumber = 5 * MINUTES;
 	/// Verified results stay readable for a day (and the last 1,024 of them).

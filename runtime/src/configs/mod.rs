@@ -5,6 +5,7 @@
 //! (utility, sudo).
 
 mod administration;
+mod attestation;
 mod cnft;
 mod consensus;
 mod market;
@@ -37,10 +38,10 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
-	/// Two seconds of compute per three-second block, the rest is for import
-	/// and networking.
+	/// One second of compute per two-second block, the rest is for import and
+	/// networking (four validators share two cores on the test machine).
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
+		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
 	/// Blocks of at most 5 MiB, 75% of it for ordinary transactions.

@@ -53,6 +53,14 @@ fn take_nonce(key: &AccountId) -> Result<Nonce, ()> {
 				Ok(Some(s)) if s.next > chain && s.chain != chain => (s.next, now),
 				Ok(Some(s)) if s.next > chain && u64::from(now.saturating_sub(s.since)) <= NONCE_PATIENCE =>
 					(s.next, s.since),
+				Ok(Some(s)) if s.next > chain => {
+					log::info!(
+						target: "daifi-tasks",
+						"nonces {chain}..{} were not included for {NONCE_PATIENCE} blocks: the chain's nonce again",
+						s.next
+					);
+					(chain, now)
+				},
 				_ => (chain, now),
 			};
 			taken = next;

@@ -17,16 +17,20 @@ export async function fastPathConnection(url) {
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 /**
- * Resolves with `{ input, output, proof, otherForks }` once the node at `url` (the
- * provider's; a URL, or a connection from `fastPathConnection`) has proven
- * task `task` assigned to `provider` (an address) on `input`:
- * `daifi_subscribeProvenResult`, which answers at once if the proof exists.
- * A result proven on another input (the provider's node followed a fork on
- * which the task id named another submission) is not the user's: it asks
- * again (`daifi_provenResult`) until the node has proven the task as the
- * user submitted it (`otherForks` counts the times it asked).
+ * Resolves with `{ task, provider, input, output, proof, otherForks }` (input
+ * and output as BigInts) once
+ * the node at `url` (the provider's; a URL, or a connection from
+ * `fastPathConnection`) has proven task `task` assigned to `provider` (an
+ * address) on `input`: `daifi_subscribeProvenResult`, which answers at once
+ * if the proof exists. A result proven on another input (the provider's node
+ * followed a fork on which the task id named another submission) is not the
+ * user's: it asks again (`daifi_provenResult`) until the node has proven the
+ * task as the user submitted it (`otherForks` counts the times it asked).
+ * If the user's transaction moved to another block meanwhile (a re-org: the
+ * same submission under another id or provider), `follow()` returns the
+ * latest `{ task, provider }` and is asked before each retry.
  */
-export async function provenResult(url, task, provider, { input, timeoutMs = 60_000 } = {}) {
+export async function provenResult(url, task, provider, { input, timeoutMs = 60_000, follow } = {}) {
   const ws = typeof url === 'string' ? await fastPathConnection(url) : url;
   const deadline = Date.now() + timeoutMs;
   const mine = (result) => !input
@@ -40,13 +44,17 @@ export async function provenResult(url, task, provider, { input, timeoutMs = 60_
       }).catch((error) => { clearTimeout(timer); fail(error); });
     });
     let otherForks = 0;
-    while (!mine(result)) {
+    while (!result || !mine(result)) {
       if (Date.now() > deadline) throw new Error(`task ${task}: the provider proved another input`);
       otherForks += 1;
       await sleep(100);
-      result = (await ws.send('daifi_provenResult', [task, provider])) ?? result;
+      if (follow) ({ task, provider } = follow());
+      result = await ws.send('daifi_provenResult', [task, provider]);
     }
-    return { ...result, otherForks };
+    // Values come as decimal strings (exact beyond 2^53): BigInts here.
+    return {
+      ...result, input: result.input.map(BigInt), output: result.output.map(BigInt), task, provider, otherForks,
+    };
   } finally {
     if (ws !== url) await ws.disconnect();
   }

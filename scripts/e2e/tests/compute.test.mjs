@@ -244,13 +244,13 @@ test('the fast path: the provider\'s result, verified in JavaScript before the c
   // Assigned at the end of the block that included it.
   assert.equal(assigned, alice.address, 'assigned in the including block');
   const fast = await provenResult(node.wsUrl, id, alice.address, { input });
-  assert.deepEqual(fast.input, input, 'proven on the submitted input');
+  assert.deepEqual(fast.input, input.map(BigInt), 'proven on the submitted input');
   assert.equal(verifyProven(verifier, model, id, alice.address, input, fast), 'Verified');
   const verifiedIn = Date.now() - submittedAt;
 
   // What the wasm verifier refuses: an altered output, an altered proof,
   // the proof presented for another task, or as another provider's.
-  const altered = { ...fast, output: fast.output.map((v, k) => (k === 0 ? v + 1 : v)) };
+  const altered = { ...fast, output: fast.output.map((v, k) => (k === 0 ? v + 1n : v)) };
   assert.equal(verifyProven(verifier, model, id, alice.address, input, altered), 'InvalidProof');
   const proof = hexToU8a(fast.proof);
   proof[40] ^= 1;
@@ -260,9 +260,46 @@ test('the fast path: the provider\'s result, verified in JavaScript before the c
 
   const done = await completions([id], 60_000);
   const settled = (await api.query.tasks.results(id)).unwrap();
-  assert.deepEqual(settled.output.map((v) => Number(v.toBigInt())), fast.output, 'the settled output is the fast one');
+  assert.deepEqual(settled.output.map((v) => v.toBigInt()), fast.output, 'the settled output is the fast one');
   assert.ok(done.get(id).block - included <= 2, `settled ${done.get(id).block - included} blocks after inclusion`);
   console.log(`# fast path: included in block ${included}, verified locally ${verifiedIn} ms after submission, settled in block ${done.get(id).block} (${done.get(id).at - submittedAt} ms)`);
+});
+
+test('a provider that serves a fast-path result but never settles it misses its deadline and is slashed', async () => {
+  const [alice, charlie, ferdie, compute] = ['Alice', 'Charlie', 'Ferdie', 'Alice//compute'].map(devKey);
+  const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
+  const verifier = await loadVerifier();
+  // Alice's compute key cannot pay for its result transaction any more (all
+  // but the existential deposit moved away; the account stays, with its
+  // nonce): her node proves and serves the result, the chain never gets it.
+  const drained = await signAndFinalize(api, api.tx.balances.transferAll(ferdie.address, true), compute);
+  assert.equal(drained.error, null);
+  const input = IMAGES[7];
+  const nonce = (await api.rpc.system.accountNextIndex(charlie.address)).toNumber();
+  const { id, assigned } = await submit(charlie, nonce, model.price.toBigInt(), input);
+  assert.equal(assigned, alice.address);
+  const fast = await provenResult(node.wsUrl, id, alice.address, { input });
+  assert.equal(verifyProven(verifier, model, id, alice.address, input, fast), 'Verified', 'served and valid');
+  // The deadline (15 blocks) passes: DeadlineMissed, with a slash.
+  const missed = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no DeadlineMissed for task ${id} within 90 s`)), 90_000);
+    api.query.system.events((events) => {
+      const found = events.find(({ event }) => api.events.tasks.DeadlineMissed.is(event) && event.data.task.toNumber() === id);
+      if (found) { clearTimeout(timer); ok(found.event); }
+    }).catch(fail);
+  });
+  assert.equal(missed.data.provider.toString(), alice.address);
+  assert.ok(missed.data.slashed.toBigInt() > 0n, 'the provider is slashed');
+  assert.ok((await api.query.tasks.results(id)).isNone, 'nothing settled');
+  // Funded again, Alice's node answers the task when it is assigned again.
+  const funded = await signAndFinalize(api, api.tx.balances.transferKeepAlive(compute.address, 1_000n * 10n ** 12n), ferdie);
+  assert.equal(funded.error, null);
+  for (let waited = 0; (await api.query.tasks.results(id)).isNone; waited += 1_000) {
+    assert.ok(waited < 120_000, `task ${id} settled after the compute key was funded again`);
+    await sleep(1_000);
+  }
+  const settled = (await api.query.tasks.results(id)).unwrap();
+  assert.deepEqual(settled.output.map((v) => v.toBigInt()), fast.output, 'the same result, settled late');
 });
 
 /**

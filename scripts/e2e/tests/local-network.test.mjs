@@ -2,14 +2,18 @@
 // finality advances; with one validator killed it still advances with three;
 // the restarted validator catches up; a fifth node registers as a compute
 // provider through polkadot.js, bonds more than the others and becomes a
-// validator at a session change while finality keeps advancing. Prints block
-// time, time to finality and a validator's peak memory (the README's figures).
+// validator at a session change while finality keeps advancing; each
+// validator's node registers the committee (BLS) key it derives from its
+// compute key, and the committee drawn for a coming epoch holds all four.
+// Prints block time, time to finality and a validator's peak memory (the
+// README's figures).
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { computeKeyProof, connect, devKey, signAndFinalize } from '../lib/chain.mjs';
-import { DaifiNode, sleep } from '../lib/node.mjs';
+import { DaifiNode, NODE_BINARY, sleep } from '../lib/node.mjs';
 
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 const nodes = {};
@@ -18,6 +22,12 @@ before(async () => {
   // Alice first, as the bootnode the others dial.
   for (const name of VALIDATORS) {
     nodes[name] = await DaifiNode.create(name, ['--chain', 'local', `--${name}`]);
+    // Its compute key (`//Name//compute`, bonded at genesis): the node signs
+    // with it and derives its committee key from it.
+    const suri = `//${name[0].toUpperCase()}${name.slice(1)}//compute`;
+    const inserted = spawnSync(NODE_BINARY, ['key', 'insert', '--chain', 'local', '--base-path', nodes[name].basePath,
+      '--key-type', 'dcmp', '--scheme', 'sr25519', '--suri', suri], { encoding: 'utf8' });
+    assert.equal(inserted.status, 0, inserted.stderr);
   }
   await nodes.alice.start();
   const bootnode = ['--bootnodes', nodes.alice.multiaddr];
@@ -67,6 +77,38 @@ test('four validators produce blocks and GRANDPA finalizes them', async () => {
   console.log(`# four validators: block time ${(figures.blockTime / 1000).toFixed(2)} s, `
     + `time to finality (median) ${(figures.finalityMedian / 1000).toFixed(2)} s`);
   assert.ok(figures.blocks >= 5, 'blocks kept coming');
+});
+
+test('each validator registers its committee key unattended, and a committee of all four is drawn', async () => {
+  const api = await connect(nodes.bob.wsUrl);
+  try {
+    const stashes = VALIDATORS.map((name) => devKey(`${name[0].toUpperCase()}${name.slice(1)}`).address);
+    // The off-chain workers send attestation.registerKey, signed by the
+    // compute keys, with proofs of possession for their providers.
+    let deadline = Date.now() + 60_000;
+    for (const stash of stashes) {
+      while ((await api.call.attestationApi.key(stash)).isNone) {
+        assert.ok(Date.now() < deadline, `${stash} has a committee key within a minute`);
+        await sleep(1_000);
+      }
+    }
+    const keys = await Promise.all(stashes.map(async (s) => (await api.call.attestationApi.key(s)).unwrap().toHex()));
+    assert.equal(new Set(keys).size, 4, 'four different keys');
+    // Keys registered in epoch 0 are candidates from epoch 1's start and sit
+    // on the committee drawn then for epoch 2 (one-minute epochs).
+    deadline = Date.now() + 180_000;
+    let committees = await api.call.attestationApi.committees();
+    while (committees.next[1].length < 4) {
+      assert.ok(Date.now() < deadline, 'a committee of four is drawn within three minutes');
+      await sleep(2_000);
+      committees = await api.call.attestationApi.committees();
+    }
+    const members = committees.next[1].map((m) => m.toString());
+    assert.deepEqual([...members].sort(), [...stashes].sort(), 'the four validators, each once');
+    console.log(`# committee of epoch ${committees.next[0].toNumber()}: ${members.length} members`);
+  } finally {
+    await api.disconnect();
+  }
 });
 
 test('finality advances with three validators, and the fourth catches up after a restart', async () => {

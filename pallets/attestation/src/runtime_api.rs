@@ -1,0 +1,15 @@
+//! The runtime API through which wallets and nodes read the committees and
+//! a provider's BLS key.
+
+use crate::{bls::PublicKey, types::Committees};
+use codec::Codec;
+
+sp_api::decl_runtime_apis! {
+	/// Read the committees and the registered BLS keys.
+	pub trait AttestationApi<AccountId> where AccountId: Codec {
+		/// The committee of the epoch in progress and the next epoch's.
+		fn committees() -> Committees<AccountId>;
+		/// The BLS key `provider` registered, if any.
+		fn key(provider: AccountId) -> Option<PublicKey>;
+	}
+}

@@ -1,0 +1,80 @@
+//! Committees: BLS keys of providers, a committee drawn each BABE epoch
+//! (one minute) for the next, and aggregate-signature attestations.
+
+use frame_support::traits::ConstU32;
+use frame_system::EnsureRoot;
+
+use alloc::vec::Vec;
+use codec::Encode;
+use pallet_attestation::bls::{PublicKey, Signature};
+
+use crate::{AccountId, Babe, ComputeStaking, Runtime};
+
+/// The epoch clock and randomness of BABE.
+pub struct BabeEpochs;
+impl pallet_attestation::EpochRandomness for BabeEpochs {
+	fn epoch() -> u64 {
+		Babe::epoch_index()
+	}
+	/// Fixed when the epoch began, from the VRF outputs of the epoch
+	/// before: nobody could choose it when the keys were registered.
+	fn next_randomness() -> [u8; 32] {
+		pallet_babe::NextRandomness::<Runtime>::get()
+	}
+}
+
+/// The node's compute keys sign for their providers' committee keys, which
+/// the node derives from them (`daifi_compute::bls_keys`).
+pub struct NodeCommitteeKeys;
+impl pallet_attestation::LocalCommitteeKeys<AccountId> for NodeCommitteeKeys {
+	fn compute_keys() -> Vec<AccountId> {
+		<super::market::NodeCompute as pallet_tasks::LocalCompute<AccountId>>::compute_keys()
+	}
+	fn committee_key(compute_key: &AccountId, owner: &AccountId) -> Option<(PublicKey, Signature)> {
+		let public: &[u8; 32] = compute_key.as_ref();
+		let (key, proof) =
+			daifi_compute::compute::bls_public_key(&super::market::COMPUTE_KEY_TYPE.0, public, &owner.encode())?;
+		Some((PublicKey(key), Signature(proof)))
+	}
+	fn register(compute_key: &AccountId, key: PublicKey, proof: Signature) -> Result<(), ()> {
+		super::offchain::send_signed(compute_key, pallet_attestation::Call::<Runtime>::register_key { key, proof })
+	}
+}
+
+impl pallet_attestation::Config for Runtime {
+	type Providers = ComputeStaking;
+	type Epochs = BabeEpochs;
+	type LocalKeys = NodeCommitteeKeys;
+	/// Root until the tricameral governance lands.
+	type AdminOrigin = EnsureRoot<AccountId>;
+	/// Up to 256 members (the largest benchmarked committee).
+	type MaxCommitteeSize = ConstU32<256>;
+	/// One key per provider.
+	type MaxKeys = ConstU32<{ super::staking::MAX_PROVIDERS }>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ProviderBenchmarks;
+	type WeightInfo = pallet_attestation::weights::SubstrateWeight<Runtime>;
+}
+
+/// Registers funded providers with the minimum bond for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ProviderBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_attestation::BenchmarkHelper<crate::AccountId> for ProviderBenchmarks {
+	fn provider(i: u32) -> crate::AccountId {
+		use frame_support::traits::fungible::Mutate;
+		use pallet_compute_staking::{BenchmarkHelper, HardwareProfile, LatencyClass, NodeProfile};
+		let who: crate::AccountId = frame_benchmarking::account("provider", i, 0);
+		crate::Balances::set_balance(&who, 2 * super::MIN_BOND);
+		let profile = NodeProfile {
+			hardware: HardwareProfile { gpu_model: Default::default(), vram_mib: 0, flops: 1, cpu_cores: 1, memory_mib: 1 },
+			models: Default::default(),
+			region: Default::default(),
+			latency: LatencyClass::Low,
+		};
+		let (key, proof) = super::staking::ComputeKeyBenchmarks::compute_key(&who, i);
+		ComputeStaking::register(frame_system::RawOrigin::Signed(who.clone()).into(), profile, key, proof, super::MIN_BOND)
+			.expect("a funded account registers");
+		who
+	}
+}
