@@ -95,8 +95,19 @@ try {
           }).catch(fail);
       });
       const { includedAt } = first;
+      first.task = { task: first.id, provider: first.provider };
       assert.ok(first.provider, `task ${first.id} assigned in the block that included it`);
-      const fast = await provenResult(fastPath, first.id, first.provider, { input, follow: () => (latest.provider ? latest : { task: first.id, provider: first.provider }) });
+      const fast = await provenResult(fastPath, first.id, first.provider, {
+        input,
+        // The task where the submission now is, and its provider (assigned
+        // in that block, or read from the chain if it was assigned later).
+        follow: async () => {
+          if (latest.provider) return latest;
+          const task = await api.query.tasks.tasks(latest.task);
+          const status = task.isSome ? task.unwrap().status : null;
+          return status?.isAssigned ? { task: latest.task, provider: status.asAssigned.provider.toString() } : first.task;
+        },
+      });
       const { task: id, provider } = fast;
       const received = Date.now();
       assert.equal(verifyProven(verifier, model, id, provider, input, fast), 'Verified', `task ${id}`);

@@ -176,7 +176,7 @@ impl LocalCompute<AccountId> for TestCompute {
 fn prover() -> &'static (daifi_zk::Circuit, daifi_zk::ProvingKey) {
 	static PROVER: std::sync::OnceLock<(daifi_zk::Circuit, daifi_zk::ProvingKey)> = std::sync::OnceLock::new();
 	PROVER.get_or_init(|| {
-		let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+		let root = format!("{}/../..", std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
 		let onnx = std::fs::read(format!("{root}/zk-circuits/models/mlp_64_32_10.onnx")).unwrap();
 		let pk = std::fs::read(format!("{root}/chain-spec/dev-ceremony/mlp_64_32_10.pk")).unwrap();
 		(daifi_zk::compile(&onnx).unwrap(), daifi_zk::from_bytes(&pk).unwrap())

@@ -28,7 +28,8 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
  * task as the user submitted it (`otherForks` counts the times it asked).
  * If the user's transaction moved to another block meanwhile (a re-org: the
  * same submission under another id or provider), `follow()` returns the
- * latest `{ task, provider }` and is asked before each retry.
+ * latest `{ task, provider }` (or a promise of it) and is asked before each
+ * retry.
  */
 export async function provenResult(url, task, provider, { input, timeoutMs = 60_000, follow } = {}) {
   const ws = typeof url === 'string' ? await fastPathConnection(url) : url;
@@ -48,7 +49,7 @@ export async function provenResult(url, task, provider, { input, timeoutMs = 60_
       if (Date.now() > deadline) throw new Error(`task ${task}: the provider proved another input`);
       otherForks += 1;
       await sleep(100);
-      if (follow) ({ task, provider } = follow());
+      if (follow) ({ task, provider } = await follow());
       result = await ws.send('daifi_provenResult', [task, provider]);
     }
     // Values come as decimal strings (exact beyond 2^53): BigInts here.

@@ -199,7 +199,9 @@ mod tests {
 
 	/// The committed reference proof: key, binding, input, output, proof.
 	fn fixture() -> (Vec<u8>, [u8; 32], Vec<i64>, Vec<i64>, Vec<u8>) {
-		let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../pallets/model-registry/src/fixtures");
+		// Read at run time (cargo sets it for the test): a test binary reused from
+		// another checkout of the same workspace still finds the files.
+		let root = format!("{}/../../pallets/model-registry/src/fixtures", std::env::var("CARGO_MANIFEST_DIR").unwrap());
 		let read = |name: &str| std::fs::read(format!("{root}/{name}")).unwrap();
 		let io = values(&read("mlp_64_32_10.io"));
 		let binding = read("mlp_64_32_10.binding").try_into().unwrap();
