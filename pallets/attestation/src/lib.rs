@@ -9,6 +9,9 @@
 //!   possession ([`bls`]); a key without a valid proof, which is how a
 //!   rogue key built from other members' keys would arrive, is refused
 //!   (`BadPossession`), and no two providers share a key (`KeyInUse`).
+//!   A provider's node derives its key from its compute key and its
+//!   off-chain worker registers it ([`LocalCommitteeKeys`]); anyone may reap
+//!   the key of an account that is no longer a provider.
 //! - **Committees**: at each BABE epoch the committee for the *next* epoch is
 //!   drawn, with the randomness BABE fixed for that epoch, weighted by
 //!   bond × reputation, without replacement (no provider twice), from the

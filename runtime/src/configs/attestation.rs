@@ -17,7 +17,8 @@ impl pallet_attestation::EpochRandomness for BabeEpochs {
 		Babe::epoch_index()
 	}
 	/// Fixed when the epoch began, from the VRF outputs of the epoch
-	/// before: nobody could choose it when the keys were registered.
+	/// before; the draw takes the candidates recorded before those outputs
+	/// existed (see the pallet's `rotate`).
 	fn next_randomness() -> [u8; 32] {
 		pallet_babe::NextRandomness::<Runtime>::get()
 	}
