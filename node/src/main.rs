@@ -1,5 +1,6 @@
 //! `daifi-node`: the one binary DAiFi validators and compute providers run.
 
+mod attest_gossip;
 mod chain_spec;
 mod cli;
 mod command;

@@ -212,6 +212,18 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		);
 	net_config.add_notification_protocol(grandpa_protocol_config);
 
+	let attest_protocol_name = crate::attest_gossip::protocol_name(genesis_hash.as_ref());
+	let (attest_protocol_config, attest_notification_service) = N::notification_config(
+		attest_protocol_name.clone(),
+		Vec::new(),
+		crate::attest_gossip::MAX_NOTIFICATION,
+		None,
+		crate::attest_gossip::set_config(),
+		metrics.clone(),
+		net_config.peer_store_handle(),
+	);
+	net_config.add_notification_protocol(attest_protocol_config);
+
 	let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
 		backend.clone(),
 		grandpa_link.shared_authority_set().clone(),
@@ -233,6 +245,17 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	task_manager.spawn_handle().spawn(
+		"daifi-attest-gossip",
+		None,
+		crate::attest_gossip::run(
+			attest_protocol_name,
+			attest_notification_service,
+			network.clone(),
+			sync_service.clone(),
+		),
+	);
 
 	if config.offchain_worker.enabled {
 		let offchain_workers =

@@ -309,6 +309,22 @@ impl Engine {
 			.collect()
 	}
 
+	/// Runs each job's model on its input without proving (redundant
+	/// execution): the circuit's fixed-point output, the same integers on
+	/// every machine, so honest executors agree exactly. The models are
+	/// loaded (and their keys traced) as for proving. In the jobs' order.
+	pub fn infer_all(&self, jobs: &[Job]) -> Vec<Result<Vec<i64>, ComputeError>> {
+		jobs.iter()
+			.map(|job| {
+				self.guarded(&job.model, || {
+					let model = self.load(&job.model, &job.source)?;
+					let (output, _) = model.circuit.evaluate(&job.input).map_err(|e| failed("running", e))?;
+					Ok(output)
+				})
+			})
+			.collect()
+	}
+
 	/// `work`, with a panic in it caught and returned as [`ComputeError::Failed`].
 	fn guarded<T>(&self, hash: &[u8; 32], work: impl FnOnce() -> Result<T, ComputeError>) -> Result<T, ComputeError> {
 		catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {

@@ -34,6 +34,8 @@ pub mod engine;
 #[cfg(feature = "std")]
 pub mod fetch;
 #[cfg(feature = "std")]
+pub mod gossip;
+#[cfg(feature = "std")]
 pub mod provenance;
 #[cfg(feature = "std")]
 pub mod results;
@@ -193,6 +195,40 @@ pub trait Compute {
 			Ok(engine) => engine.infer_and_prove_all(&jobs),
 			Err(e) => jobs.iter().map(|_| Err(e.clone())).collect(),
 		}
+	}
+
+	/// Runs each job's model on its input without proving it (redundant
+	/// execution; the jobs' bindings are not used): the fixed-point output
+	/// its circuit computes. Refused like `infer_and_prove`.
+	fn infer(
+		jobs: sp_runtime_interface::pass_by::PassFatPointerAndDecode<Vec<Job>>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Vec<Result<Vec<i64>, ComputeError>>> {
+		match serving() {
+			Ok(engine) => engine.infer_all(&jobs),
+			Err(e) => jobs.iter().map(|_| Err(e.clone())).collect(),
+		}
+	}
+
+	/// Shares `message` with the node's peers under `topic` (the committee
+	/// gossip, see [`gossip`]). Nothing outside an off-chain worker.
+	fn committee_publish(
+		topic: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 32], 32>,
+		message: sp_runtime_interface::pass_by::PassFatPointerAndRead<&[u8]>,
+	) {
+		if in_offchain_worker() {
+			gossip::hub().publish(*topic, message.to_vec());
+		}
+	}
+
+	/// What this node published and received under `topic`, oldest first.
+	/// Nothing outside an off-chain worker.
+	fn committee_received(
+		topic: sp_runtime_interface::pass_by::PassPointerAndRead<&[u8; 32], 32>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Vec<Vec<u8>>> {
+		if !in_offchain_worker() {
+			return Vec::new();
+		}
+		gossip::hub().received(topic)
 	}
 
 	/// Starts getting `model` ready in the background (fetched, compiled,

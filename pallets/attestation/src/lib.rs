@@ -50,6 +50,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 pub mod bls;
+pub mod gathering;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -71,7 +72,8 @@ pub trait EpochRandomness {
 	fn next_randomness() -> [u8; 32];
 }
 
-/// What a node's off-chain worker needs for its providers' committee keys.
+/// What a node's off-chain worker needs for its providers' committee keys,
+/// and to share signatures with the other members ([`gathering`]).
 pub trait LocalCommitteeKeys<AccountId> {
 	/// The compute keys this node holds.
 	fn compute_keys() -> alloc::vec::Vec<AccountId>;
@@ -80,6 +82,12 @@ pub trait LocalCommitteeKeys<AccountId> {
 	fn committee_key(compute_key: &AccountId, owner: &AccountId) -> Option<(bls::PublicKey, bls::Signature)>;
 	/// Sends `register_key(key, proof)` signed with `compute_key`.
 	fn register(compute_key: &AccountId, key: bls::PublicKey, proof: bls::Signature) -> Result<(), ()>;
+	/// `message` signed with the committee key of `compute_key`.
+	fn sign(compute_key: &AccountId, message: &[u8]) -> Option<bls::Signature>;
+	/// Shares `message` with the other nodes under `topic`.
+	fn publish(topic: [u8; 32], message: alloc::vec::Vec<u8>);
+	/// What this node and its peers published under `topic`.
+	fn received(topic: [u8; 32]) -> alloc::vec::Vec<alloc::vec::Vec<u8>>;
 }
 
 impl<AccountId> LocalCommitteeKeys<AccountId> for () {
@@ -91,6 +99,13 @@ impl<AccountId> LocalCommitteeKeys<AccountId> for () {
 	}
 	fn register(_: &AccountId, _: bls::PublicKey, _: bls::Signature) -> Result<(), ()> {
 		Err(())
+	}
+	fn sign(_: &AccountId, _: &[u8]) -> Option<bls::Signature> {
+		None
+	}
+	fn publish(_: [u8; 32], _: alloc::vec::Vec<u8>) {}
+	fn received(_: [u8; 32]) -> alloc::vec::Vec<alloc::vec::Vec<u8>> {
+		alloc::vec::Vec::new()
 	}
 }
 

@@ -32,6 +32,50 @@ thread_local! {
 	/// Compute keys: key → provider.
 	static COMPUTE_KEYS: RefCell<BTreeMap<AccountId, AccountId>> = RefCell::new(BTreeMap::new());
 	static EPOCH: RefCell<(u64, [u8; 32])> = RefCell::new((0, [7; 32]));
+	/// The compute keys this test node holds.
+	static HELD: RefCell<Vec<AccountId>> = RefCell::new(Vec::new());
+	/// What the nodes published, by topic: the gossip every node sees.
+	static GOSSIP: RefCell<BTreeMap<[u8; 32], Vec<Vec<u8>>>> = RefCell::new(BTreeMap::new());
+}
+
+/// This test node holds the compute keys `keys` (and no others).
+pub fn hold_keys(keys: &[AccountId]) {
+	HELD.with(|h| *h.borrow_mut() = keys.to_vec());
+}
+
+/// Everything published under `topic`.
+pub fn gossip(topic: [u8; 32]) -> Vec<Vec<u8>> {
+	GOSSIP.with(|g| g.borrow().get(&topic).cloned().unwrap_or_default())
+}
+
+/// Adds `message` to `topic`'s gossip, as a peer would.
+pub fn inject(topic: [u8; 32], message: Vec<u8>) {
+	GOSSIP.with(|g| g.borrow_mut().entry(topic).or_default().push(message));
+}
+
+/// The node's keys in tests: the held compute keys, each provider's
+/// committee key its test [`secret`], and one gossip shared by all.
+pub struct TestLocalKeys;
+impl LocalCommitteeKeys<AccountId> for TestLocalKeys {
+	fn compute_keys() -> Vec<AccountId> {
+		HELD.with(|h| h.borrow().clone())
+	}
+	fn committee_key(_: &AccountId, _: &AccountId) -> Option<(crate::bls::PublicKey, crate::bls::Signature)> {
+		None
+	}
+	fn register(_: &AccountId, _: crate::bls::PublicKey, _: crate::bls::Signature) -> Result<(), ()> {
+		Err(())
+	}
+	fn sign(compute_key: &AccountId, message: &[u8]) -> Option<crate::bls::Signature> {
+		let provider = TestProviders::provider_of(compute_key)?;
+		Some(secret(provider).sign(message))
+	}
+	fn publish(topic: [u8; 32], message: Vec<u8>) {
+		inject(topic, message);
+	}
+	fn received(topic: [u8; 32]) -> Vec<Vec<u8>> {
+		gossip(topic)
+	}
 }
 
 /// Makes `who` a provider with `bond` and `reputation` (0 bond: not one).
@@ -117,7 +161,7 @@ pub const MAX_KEYS: u32 = 40;
 impl Config for Test {
 	type Providers = TestProviders;
 	type Epochs = TestEpochs;
-	type LocalKeys = ();
+	type LocalKeys = TestLocalKeys;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxCommitteeSize = ConstU32<MAX_COMMITTEE_SIZE>;
 	type MaxKeys = ConstU32<MAX_KEYS>;
@@ -162,6 +206,8 @@ pub fn next_block() {
 pub fn new_test_ext(committee_size: u32) -> sp_io::TestExternalities {
 	PROVIDERS.with(|p| p.borrow_mut().clear());
 	COMPUTE_KEYS.with(|k| k.borrow_mut().clear());
+	HELD.with(|h| h.borrow_mut().clear());
+	GOSSIP.with(|g| g.borrow_mut().clear());
 	EPOCH.with(|e| *e.borrow_mut() = (0, [7; 32]));
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_attestation::GenesisConfig::<Test> { committee_size, ..Default::default() }

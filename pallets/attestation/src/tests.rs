@@ -483,3 +483,113 @@ fn without_providers_nobody_can_attest() {
 		assert_eq!(verify(&a, b"x"), Err(Error::<Test>::TooFewSigners.into()));
 	});
 }
+
+/// Runs `test` like [`run`], as an off-chain worker (with off-chain storage).
+fn run_offchain(size: u32, test: impl FnOnce()) {
+	use sp_core::offchain::{testing::TestOffchainExt, OffchainDbExt, OffchainWorkerExt};
+	let mut ext = new_test_ext(size);
+	let (offchain, _) = TestOffchainExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.execute_with(|| {
+		test();
+		AttestationPallet::do_try_state().expect("state consistent");
+	});
+}
+
+/// The gossip topic of `payload` in the current epoch.
+fn topic(payload: &[u8]) -> [u8; 32] {
+	let epoch = CurrentCommittee::<Test>::get().unwrap().epoch;
+	sp_io::hashing::blake2_256(&AttestationPallet::message(epoch, payload))
+}
+
+/// Providers 1-4 with compute keys 101-104.
+fn compute_keys_of_four() {
+	for who in 1..=4 {
+		set_compute_key(100 + who, who);
+	}
+}
+
+#[test]
+fn members_on_three_nodes_gather_an_attestation_that_verifies() {
+	run_offchain(16, || {
+		committee_of_four();
+		compute_keys_of_four();
+		let payload = b"task 7 has output h".to_vec();
+		// A node holding no member key is no member and signs nothing.
+		hold_keys(&[]);
+		assert!(!AttestationPallet::is_local_member());
+		assert_eq!(AttestationPallet::attest_locally(&payload), None);
+		assert!(gossip(topic(&payload)).is_empty());
+		// The first node: its signature alone is no quorum.
+		hold_keys(&[101]);
+		assert!(AttestationPallet::is_local_member());
+		assert_eq!(AttestationPallet::attest_locally(&payload), None);
+		assert_eq!(gossip(topic(&payload)).len(), 1);
+		// Two of four: still none (not more than two thirds).
+		hold_keys(&[102]);
+		assert_eq!(AttestationPallet::attest_locally(&payload), None);
+		// The third node gathers three signatures: an attestation the chain accepts.
+		hold_keys(&[103]);
+		let attestation = AttestationPallet::attest_locally(&payload).expect("a quorum");
+		let mut signers = verify(&attestation, &payload).expect("verifies");
+		signers.sort();
+		assert_eq!(signers, vec![1, 2, 3]);
+		// It says nothing about another payload.
+		assert!(verify(&attestation, b"task 8 has output h").is_err());
+	});
+}
+
+#[test]
+fn forged_or_malformed_shared_signatures_do_not_count() {
+	use crate::gathering::MemberSignature;
+	use codec::Encode;
+	run_offchain(16, || {
+		committee_of_four();
+		compute_keys_of_four();
+		let payload = b"batch 1".to_vec();
+		let epoch = CurrentCommittee::<Test>::get().unwrap().epoch;
+		let members = current();
+		let index = |who: AccountId| members.iter().position(|m| *m == who).unwrap() as u16;
+		let message = AttestationPallet::message(epoch, &payload);
+		// A peer sends junk, a signature by a non-member under member 2's
+		// place, member 3's signature of another message, and one for a
+		// member that does not exist.
+		inject(topic(&payload), vec![1, 2, 3]);
+		let forged = MemberSignature { epoch, member: index(2), signature: secret(99).sign(&message) };
+		inject(topic(&payload), forged.encode());
+		let other = AttestationPallet::message(epoch, b"batch 2");
+		let wrong = MemberSignature { epoch, member: index(3), signature: secret(3).sign(&other) };
+		inject(topic(&payload), wrong.encode());
+		let nobody = MemberSignature { epoch, member: 200, signature: secret(4).sign(&message) };
+		inject(topic(&payload), nobody.encode());
+		// With member 1 the counted signers would be three if the forgeries counted.
+		hold_keys(&[101]);
+		assert_eq!(AttestationPallet::attest_locally(&payload), None);
+		// The real members 2 and 4 sign: the forgeries are skipped and the
+		// aggregate of the valid ones verifies.
+		hold_keys(&[102, 104]);
+		let attestation = AttestationPallet::attest_locally(&payload).expect("a quorum of valid signatures");
+		let mut signers = verify(&attestation, &payload).expect("verifies");
+		signers.sort();
+		assert_eq!(signers, vec![1, 2, 4]);
+	});
+}
+
+#[test]
+fn a_member_republishes_only_after_a_pause() {
+	run_offchain(16, || {
+		committee_of_four();
+		compute_keys_of_four();
+		hold_keys(&[101]);
+		let payload = b"p".to_vec();
+		AttestationPallet::attest_locally(&payload);
+		AttestationPallet::attest_locally(&payload);
+		assert_eq!(gossip(topic(&payload)).len(), 1);
+		for _ in 0..crate::gathering::REPUBLISH_AFTER {
+			System::set_block_number(System::block_number() + 1);
+		}
+		AttestationPallet::attest_locally(&payload);
+		assert_eq!(gossip(topic(&payload)).len(), 2);
+	});
+}

@@ -139,6 +139,35 @@ fn completed<T: Config + pallet_compute_staking::Config + pallet_model_registry:
 	id
 }
 
+/// A task on `model` for [`MAX_REDUNDANCY`] executors, assigned to them.
+fn redundant<T: Config>(model: ModelHash) -> TaskId {
+	let user = funded::<T>("user", 0);
+	let input: Tensor = fixtures::mlp_64_32_10().input.try_into().expect("64 values");
+	let verification = Verification::Redundant(MAX_REDUNDANCY as u8);
+	let id = TaskMarket::<T>::do_submit(user, model, input, None, verification, 1_000_000u32.into(), Payment::Dai)
+		.expect("valid task");
+	let now = advance::<T>();
+	TaskMarket::<T>::assign_queued(now, frame_support::weights::Weight::MAX);
+	assert_eq!(Executions::<T>::get(id).map(|e| e.len() as u32), Some(MAX_REDUNDANCY));
+	id
+}
+
+/// The compute key of `provider` among `providers`.
+fn key_of<T: Config>(providers: &[(T::AccountId, T::AccountId)], provider: &T::AccountId) -> T::AccountId {
+	providers.iter().find(|(p, _)| p == provider).map(|(_, k)| k.clone()).expect("a provider")
+}
+
+/// The digits MLP with `n` outputs (a synthetic key of that size) under `hash`.
+fn model_with_outputs<T: Config + pallet_model_registry::Config>(hash: ModelHash, n: u32) -> ModelHash {
+	let mut record = fixtures::mlp_64_32_10_model(account("developer", 0, 0), 1_000u32.into());
+	record.output_shape = vec![n].try_into().expect("one dimension");
+	let public_inputs = record.layout().public_inputs(64, n as usize) as u32;
+	record.verifying_key = fixtures::synthetic_key(public_inputs).try_into().expect("within the bound");
+	pallet_model_registry::Pallet::<T>::register_model(RawOrigin::Root.into(), hash, alloc::boxed::Box::new(record))
+		.expect("a valid model");
+	hash
+}
+
 #[benchmarks(where T: pallet_compute_staking::Config + pallet_model_registry::Config)]
 mod benchmarks {
 	use super::*;
@@ -217,6 +246,56 @@ mod benchmarks {
 		}
 
 		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Assigned { .. })));
+	}
+
+	/// The last of [`MAX_REDUNDANCY`] executors commits: every commitment is
+	/// in, and the task moves on to its reveal phase.
+	#[benchmark]
+	fn commit_output() {
+		let model = model::<T>();
+		let keys = providers::<T>(MAX_REDUNDANCY, model);
+		let id = redundant::<T>(model);
+		let output = fixtures::mlp_64_32_10().output;
+		let input_hash = input_hash_of::<T>(id);
+		let executors: Vec<T::AccountId> = Executions::<T>::get(id).expect("executors").into_iter().map(|e| e.provider).collect();
+		let (last, others) = executors.split_last().expect("executors");
+		for e in others {
+			TaskMarket::<T>::do_commit(&key_of::<T>(&keys, e), id, input_hash, output_commitment(id, e, &output))
+				.expect("an executor commits");
+		}
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key_of::<T>(&keys, last)), id, input_hash, output_commitment(id, last, &output));
+
+		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Executing { phase: Phase::Reveal, .. })));
+	}
+
+	/// The last of [`MAX_REDUNDANCY`] executors reveals an output of `n`
+	/// values (hashed against its commitment): the task moves on to its
+	/// attestation.
+	#[benchmark]
+	fn reveal_output(n: Linear<1, 400>) {
+		let model = model_with_outputs::<T>(ModelHash::repeat_byte(0xbc), n);
+		let keys = providers::<T>(MAX_REDUNDANCY, model);
+		let id = redundant::<T>(model);
+		let output: Vec<i64> = vec![7; n as usize];
+		let input_hash = input_hash_of::<T>(id);
+		let executors: Vec<T::AccountId> = Executions::<T>::get(id).expect("executors").into_iter().map(|e| e.provider).collect();
+		for e in &executors {
+			TaskMarket::<T>::do_commit(&key_of::<T>(&keys, e), id, input_hash, output_commitment(id, e, &output))
+				.expect("an executor commits");
+		}
+		let (last, others) = executors.split_last().expect("executors");
+		for e in others {
+			let tensor: Tensor = output.clone().try_into().expect("within the bound");
+			TaskMarket::<T>::do_reveal(&key_of::<T>(&keys, e), id, tensor).expect("an executor reveals");
+		}
+		let tensor: Tensor = output.try_into().expect("within the bound");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key_of::<T>(&keys, last)), id, tensor);
+
+		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Executing { phase: Phase::Attest, .. })));
 	}
 
 	/// A deadline passed: a slash, the record, and the task queued again.

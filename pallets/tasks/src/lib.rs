@@ -58,6 +58,7 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+mod redundant;
 mod scheduler;
 mod settlement;
 mod worker;
@@ -133,6 +134,9 @@ pub mod pallet {
 
 		/// The Compute NFTs, whose outputs may be a later task's input.
 		type Tokens: ComputeTokens<Self::AccountId>;
+
+		/// The committee that attests redundantly executed tasks.
+		type Committee: TaskCommittee<Self::AccountId>;
 
 		/// Told of each settled task.
 		type OnSettled: OnTaskSettled<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
@@ -220,6 +224,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Running<T: Config> = StorageValue<_, BoundedVec<TaskId, T::MaxAssigned>, ValueQuery>;
 
+	/// The executors of each redundant task being executed, and what they sent.
+	#[pallet::storage]
+	pub type Executions<T: Config> =
+		StorageMap<_, Twox64Concat, TaskId, crate::types::ExecutorList<T::AccountId>, OptionQuery>;
+
 	/// Verified results.
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskResultOf<T>, OptionQuery>;
@@ -270,6 +279,17 @@ pub mod pallet {
 		TaskDeclined { task: TaskId, provider: T::AccountId, reason: DeclineReason },
 		/// A task was refunded in full.
 		TaskRefunded { task: TaskId, owner: T::AccountId, amount: BalanceOf<T> },
+		/// An executor of a redundant task committed to its output.
+		OutputCommitted { task: TaskId, provider: T::AccountId },
+		/// An executor of a redundant task revealed its output.
+		OutputRevealed { task: TaskId, provider: T::AccountId, output_hash: sp_core::H256 },
+		/// The committee attested the output of a redundant task: `agreed`
+		/// executors had it (and were paid), the others were slashed
+		/// (`ResultRejected`); `signers` members signed.
+		OutputAttested { task: TaskId, output_hash: sp_core::H256, signers: u32, agreed: u32 },
+		/// No attestation of a redundant task's output came in time: the
+		/// task was refunded, its executors neither paid nor slashed.
+		AttestationMissed { task: TaskId },
 	}
 
 	#[pallet::error]
@@ -293,12 +313,12 @@ pub mod pallet {
 		TooManyOpenTasks,
 		/// The output does not have the model's output size.
 		WrongOutputShape,
-		/// `max_fee` is below the model's price.
+		/// `max_fee` is below the model's price (times the executors of a redundant task).
 		FeeBelowPrice,
 		/// The balance (or credit balance) cannot cover `max_fee`.
 		InsufficientBalance,
-		/// This verification mode is not offered yet.
-		UnsupportedVerification,
+		/// A redundant task needs between 2 and `MAX_REDUNDANCY` executors.
+		RedundancyOutOfRange,
 		/// The queue is full; try again later.
 		QueueFull,
 		/// No task has this id.
@@ -313,6 +333,15 @@ pub mod pallet {
 		/// provider's node saw another version of the task (a fork). Not
 		/// slashed; the provider answers the task as it now is.
 		InputChanged,
+		/// The task is not verified by redundant execution, or not in the
+		/// phase this step belongs to.
+		WrongPhase,
+		/// The executor has already committed to its output.
+		AlreadyCommitted,
+		/// The executor has already revealed its output.
+		AlreadyRevealed,
+		/// The revealed output is not the one the executor committed to.
+		CommitmentMismatch,
 	}
 
 	#[pallet::hooks]
@@ -331,6 +360,7 @@ pub mod pallet {
 		/// Answers the tasks assigned to this node's providers (see `worker.rs`).
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			Self::answer_assigned_tasks(now);
+			Self::attest_revealed_tasks(now);
 		}
 
 		fn integrity_test() {
@@ -352,8 +382,9 @@ pub mod pallet {
 		///
 		/// The input is either values or the output of a Compute NFT the
 		/// signer owns ([`TaskInput`]). Signed by the user. Emits
-		/// [`Event::TaskSubmitted`]. Errors: `UnknownModel`, `ModelRetired`,
-		/// `UnsupportedVerification`, `UnknownCnft`, `NotCnftOwner`,
+		/// [`Event::TaskSubmitted`]. A redundant task costs `k` times the
+		/// model's price. Errors: `UnknownModel`, `ModelRetired`,
+		/// `RedundancyOutOfRange`, `UnknownCnft`, `NotCnftOwner`,
 		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `FeeBelowPrice`,
 		/// `TooManyOpenTasks`, `QueueFull`, `InsufficientBalance`. O(input).
 		#[pallet::call_index(0)]
@@ -422,6 +453,101 @@ pub mod pallet {
 			let signer = ensure_signed(origin)?;
 			Self::do_decline(&signer, task, reason)
 		}
+
+		/// Commit to the output of a redundant task: [`output_commitment`] of
+		/// the task, the executor and its output, for the input hashing to
+		/// `input_hash` (as in `submit_result`). Once every executor has
+		/// committed, they reveal.
+		///
+		/// Signed by the compute key of one of the task's executors. Emits
+		/// [`Event::OutputCommitted`]. Errors (nothing changes): `UnknownTask`,
+		/// `NotAComputeKey`, `NotAssignedProvider`, `TaskClosed`, `WrongPhase`,
+		/// `InputChanged`, `AlreadyCommitted`. O(executors).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::commit_output())]
+		pub fn commit_output(
+			origin: OriginFor<T>,
+			task: TaskId,
+			input_hash: sp_core::H256,
+			commitment: sp_core::H256,
+		) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			Self::do_commit(&signer, task, input_hash, commitment)
+		}
+
+		/// Reveal the output of a redundant task once every executor has
+		/// committed; it must match the executor's commitment. Once every
+		/// executor has revealed, the committee attests.
+		///
+		/// Signed by the compute key of one of the task's executors. Emits
+		/// [`Event::OutputRevealed`]. Errors (nothing changes): `UnknownTask`,
+		/// `NotAComputeKey`, `NotAssignedProvider`, `TaskClosed`, `WrongPhase`,
+		/// `WrongOutputShape`, `AlreadyRevealed`, `CommitmentMismatch`.
+		/// O(output).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::reveal_output(output.len() as u32))]
+		pub fn reveal_output(origin: OriginFor<T>, task: TaskId, output: Tensor) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			Self::do_reveal(&signer, task, output)
+		}
+
+		/// The committee's attestation of a redundant task's output: an
+		/// aggregate BLS signature of more than two thirds of the committee
+		/// over [`attested_payload`] of the task, its input and `output`.
+		/// Executors that revealed `output` share the executor fee; the others
+		/// are slashed as for an invalid result. If none had it, the task is
+		/// refunded. Unsigned: the signature is the authority, and the
+		/// transaction pool checks it before accepting the transaction.
+		///
+		/// Emits [`Event::OutputAttested`] and the settlement's events.
+		/// Errors (nothing changes): `UnknownTask`, `TaskClosed`,
+		/// `WrongPhase`, `WrongOutputShape`, and the committee's errors
+		/// (unknown epoch, bad bitfield, too few signers, bad signature).
+		#[pallet::call_index(5)]
+		#[pallet::weight(Pallet::<T>::attest_output_weight())]
+		pub fn attest_output(
+			origin: OriginFor<T>,
+			task: TaskId,
+			output: Tensor,
+			attestation: <T::Committee as TaskCommittee<T::AccountId>>::Attestation,
+		) -> DispatchResult {
+			ensure_none(origin)?;
+			Self::do_attest(task, output, attestation)
+		}
+	}
+
+	// `ValidateUnsigned` is deprecated for `#[pallet::authorize]`, whose
+	// calls travel as general (version 5) extrinsics behind the
+	// `AuthorizeCall` extension; the off-chain worker's bare submission and
+	// polkadot.js 16 both use the unsigned form today. To move with them.
+	#[allow(deprecated)]
+	#[pallet::validate_unsigned]
+	impl<T: Config> ValidateUnsigned for Pallet<T> {
+		type Call = Call<T>;
+
+		/// Accepts `attest_output` only with a valid attestation for a task
+		/// waiting for one: the pool cannot be flooded with unsigned calls
+		/// that would fail. One per task (`provides`).
+		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+			let Call::attest_output { task, output, attestation } = call else {
+				return InvalidTransaction::Call.into();
+			};
+			Self::check_attestation(*task, output, attestation).map_err(|_| InvalidTransaction::BadProof)?;
+			ValidTransaction::with_tag_prefix("DaifiAttestedOutput")
+				.priority(TransactionPriority::MAX / 2)
+				.and_provides(task)
+				.longevity(T::ResultTimeout::get().saturated_into::<u64>().max(1))
+				.propagate(true)
+				.build()
+		}
+
+		/// In a block, the call itself checks the attestation.
+		fn pre_dispatch(call: &Self::Call) -> Result<(), TransactionValidityError> {
+			match call {
+				Call::attest_output { .. } => Ok(()),
+				_ => Err(InvalidTransaction::Call.into()),
+			}
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -474,14 +600,21 @@ pub mod pallet {
 		) -> Result<TaskId, DispatchError> {
 			let model = T::Models::model(&model_hash).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(!model.retired, Error::<T>::ModelRetired);
-			ensure!(verification == Verification::Zk, Error::<T>::UnsupportedVerification);
+			let executors = match verification {
+				Verification::Zk => 1,
+				Verification::Redundant(k) => {
+					ensure!((2..=MAX_REDUNDANCY).contains(&u32::from(k)), Error::<T>::RedundancyOutOfRange);
+					k
+				},
+			};
+			let fee = model.price.saturating_mul(BalanceOf::<T>::from(executors));
 			ensure!(input.len() as u32 == model.input_len, Error::<T>::WrongInputShape);
 			ensure!(
 				input.iter().all(|x| (model.input_min..=model.input_max).contains(x)),
 				Error::<T>::InputOutOfRange
 			);
 			ensure!(<T::Providers as ComputeProviders<_>>::is_served(&model_hash), Error::<T>::NoProvider);
-			ensure!(max_fee >= model.price, Error::<T>::FeeBelowPrice);
+			ensure!(max_fee >= fee, Error::<T>::FeeBelowPrice);
 			let open = OpenTasks::<T>::get(&owner);
 			ensure!(open < T::MaxOpenPerAccount::get(), Error::<T>::TooManyOpenTasks);
 			let mut queue = Queue::<T>::get();
@@ -509,7 +642,7 @@ pub mod pallet {
 					verification,
 					payment,
 					max_fee,
-					fee: model.price,
+					fee,
 					status: TaskStatus::Queued { since: now },
 					failed: Default::default(),
 					submitted_at: now,
@@ -527,6 +660,25 @@ pub mod pallet {
 				.filter_map(|id| Tasks::<T>::get(id).map(|t| (id, t)))
 				.filter(|(_, t)| {
 					matches!(&t.status, TaskStatus::Assigned { provider: p, .. } if p == provider)
+				})
+				.collect()
+		}
+
+		/// Redundant tasks `provider` executes and has a step to take in: its
+		/// commitment or its reveal not yet on chain.
+		pub fn executing_for(provider: &T::AccountId) -> alloc::vec::Vec<(TaskId, TaskOf<T>, Phase)> {
+			Running::<T>::get()
+				.into_iter()
+				.filter_map(|id| {
+					let task = Tasks::<T>::get(id)?;
+					let TaskStatus::Executing { phase, .. } = task.status else { return None };
+					let mine = Executions::<T>::get(id)?.into_iter().find(|e| e.provider == *provider)?;
+					let due = match phase {
+						Phase::Commit => mine.commitment.is_none(),
+						Phase::Reveal => mine.output.is_none(),
+						Phase::Attest => false,
+					};
+					due.then_some((id, task, phase))
 				})
 				.collect()
 		}
@@ -557,6 +709,14 @@ pub mod pallet {
 						ensure!(running.contains(&id), "assigned task not running");
 						true
 					},
+					TaskStatus::Executing { .. } => {
+						ensure!(running.contains(&id), "executing task not running");
+						ensure!(
+							Executions::<T>::get(id).is_some_and(|e| !e.is_empty()),
+							"executing task without executors"
+						);
+						true
+					},
 					TaskStatus::Completed { .. } => false,
 				};
 				if open {
@@ -575,7 +735,10 @@ pub mod pallet {
 			}
 			for id in running.iter() {
 				ensure!(
-					matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Assigned { .. })),
+					matches!(
+						Tasks::<T>::get(id).map(|t| t.status),
+						Some(TaskStatus::Assigned { .. } | TaskStatus::Executing { .. })
+					),
 					"running list has a task that is not assigned"
 				);
 			}
@@ -587,6 +750,12 @@ pub mod pallet {
 				ensure!(open_of.remove(&owner) == Some(count), "open-task count differs from open tasks");
 			}
 			ensure!(open_of.is_empty(), "open tasks without a count");
+			for (id, _) in Executions::<T>::iter() {
+				ensure!(
+					matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Executing { .. })),
+					"executors of a task that is not executing"
+				);
+			}
 			for (id, _) in Results::<T>::iter() {
 				ensure!(
 					matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Completed { .. })),
@@ -610,7 +779,7 @@ pub mod pallet {
 		}
 	}
 
-	use sp_runtime::traits::{SaturatedConversion, Zero};
+	use sp_runtime::traits::{SaturatedConversion, Saturating, Zero};
 }
 
 /// `value` with `from` fractional bits as a value with `to` fractional bits,

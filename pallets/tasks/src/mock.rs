@@ -135,6 +135,89 @@ parameter_types! {
 	pub static Prepared: Vec<ModelHash> = vec![];
 	/// The number of jobs of each call to the engine.
 	pub static Batches: Vec<usize> = vec![];
+	/// Outputs the test engine returns for redundant jobs, instead of the
+	/// model's, by the provider of the compute key held (a lying executor).
+	pub static WrongOutput: bool = false;
+	/// Commitments the off-chain worker sent: (compute key, task, commitment).
+	pub static Committed: Vec<(AccountId, TaskId, H256)> = vec![];
+	/// Reveals the off-chain worker sent: (compute key, task, output).
+	pub static Revealed: Vec<(AccountId, TaskId, Vec<i64>)> = vec![];
+	/// Whether this test node's committee members sign what they are asked to.
+	pub static CommitteeSigns: bool = false;
+	/// Attestations the off-chain worker sent: (task, output).
+	pub static Attested: Vec<(TaskId, Vec<i64>)> = vec![];
+}
+
+/// The test committee: members 30 to 33, of equal weight.
+pub const COMMITTEE: [AccountId; 4] = [30, 31, 32, 33];
+
+/// An attestation in tests: who signed which payload (by its hash). The real
+/// BLS aggregate is tested in the attestation pallet and end to end.
+#[derive(codec::Encode, codec::Decode, codec::DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, scale_info::TypeInfo, codec::MaxEncodedLen)]
+pub struct TestAttestation {
+	/// blake2-256 of the payload signed.
+	pub payload: H256,
+	/// The members who signed.
+	pub signers: frame_support::BoundedVec<AccountId, ConstU32<4>>,
+}
+
+/// An attestation of `output` for task `id` (as it stands) by `signers`.
+pub fn attestation(id: TaskId, output: &[i64], signers: &[AccountId]) -> TestAttestation {
+	let output: Tensor = output.to_vec().try_into().unwrap();
+	let hash = sp_runtime::traits::BlakeTwo256::hash_of(&output);
+	let payload = attested_payload(id, input_hash(id), hash);
+	TestAttestation {
+		payload: sp_runtime::traits::BlakeTwo256::hash(&payload),
+		signers: signers.to_vec().try_into().unwrap(),
+	}
+}
+
+/// The committee in tests: more than two thirds of [`COMMITTEE`], each
+/// signer a member, each once, over the payload given.
+pub struct TestCommittee;
+impl TaskCommittee<AccountId> for TestCommittee {
+	type Attestation = TestAttestation;
+	fn verify(attestation: &TestAttestation, payload: &[u8]) -> Result<Vec<AccountId>, sp_runtime::DispatchError> {
+		let mut signers = attestation.signers.to_vec();
+		signers.sort();
+		signers.dedup();
+		if signers.len() != attestation.signers.len() || signers.iter().any(|s| !COMMITTEE.contains(s)) {
+			return Err("not committee members".into());
+		}
+		if signers.len() * 3 <= COMMITTEE.len() * 2 {
+			return Err("too few signers".into());
+		}
+		if attestation.payload != sp_runtime::traits::BlakeTwo256::hash(payload) {
+			return Err("bad signature".into());
+		}
+		Ok(signers)
+	}
+	fn verify_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(4_000_000_000, 0)
+	}
+	fn is_local_member() -> bool {
+		CommitteeSigns::get()
+	}
+	fn attest_locally(payload: &[u8]) -> Option<TestAttestation> {
+		CommitteeSigns::get().then(|| TestAttestation {
+			payload: sp_runtime::traits::BlakeTwo256::hash(payload),
+			signers: COMMITTEE.to_vec().try_into().unwrap(),
+		})
+	}
+	fn send(task: TaskId, output: Tensor, _: TestAttestation) -> Result<(), ()> {
+		Attested::mutate(|a| a.push((task, output.into_inner())));
+		Ok(())
+	}
+}
+
+/// The reference model's output on the fixture's input, or a wrong one
+/// when [`WrongOutput`].
+pub fn redundant_output() -> Vec<i64> {
+	let mut output = fixture().output;
+	if WrongOutput::get() {
+		output[0] += 1;
+	}
+	output
 }
 
 /// The off-chain worker's engine in tests: the key of [`HeldKey`], a
@@ -160,6 +243,25 @@ impl LocalCompute<AccountId> for TestCompute {
 				Ok((output.try_into().unwrap(), proof.try_into().unwrap()))
 			})
 			.collect()
+	}
+	fn infer(jobs: &[ComputeJob]) -> Vec<Result<Tensor, Vec<u8>>> {
+		Batches::mutate(|b| b.push(jobs.len()));
+		jobs.iter()
+			.map(|job| {
+				if job.model != self::model() || EngineFails::get() {
+					return Err(b"model not loaded".to_vec());
+				}
+				Ok(redundant_output().try_into().unwrap())
+			})
+			.collect()
+	}
+	fn commit(key: &AccountId, task: TaskId, _: H256, commitment: H256) -> Result<(), ()> {
+		Committed::mutate(|c| c.push((*key, task, commitment)));
+		Ok(())
+	}
+	fn reveal(key: &AccountId, task: TaskId, output: Tensor) -> Result<(), ()> {
+		Revealed::mutate(|r| r.push((*key, task, output.into_inner())));
+		Ok(())
 	}
 	fn submit(key: &AccountId, task: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Sent::mutate(|s| s.push((*key, task)));
@@ -240,6 +342,7 @@ impl Config for Test {
 	type Credits = Credits;
 	type LocalCompute = TestCompute;
 	type Tokens = TestTokens;
+	type Committee = TestCommittee;
 	type OnSettled = ();
 	type Randomness = TestRandomness;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -368,6 +471,28 @@ pub fn execute(test: impl FnOnce()) {
 		}
 		assert_eq!(issuance - now, destroyed, "only slashes and burned fees change issuance");
 	});
+}
+
+/// Runs `test` as an off-chain worker (with off-chain storage), then
+/// forgets what the test engine, keys and committee recorded.
+pub fn with_offchain(test: impl FnOnce()) {
+	use sp_core::offchain::{testing::TestOffchainExt, OffchainDbExt, OffchainWorkerExt};
+	let mut ext = new_test_ext();
+	let (offchain, _) = TestOffchainExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.execute_with(test);
+	HeldKey::set(None);
+	EngineFails::set(false);
+	WrongOutput::set(false);
+	CommitteeSigns::set(false);
+	Sent::take();
+	Declined::take();
+	Prepared::take();
+	Batches::take();
+	Committed::take();
+	Revealed::take();
+	Attested::take();
 }
 
 /// Advances to block `n`: ends the current block (its assignments), then

@@ -45,6 +45,12 @@ impl<T: Config> Pallet<T> {
 		let mut weight = Weight::zero();
 		for id in running.iter() {
 			let Some(task) = Tasks::<T>::get(id) else { continue };
+			if let TaskStatus::Executing { phase, deadline } = task.status {
+				if deadline < now {
+					weight.saturating_accrue(Self::expire_execution(*id, task, phase, now));
+				}
+				continue;
+			}
 			let TaskStatus::Assigned { provider, deadline } = task.status.clone() else { continue };
 			if deadline >= now {
 				continue;
@@ -120,36 +126,88 @@ impl<T: Config> Pallet<T> {
 			let serving = candidates
 				.entry(task.model)
 				.or_insert_with(|| <T::Providers as ComputeProviders<_>>::serving(&task.model));
-			let cost = T::WeightInfo::assign_task(serving.len() as u32);
+			let executors = match task.verification {
+				Verification::Zk => 1,
+				Verification::Redundant(k) => usize::from(k),
+			};
+			let cost = T::WeightInfo::assign_task(serving.len() as u32).saturating_mul(executors as u64);
 			if weight.saturating_add(cost).any_gt(budget) {
 				break;
 			}
 			weight.saturating_accrue(cost);
-			let Some(chosen) = Self::choose(seed, id, &task, serving) else {
+			let Some(chosen) = Self::choose_distinct(seed, id, &task, serving, executors) else {
 				index += 1;
 				continue;
 			};
-			let provider = serving[chosen].0.clone();
-			if <T::Providers as ComputeProviders<_>>::task_opened(&provider).is_err() {
+			let providers: Vec<T::AccountId> = chosen.iter().map(|c| serving[*c].0.clone()).collect();
+			if !Self::open_for_all(&providers) {
 				index += 1;
 				continue;
 			}
-			serving[chosen].1.open_tasks = serving[chosen].1.open_tasks.saturating_add(1);
+			for c in &chosen {
+				serving[*c].1.open_tasks = serving[*c].1.open_tasks.saturating_add(1);
+			}
 			let deadline = now.saturating_add(T::ResultTimeout::get());
-			task.status = TaskStatus::Assigned { provider: provider.clone(), deadline };
+			task.status = match task.verification {
+				Verification::Zk => TaskStatus::Assigned { provider: providers[0].clone(), deadline },
+				Verification::Redundant(_) => {
+					let executions = providers
+						.iter()
+						.map(|provider| Execution { provider: provider.clone(), commitment: None, output: None })
+						.collect::<Vec<_>>();
+					// At most `MAX_REDUNDANCY`: checked at submission.
+					Executions::<T>::insert(id, crate::types::ExecutorList::<T::AccountId>::truncate_from(executions));
+					TaskStatus::Executing { phase: Phase::Commit, deadline }
+				},
+			};
 			Tasks::<T>::insert(id, task);
 			queue.remove(index);
 			// `running` has room: checked by the loop condition.
 			let _ = running.try_push(id);
 			assigned += 1;
-			Self::deposit_event(Event::TaskAssigned { task: id, provider, deadline });
+			for provider in providers {
+				Self::deposit_event(Event::TaskAssigned { task: id, provider, deadline });
+			}
 		}
 		Queue::<T>::put(queue);
 		Running::<T>::put(running);
 		weight
 	}
 
-	/// Draws the provider for `task` among `candidates` (an index into it).
+	/// Each of `providers` takes on the task; if one cannot, none does.
+	fn open_for_all(providers: &[T::AccountId]) -> bool {
+		for (i, provider) in providers.iter().enumerate() {
+			if <T::Providers as ComputeProviders<_>>::task_opened(provider).is_err() {
+				for opened in &providers[..i] {
+					<T::Providers as ComputeProviders<_>>::task_closed(opened);
+				}
+				return false;
+			}
+		}
+		true
+	}
+
+	/// Draws `count` distinct providers for `task` among `candidates`
+	/// (indices into it), each as [`Pallet::choose`] does among those not
+	/// drawn yet; `None` if fewer than `count` are eligible.
+	pub(crate) fn choose_distinct(
+		seed: T::Hash,
+		id: TaskId,
+		task: &TaskOf<T>,
+		candidates: &[(T::AccountId, ProviderView<BalanceOf<T>>)],
+		count: usize,
+	) -> Option<Vec<usize>> {
+		let mut chosen = Vec::with_capacity(count);
+		for round in 0..count {
+			// The first draw is the single-executor draw; later ones are salted by round.
+			let seed = if round == 0 { seed } else { T::Hashing::hash_of(&(seed, round as u32)) };
+			chosen.push(Self::choose(seed, id, task, candidates, &chosen)?);
+		}
+		Some(chosen)
+	}
+
+	/// Draws the provider for `task` among `candidates` (an index into it),
+	/// none of those at the indices in `taken`.
 	///
 	/// Eligible: enough GPU memory, reputation at least `MinReputation`, has
 	/// not failed or declined this task. Each eligible provider's chance is
@@ -163,12 +221,15 @@ impl<T: Config> Pallet<T> {
 		id: TaskId,
 		task: &TaskOf<T>,
 		candidates: &[(T::AccountId, ProviderView<BalanceOf<T>>)],
+		taken: &[usize],
 	) -> Option<usize> {
 		let model = T::Models::model(&task.model)?;
 		let weights: Vec<u128> = candidates
 			.iter()
-			.map(|(who, view)| {
-				let eligible = view.vram_mib >= model.min_vram_mib &&
+			.enumerate()
+			.map(|(index, (who, view))| {
+				let eligible = !taken.contains(&index) &&
+					view.vram_mib >= model.min_vram_mib &&
 					view.reputation >= T::MinReputation::get() &&
 					!task.failed.contains(who);
 				if !eligible {

@@ -49,7 +49,10 @@ impl<T: Config> Pallet<T> {
 		Running::<T>::mutate(|r| r.retain(|t| *t != id));
 		let binding = task_binding(id, &provider);
 		match T::Models::verify(&task.model, &binding, &task.input, &output, &proof) {
-			Ok(()) => Self::settle(id, task, provider, output, &proof, model.flops, model.developer, now)?,
+			Ok(()) => {
+				let proof_hash = BlakeTwo256::hash(&proof);
+				Self::settle(id, task, &[provider], output, proof_hash, model.flops, model.developer, now)?
+			},
 			Err(_) => {
 				let slashed = <T::Providers as ReportOutcome<_>>::invalid_result(&provider);
 				Self::deposit_event(Event::ResultRejected { task: id, provider: provider.clone(), slashed });
@@ -70,6 +73,7 @@ impl<T: Config> Pallet<T> {
 			TaskStatus::Assigned { provider: assigned, .. } =>
 				ensure!(*assigned == provider, Error::<T>::NotAssignedProvider),
 			TaskStatus::Queued { .. } => return Err(Error::<T>::NotAssignedProvider.into()),
+			TaskStatus::Executing { .. } => return Err(Error::<T>::WrongPhase.into()),
 			TaskStatus::Completed { .. } => return Err(Error::<T>::TaskClosed.into()),
 		}
 		Ok((provider, task))
@@ -93,20 +97,23 @@ impl<T: Config> Pallet<T> {
 			<T::Providers as ComputeProviders<_>>::provider_of(&task.owner).as_ref() == Some(provider)
 	}
 
-	/// Pays the executor and the developer from the user's set-aside fee,
-	/// burns `BurnedShare` of it, returns the rest, records the result and
-	/// tells the other pallets.
+	/// Pays the executors (in equal shares, the first any remainder) and the
+	/// developer from the user's set-aside fee, burns `BurnedShare` of it,
+	/// returns the rest, records the result (proven by `proof_hash`: the
+	/// proof's or the attestation's) and tells the other pallets.
+	/// `executors` is not empty.
 	#[allow(clippy::too_many_arguments)]
-	fn settle(
+	pub(crate) fn settle(
 		id: TaskId,
 		mut task: TaskOf<T>,
-		provider: T::AccountId,
+		executors: &[T::AccountId],
 		output: Tensor,
-		proof: &[u8],
+		proof_hash: sp_core::H256,
 		flops: u64,
 		developer: T::AccountId,
 		now: BlockNumberFor<T>,
 	) -> DispatchResult {
+		let provider = executors.first().cloned().ok_or(Error::<T>::UnknownTask)?;
 		let fee = task.fee;
 		let burned = T::BurnedShare::get() * fee;
 		let shared = fee.saturating_sub(burned);
@@ -124,7 +131,8 @@ impl<T: Config> Pallet<T> {
 				}
 				let reason = HoldReason::TaskFee.into();
 				T::Currency::burn_held(&reason, &task.owner, burned, Precision::Exact, Fortitude::Force)?;
-				for (to, amount) in [(&provider, executor_paid), (&developer, developer_paid)] {
+				let payees = executors.iter().zip(shares(executor_paid, executors.len()));
+				for (to, amount) in payees.chain([(&developer, developer_paid)]) {
 					if !amount.is_zero() {
 						T::Currency::transfer_on_hold(
 							&reason,
@@ -140,17 +148,24 @@ impl<T: Config> Pallet<T> {
 				T::Currency::release(&reason, &task.owner, refunded, Precision::Exact)?;
 			},
 			Payment::Credits => {
-				T::Credits::credit(&provider, executor_paid.saturated_into());
+				for (executor, share) in executors.iter().zip(shares(executor_paid, executors.len())) {
+					T::Credits::credit(executor, share.saturated_into());
+				}
 				T::Credits::credit(&developer, developer_paid.saturated_into());
 				T::Credits::credit(&task.owner, refunded.saturated_into());
 			},
 		}
 
-		let counted = if Self::own_task(&task, &provider) { Zero::zero() } else { burned };
-		<T::Providers as ReportOutcome<_>>::verified(&provider, flops.into(), counted);
-		<T::Providers as ComputeProviders<_>>::task_closed(&provider);
-		let quality = <T::Providers as ComputeProviders<_>>::reputation_of(&provider);
-		T::Credits::reward_work(&provider, flops, quality, counted.saturated_into());
+		// The burned share counts toward the executors' scores, split like the fee.
+		let mut counted: BalanceOf<T> = Zero::zero();
+		for (executor, share) in executors.iter().zip(shares(burned, executors.len())) {
+			let share = if Self::own_task(&task, executor) { Zero::zero() } else { share };
+			counted = counted.saturating_add(share);
+			<T::Providers as ReportOutcome<_>>::verified(executor, flops.into(), share);
+			<T::Providers as ComputeProviders<_>>::task_closed(executor);
+			let quality = <T::Providers as ComputeProviders<_>>::reputation_of(executor);
+			T::Credits::reward_work(executor, flops, quality, share.saturated_into());
+		}
 		Self::task_ended(&task.owner);
 
 		let result = TaskResult {
@@ -160,7 +175,7 @@ impl<T: Config> Pallet<T> {
 			verification: task.verification,
 			provider: provider.clone(),
 			output_hash: BlakeTwo256::hash_of(&output),
-			proof_hash: BlakeTwo256::hash(proof),
+			proof_hash,
 			output,
 			executor_paid,
 			developer_paid,
@@ -192,15 +207,19 @@ impl<T: Config> Pallet<T> {
 	/// `provider` failed or declined task `id`: it is queued again for another
 	/// provider, or refunded when [`MAX_ATTEMPTS`] have failed or the queue is
 	/// full.
-	pub(crate) fn retry_or_refund(
+	pub(crate) fn retry_or_refund(id: TaskId, task: TaskOf<T>, provider: T::AccountId, now: BlockNumberFor<T>) {
+		Self::retry_without(id, task, alloc::vec![provider], now)
+	}
+
+	/// [`Pallet::retry_or_refund`] for several providers that failed task `id` at once.
+	pub(crate) fn retry_without(
 		id: TaskId,
 		mut task: TaskOf<T>,
-		provider: T::AccountId,
+		failed: alloc::vec::Vec<T::AccountId>,
 		now: BlockNumberFor<T>,
 	) {
-		<T::Providers as ComputeProviders<_>>::task_closed(&provider);
 		Running::<T>::mutate(|r| r.retain(|t| *t != id));
-		let retry = task.failed.try_push(provider).is_ok() &&
+		let retry = Self::record_failed(&mut task, failed) &&
 			(task.failed.len() as u32) < MAX_ATTEMPTS &&
 			Queue::<T>::try_mutate(|q| q.try_push(id)).is_ok();
 		if retry {
@@ -209,6 +228,18 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Self::refund(id, task, now);
 		}
+	}
+
+	/// Providers `failed` leave `task`: their open-task count drops, and they
+	/// are recorded so that it is not assigned to them again. Returns whether
+	/// the record had room for all of them.
+	pub(crate) fn record_failed(task: &mut TaskOf<T>, failed: alloc::vec::Vec<T::AccountId>) -> bool {
+		let mut all = true;
+		for provider in failed {
+			<T::Providers as ComputeProviders<_>>::task_closed(&provider);
+			all &= task.failed.try_push(provider).is_ok();
+		}
+		all
 	}
 
 	/// Returns everything the user set aside and forgets the task (the
@@ -286,4 +317,12 @@ impl<T: Config> Pallet<T> {
 		Results::<T>::remove(id);
 		Tasks::<T>::remove(id);
 	}
+}
+
+/// `total` in `n` equal shares, the first with the remainder: they add up to `total`.
+fn shares<B: sp_runtime::traits::AtLeast32BitUnsigned + Copy>(total: B, n: usize) -> impl Iterator<Item = B> {
+	let count = B::from(n.max(1) as u32);
+	let each = total / count;
+	let first = total.saturating_sub(each * (count - B::one()));
+	core::iter::once(first).chain(core::iter::repeat(each)).take(n)
 }

@@ -23,8 +23,12 @@ pub type ProofBytes = BoundedVec<u8, ConstU32<512>>;
 pub enum Verification {
 	/// The executor proves the inference with Groth16; the runtime verifies it.
 	Zk,
-	/// `k` executors re-execute and a BLS committee attests the majority
-	/// (not yet offered: refused with `UnsupportedVerification`).
+	/// `k` distinct providers (2 to [`MAX_REDUNDANCY`]) each run the model,
+	/// commit to their output, then reveal it; the BLS committee attests the
+	/// output (the executors' majority, or its own where they disagree) with
+	/// one aggregate signature. Executors with another output are slashed;
+	/// those that agree share the executor fee. The user pays `k` times the
+	/// model's price.
 	Redundant(u8),
 }
 
@@ -85,8 +89,87 @@ pub enum TaskStatus<AccountId, BlockNumber> {
 	Queued { since: BlockNumber },
 	/// Assigned to `provider`, whose result is due by `deadline`.
 	Assigned { provider: AccountId, deadline: BlockNumber },
+	/// Run by several providers ([`Verification::Redundant`]; they and what
+	/// they sent are in `Executions`), in `phase`, whose step is due by `deadline`.
+	Executing { phase: Phase, deadline: BlockNumber },
 	/// Verified and settled at `at`.
 	Completed { provider: AccountId, at: BlockNumber },
+}
+
+/// Where a redundantly executed task is.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum Phase {
+	/// Each executor commits to its output ([`output_commitment`]): a hash
+	/// bound to the executor, so nobody can copy another's.
+	Commit,
+	/// Every executor committed; each reveals its output.
+	Reveal,
+	/// Every executor revealed; the committee attests the output.
+	Attest,
+}
+
+/// Most executors of one redundant task.
+pub const MAX_REDUNDANCY: u32 = 5;
+
+/// One executor of a redundant task and what it has sent.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Execution<AccountId> {
+	/// The provider.
+	pub provider: AccountId,
+	/// Its [`output_commitment`], once sent.
+	pub commitment: Option<H256>,
+	/// Its output, once revealed (it matches the commitment).
+	pub output: Option<Tensor>,
+}
+
+/// The executors of a redundant task.
+pub type ExecutorList<AccountId> = BoundedVec<Execution<AccountId>, ConstU32<MAX_REDUNDANCY>>;
+
+/// What executor `provider` of task `task` commits to before anyone reveals:
+/// blake2-256 of a tag, the task, the provider and the output. Bound to the
+/// provider, so a lazy executor cannot copy another's commitment, and it
+/// cannot reveal an output it did not commit to.
+pub fn output_commitment<AccountId: Encode>(task: TaskId, provider: &AccountId, output: &[i64]) -> H256 {
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	BlakeTwo256::hash(&(b"daifi/redundant-output", task, provider, output).encode())
+}
+
+/// What the committee signs to attest that task `task`, on the input hashing
+/// to `input_hash`, has the output hashing to `output_hash`. Names the task
+/// and its input: an attestation for one task (or another version of it on
+/// a fork) says nothing about another.
+pub fn attested_payload(task: TaskId, input_hash: H256, output_hash: H256) -> alloc::vec::Vec<u8> {
+	(b"daifi/task-output", task, input_hash, output_hash).encode()
+}
+
+/// The committee that attests redundantly executed tasks (the attestation
+/// pallet in the runtime).
+pub trait TaskCommittee<AccountId> {
+	/// An aggregate signature of the committee with its signers.
+	type Attestation: codec::FullCodec
+		+ DecodeWithMemTracking
+		+ Clone
+		+ PartialEq
+		+ Eq
+		+ core::fmt::Debug
+		+ TypeInfo
+		+ MaxEncodedLen;
+	/// Checks `attestation` of `payload`; returns who signed. Changes nothing.
+	fn verify(attestation: &Self::Attestation, payload: &[u8]) -> Result<alloc::vec::Vec<AccountId>, sp_runtime::DispatchError>;
+	/// The most [`TaskCommittee::verify`] costs.
+	fn verify_weight() -> frame_support::weights::Weight;
+	/// Off chain: whether this node holds a key of the current committee.
+	fn is_local_member() -> bool;
+	/// Off chain: signs `payload` with this node's keys in the current
+	/// committee, shares the signatures with the other members, and returns
+	/// an attestation once signatures of a quorum have been gathered.
+	fn attest_locally(payload: &[u8]) -> Option<Self::Attestation>;
+	/// Off chain: sends `attest_output(task, output, attestation)`.
+	fn send(task: TaskId, output: Tensor, attestation: Self::Attestation) -> Result<(), ()>;
 }
 
 /// A task.
@@ -231,6 +314,14 @@ pub trait LocalCompute<AccountId> {
 	/// has been verified locally against the registered key. One result per
 	/// job, in order; `Err` says why not (human-readable).
 	fn infer_and_prove(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>>;
+	/// Runs each job without proving it (redundant execution): the model's
+	/// fixed-point output, exactly what its circuit would compute, so honest
+	/// executors agree bit for bit. One result per job, in order.
+	fn infer(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<Tensor, alloc::vec::Vec<u8>>>;
+	/// Sends `commit_output(task, input_hash, commitment)` signed with `key`.
+	fn commit(key: &AccountId, task: TaskId, input_hash: H256, commitment: H256) -> Result<(), ()>;
+	/// Sends `reveal_output(task, output)` signed with `key`.
+	fn reveal(key: &AccountId, task: TaskId, output: Tensor) -> Result<(), ()>;
 	/// Sends `submit_result(task, input_hash, output, proof)` signed with `key`.
 	fn submit(key: &AccountId, task: TaskId, input_hash: H256, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
 	/// Sends `decline_task(task, reason)` signed with `key`.
@@ -246,6 +337,15 @@ impl<AccountId> LocalCompute<AccountId> for () {
 	}
 	fn infer_and_prove(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<(Tensor, ProofBytes), alloc::vec::Vec<u8>>> {
 		jobs.iter().map(|_| Err(b"this node serves no compute".to_vec())).collect()
+	}
+	fn infer(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<Tensor, alloc::vec::Vec<u8>>> {
+		jobs.iter().map(|_| Err(b"this node serves no compute".to_vec())).collect()
+	}
+	fn commit(_: &AccountId, _: TaskId, _: H256, _: H256) -> Result<(), ()> {
+		Err(())
+	}
+	fn reveal(_: &AccountId, _: TaskId, _: Tensor) -> Result<(), ()> {
+		Err(())
 	}
 	fn submit(_: &AccountId, _: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Err(())

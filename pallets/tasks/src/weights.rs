@@ -38,6 +38,8 @@ pub trait WeightInfo {
 	fn submit_task(n: u32, ) -> Weight;
 	fn submit_result() -> Weight;
 	fn decline_task() -> Weight;
+	fn commit_output() -> Weight;
+	fn reveal_output(n: u32, ) -> Weight;
 	fn assign_task(p: u32, ) -> Weight;
 	fn expire_task() -> Weight;
 	fn refund_task() -> Weight;
@@ -64,6 +66,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn decline_task() -> Weight {
 		// Proof size measured: 1521 bytes.
 		Weight::from_parts(80_258_000, 36488)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
+	fn commit_output() -> Weight {
+		Weight::from_parts(80_258_000, 36488)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
+	fn reveal_output(n: u32, ) -> Weight {
+		Weight::from_parts(80_258_000, 36488)
+			.saturating_add(Weight::from_parts(8_340, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -112,6 +125,17 @@ impl WeightInfo for () {
 	}
 	fn decline_task() -> Weight {
 		Weight::from_parts(80_258_000, 36488)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(4))
+	}
+	fn commit_output() -> Weight {
+		Weight::from_parts(80_258_000, 36488)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(4))
+	}
+	fn reveal_output(n: u32, ) -> Weight {
+		Weight::from_parts(80_258_000, 36488)
+			.saturating_add(Weight::from_parts(8_340, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}

@@ -14,6 +14,14 @@
 //! sent is remembered in the node's persistent off-chain storage, so a task
 //! is not computed twice while its answer is on its way; a node restarted
 //! mid-task finds the task still assigned and answers it then.
+//!
+//! Redundant tasks (see `redundant.rs`): an executor's worker runs the model
+//! (no proof), keeps the output in the node's persistent off-chain storage,
+//! commits to it, and reveals it once every executor has committed. A node
+//! with a key in the current committee attests each task whose outputs are
+//! all revealed: the output they agree on, or, where they differ, the
+//! output its own engine computes; its signature is shared with the other
+//! members and, once a quorum's signatures are in, the attestation is sent.
 
 use crate::{pallet::*, types::*};
 use alloc::{string::String, vec::Vec};
@@ -34,6 +42,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			};
 			Self::prepare_models(&provider);
+			Self::execute_redundant(&key, &provider, now);
 			let claimed: Vec<_> =
 				Self::assigned_to(&provider).into_iter().filter(|(id, task)| Self::claim(*id, task, now)).collect();
 			if claimed.is_empty() {
@@ -51,6 +60,113 @@ impl<T: Config> Pallet<T> {
 			for ((id, task), result) in claimed.into_iter().zip(results) {
 				Self::answer(&key, id, BlakeTwo256::hash_of(&task.input), result);
 			}
+		}
+	}
+
+	/// Takes `provider`'s steps in the redundant tasks it executes: runs the
+	/// model and commits to the output, or reveals the output it committed to.
+	fn execute_redundant(key: &T::AccountId, provider: &T::AccountId, now: BlockNumberFor<T>) {
+		let due: Vec<_> = Self::executing_for(provider)
+			.into_iter()
+			.filter(|(id, task, phase)| Self::claim_step(*phase as u8, *id, task, now))
+			.collect();
+		if due.is_empty() {
+			return;
+		}
+		let mut outputs: Vec<Option<Tensor>> =
+			due.iter().map(|(id, task, _)| Self::kept_output(*id, task, provider)).collect();
+		let missing: Vec<usize> = (0..due.len()).filter(|i| outputs[*i].is_none()).collect();
+		let jobs: Vec<ComputeJob> = missing
+			.iter()
+			.map(|i| {
+				let (id, task, _) = &due[*i];
+				ComputeJob { model: task.model, binding: task_binding(*id, provider), input: task.input.to_vec() }
+			})
+			.collect();
+		let results = if jobs.is_empty() { Vec::new() } else { T::LocalCompute::infer(&jobs) };
+		for (i, result) in missing.into_iter().zip(results) {
+			let (id, task, _) = &due[i];
+			match result {
+				Ok(output) => {
+					Self::keep_output(*id, task, provider, &output);
+					outputs[i] = Some(output);
+				},
+				Err(reason) =>
+					log::warn!(target: "daifi-tasks", "task {id}: not executed: {}", String::from_utf8_lossy(&reason)),
+			}
+		}
+		for ((id, task, phase), output) in due.into_iter().zip(outputs) {
+			let Some(output) = output else { continue };
+			let sent = match phase {
+				Phase::Commit => {
+					let commitment = output_commitment(id, provider, &output);
+					T::LocalCompute::commit(key, id, BlakeTwo256::hash_of(&task.input), commitment)
+				},
+				_ => T::LocalCompute::reveal(key, id, output),
+			};
+			log::info!(target: "daifi-tasks", "task {id}: {phase:?} step sent ({sent:?})");
+		}
+	}
+
+	/// The output `provider` computed for task `id` (this version of it), if kept.
+	fn kept_output(id: TaskId, task: &TaskOf<T>, provider: &T::AccountId) -> Option<Tensor> {
+		let key = (b"daifi/tasks/output", id, BlakeTwo256::hash_of(&task.input), provider).encode();
+		StorageValueRef::persistent(&key).get::<Tensor>().ok().flatten()
+	}
+
+	/// Keeps the output `provider` computed for task `id`, to reveal it later.
+	fn keep_output(id: TaskId, task: &TaskOf<T>, provider: &T::AccountId, output: &Tensor) {
+		let key = (b"daifi/tasks/output", id, BlakeTwo256::hash_of(&task.input), provider).encode();
+		StorageValueRef::persistent(&key).set(output);
+	}
+
+	/// As a committee member: attests every redundant task whose outputs are
+	/// all revealed, until its attestation has been sent.
+	pub(crate) fn attest_revealed_tasks(now: BlockNumberFor<T>) {
+		if !T::Committee::is_local_member() {
+			return;
+		}
+		for id in Running::<T>::get() {
+			let Some(task) = Tasks::<T>::get(id) else { continue };
+			if !matches!(task.status, TaskStatus::Executing { phase: Phase::Attest, .. }) {
+				continue;
+			}
+			let Some(output) = Self::output_to_attest(id, &task) else { continue };
+			let payload =
+				attested_payload(id, BlakeTwo256::hash_of(&task.input), BlakeTwo256::hash_of(&output));
+			let Some(attestation) = T::Committee::attest_locally(&payload) else { continue };
+			if Self::claim_step(u8::MAX, id, &task, now) {
+				let sent = T::Committee::send(id, output, attestation);
+				log::info!(target: "daifi-tasks", "task {id}: attestation sent ({sent:?})");
+			}
+		}
+	}
+
+	/// The output this member attests for task `id`: the one every executor
+	/// revealed, or, where they differ, the one this node's engine computes
+	/// (kept, so it is computed once).
+	fn output_to_attest(id: TaskId, task: &TaskOf<T>) -> Option<Tensor> {
+		let revealed: Vec<Tensor> =
+			Executions::<T>::get(id)?.into_iter().filter_map(|e| e.output).collect();
+		let first = revealed.first()?;
+		if revealed.iter().all(|o| o == first) {
+			return Some(first.clone());
+		}
+		let key = (b"daifi/tasks/attested-output", id, BlakeTwo256::hash_of(&task.input)).encode();
+		let store = StorageValueRef::persistent(&key);
+		if let Ok(Some(output)) = store.get::<Tensor>() {
+			return Some(output);
+		}
+		let job = ComputeJob { model: task.model, binding: [0; 32], input: task.input.to_vec() };
+		match T::LocalCompute::infer(&[job]).pop()? {
+			Ok(output) => {
+				store.set(&output);
+				Some(output)
+			},
+			Err(reason) => {
+				log::warn!(target: "daifi-tasks", "task {id}: cannot re-execute: {}", String::from_utf8_lossy(&reason));
+				None
+			},
 		}
 	}
 
@@ -91,7 +207,13 @@ impl<T: Config> Pallet<T> {
 	/// at once) was answered within the last half of the result timeout (its
 	/// transaction may still be in the pool).
 	fn claim(id: TaskId, task: &TaskOf<T>, now: BlockNumberFor<T>) -> bool {
-		let key = (b"daifi/tasks/sent", id, BlakeTwo256::hash_of(&task.input)).encode();
+		Self::claim_step(b'z', id, task, now)
+	}
+
+	/// [`Pallet::claim`] for one `step` of task `id` (each step is claimed
+	/// on its own).
+	fn claim_step(step: u8, id: TaskId, task: &TaskOf<T>, now: BlockNumberFor<T>) -> bool {
+		let key = (b"daifi/tasks/sent", step, id, BlakeTwo256::hash_of(&task.input)).encode();
 		let retry_after = T::ResultTimeout::get() / 2u32.into();
 		StorageValueRef::persistent(&key)
 			.mutate(|sent: Result<Option<BlockNumberFor<T>>, _>| match sent {

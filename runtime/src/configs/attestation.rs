@@ -40,7 +40,54 @@ impl pallet_attestation::LocalCommitteeKeys<AccountId> for NodeCommitteeKeys {
 	fn register(compute_key: &AccountId, key: PublicKey, proof: Signature) -> Result<(), ()> {
 		super::offchain::send_signed(compute_key, pallet_attestation::Call::<Runtime>::register_key { key, proof })
 	}
+	fn sign(compute_key: &AccountId, message: &[u8]) -> Option<Signature> {
+		let public: &[u8; 32] = compute_key.as_ref();
+		daifi_compute::compute::bls_sign(&super::market::COMPUTE_KEY_TYPE.0, public, message).map(Signature)
+	}
+	fn publish(topic: [u8; 32], message: Vec<u8>) {
+		daifi_compute::compute::committee_publish(&topic, &message)
+	}
+	fn received(topic: [u8; 32]) -> Vec<Vec<u8>> {
+		daifi_compute::compute::committee_received(&topic)
+	}
 }
+
+/// The committee attests redundantly executed tasks: one aggregate BLS
+/// signature of more than two thirds of its weight.
+pub struct AttestationCommittee;
+impl pallet_tasks::TaskCommittee<AccountId> for AttestationCommittee {
+	type Attestation = pallet_attestation::Attestation;
+	fn verify(
+		attestation: &pallet_attestation::Attestation,
+		payload: &[u8],
+	) -> Result<Vec<AccountId>, sp_runtime::DispatchError> {
+		pallet_attestation::Pallet::<Runtime>::verify(attestation, payload).map_err(Into::into)
+	}
+	/// The largest committee's check.
+	fn verify_weight() -> frame_support::weights::Weight {
+		use pallet_attestation::WeightInfo;
+		<Runtime as pallet_attestation::Config>::WeightInfo::verify_attestation(MAX_COMMITTEE_SIZE)
+	}
+	fn is_local_member() -> bool {
+		pallet_attestation::Pallet::<Runtime>::is_local_member()
+	}
+	fn attest_locally(payload: &[u8]) -> Option<pallet_attestation::Attestation> {
+		pallet_attestation::Pallet::<Runtime>::attest_locally(payload)
+	}
+	fn send(
+		task: pallet_tasks::TaskId,
+		output: pallet_tasks::Tensor,
+		attestation: pallet_attestation::Attestation,
+	) -> Result<(), ()> {
+		use frame_system::offchain::{CreateBare, SubmitTransaction};
+		let call = pallet_tasks::Call::<Runtime>::attest_output { task, output, attestation };
+		let xt = <Runtime as CreateBare<crate::RuntimeCall>>::create_bare(call.into());
+		SubmitTransaction::<Runtime, crate::RuntimeCall>::submit_transaction(xt)
+	}
+}
+
+/// The largest committee: 256 members (the largest benchmarked one).
+pub const MAX_COMMITTEE_SIZE: u32 = 256;
 
 impl pallet_attestation::Config for Runtime {
 	type Providers = ComputeStaking;
@@ -48,8 +95,7 @@ impl pallet_attestation::Config for Runtime {
 	type LocalKeys = NodeCommitteeKeys;
 	/// Root until the tricameral governance lands.
 	type AdminOrigin = EnsureRoot<AccountId>;
-	/// Up to 256 members (the largest benchmarked committee).
-	type MaxCommitteeSize = ConstU32<256>;
+	type MaxCommitteeSize = ConstU32<MAX_COMMITTEE_SIZE>;
 	/// One key per provider.
 	type MaxKeys = ConstU32<{ super::staking::MAX_PROVIDERS }>;
 	#[cfg(feature = "runtime-benchmarks")]

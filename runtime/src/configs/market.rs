@@ -59,31 +59,25 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 	}
 
 	fn infer_and_prove(jobs: &[ComputeJob]) -> Vec<Result<(Tensor, ProofBytes), Vec<u8>>> {
-		// A job whose model's record cannot be read fails alone; the others go
-		// to the engine in one call.
-		let jobs: Vec<Result<daifi_compute::Job, Vec<u8>>> = jobs
-			.iter()
-			.map(|job| {
-				Ok(daifi_compute::Job {
-					model: job.model.to_fixed_bytes(),
-					binding: job.binding,
-					input: job.input.clone(),
-					source: model_source(&job.model)?,
-				})
-			})
-			.collect();
-		let runnable = jobs.iter().filter_map(|job| job.as_ref().ok().cloned()).collect();
-		let mut proven = daifi_compute::compute::infer_and_prove(runnable).into_iter();
-		jobs.into_iter()
-			.map(|job| {
-				job?;
-				let proven = proven.next().ok_or_else(|| b"the engine returned fewer results than jobs".to_vec())?;
-				let proven = proven.map_err(|e| e.reason())?;
-				let output = proven.output.try_into().map_err(|_| b"the output is longer than a task's".to_vec())?;
-				let proof = proven.proof.try_into().map_err(|_| b"the proof is longer than a task's".to_vec())?;
-				Ok((output, proof))
-			})
-			.collect()
+		run_on_engine(jobs, daifi_compute::compute::infer_and_prove, |proven| {
+			let output = proven.output.try_into().map_err(|_| b"the output is longer than a task's".to_vec())?;
+			let proof = proven.proof.try_into().map_err(|_| b"the proof is longer than a task's".to_vec())?;
+			Ok((output, proof))
+		})
+	}
+
+	fn infer(jobs: &[ComputeJob]) -> Vec<Result<Tensor, Vec<u8>>> {
+		run_on_engine(jobs, daifi_compute::compute::infer, |output| {
+			output.try_into().map_err(|_| b"the output is longer than a task's".to_vec())
+		})
+	}
+
+	fn commit(key: &AccountId, task: TaskId, input_hash: sp_core::H256, commitment: sp_core::H256) -> Result<(), ()> {
+		super::offchain::send_signed(key, pallet_tasks::Call::commit_output { task, input_hash, commitment })
+	}
+
+	fn reveal(key: &AccountId, task: TaskId, output: Tensor) -> Result<(), ()> {
+		super::offchain::send_signed(key, pallet_tasks::Call::reveal_output { task, output })
 	}
 
 	fn submit(key: &AccountId, task: TaskId, input_hash: sp_core::H256, output: Tensor, proof: ProofBytes) -> Result<(), ()> {
@@ -93,6 +87,36 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()> {
 		super::offchain::send_signed(key, pallet_tasks::Call::decline_task { task, reason })
 	}
+}
+
+/// Runs `jobs` on the engine with `run` (one host-function call for all of
+/// them) and turns each result into the task's form with `convert`. A job
+/// whose model's record cannot be read fails alone.
+fn run_on_engine<R, O>(
+	jobs: &[ComputeJob],
+	run: impl FnOnce(Vec<daifi_compute::Job>) -> Vec<Result<R, daifi_compute::ComputeError>>,
+	convert: impl Fn(R) -> Result<O, Vec<u8>>,
+) -> Vec<Result<O, Vec<u8>>> {
+	let jobs: Vec<Result<daifi_compute::Job, Vec<u8>>> = jobs
+		.iter()
+		.map(|job| {
+			Ok(daifi_compute::Job {
+				model: job.model.to_fixed_bytes(),
+				binding: job.binding,
+				input: job.input.clone(),
+				source: model_source(&job.model)?,
+			})
+		})
+		.collect();
+	let runnable = jobs.iter().filter_map(|job| job.as_ref().ok().cloned()).collect();
+	let mut results = run(runnable).into_iter();
+	jobs.into_iter()
+		.map(|job| {
+			job?;
+			let result = results.next().ok_or_else(|| b"the engine returned fewer results than jobs".to_vec())?;
+			convert(result.map_err(|e| e.reason())?)
+		})
+		.collect()
 }
 
 /// What the engine needs of model `model`'s registry record: where its files
@@ -173,6 +197,8 @@ impl pallet_tasks::Config for Runtime {
 	type LocalCompute = NodeCompute;
 	/// A Compute NFT's output may be a later task's input.
 	type Tokens = crate::Cnft;
+	/// Redundant tasks are attested by the BLS committee.
+	type Committee = super::attestation::AttestationCommittee;
 	/// Verified work counts toward Proof-of-Compute rewards, and mints the
 	/// task's Compute NFT to its owner.
 	type OnSettled = (crate::PocRewards, crate::Cnft);

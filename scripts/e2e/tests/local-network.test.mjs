@@ -4,16 +4,31 @@
 // provider through polkadot.js, bonds more than the others and becomes a
 // validator at a session change while finality keeps advancing; each
 // validator's node registers the committee (BLS) key it derives from its
-// compute key, and the committee drawn for a coming epoch holds all four.
+// compute key, and the committee drawn for a coming epoch holds all four;
+// a `Redundant(3)` task on which one executor (Ferdie, played by this test)
+// returns a wrong output is settled by the committee's aggregate signature
+// with the right output, and Ferdie is slashed.
 // Prints block time, time to finality and a validator's peak memory (the
 // README's figures).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { bnToU8a, compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
 
 import { computeKeyProof, connect, devKey, signAndFinalize } from '../lib/chain.mjs';
 import { DaifiNode, NODE_BINARY, sleep } from '../lib/node.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixtures = resolve(root, 'pallets/model-registry/src/fixtures');
+const MODEL = `0x${readFileSync(resolve(fixtures, 'mlp_64_32_10.hash')).toString('hex')}`;
+const digits = JSON.parse(readFileSync(resolve(root, 'zk-circuits/models/digits_test.json'), 'utf8'));
+const IMAGE = digits.inputs[0].map((x) => Math.round(x * 256));
 
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 const nodes = {};
@@ -28,11 +43,16 @@ before(async () => {
     const inserted = spawnSync(NODE_BINARY, ['key', 'insert', '--chain', 'local', '--base-path', nodes[name].basePath,
       '--key-type', 'dcmp', '--scheme', 'sr25519', '--suri', suri], { encoding: 'utf8' });
     assert.equal(inserted.status, 0, inserted.stderr);
+    // Every validator can run the digits model: committee members re-execute
+    // a redundant task whose executors disagree.
+    const models = resolve(nodes[name].basePath, 'models');
+    spawnSync(resolve(root, 'scripts/dev-models.sh'), [models], { stdio: 'ignore' });
+    nodes[name].computeArgs = ['--compute-models', models];
   }
-  await nodes.alice.start();
+  await nodes.alice.start(nodes.alice.computeArgs);
   const bootnode = ['--bootnodes', nodes.alice.multiaddr];
   nodes.bootnode = bootnode;
-  await Promise.all(VALIDATORS.slice(1).map((name) => nodes[name].start(bootnode)));
+  await Promise.all(VALIDATORS.slice(1).map((name) => nodes[name].start([...bootnode, ...nodes[name].computeArgs])));
 });
 
 after(async () => {
@@ -111,6 +131,131 @@ test('each validator registers its committee key unattended, and a committee of 
   }
 });
 
+/** SCALE of a `Vec<i64>` (a task's input or output). */
+function encodeValues(values) {
+  return u8aConcat(compactToU8a(values.length), ...values.map((v) => bnToU8a(BigInt(v), { bitLength: 64, isNegative: true })));
+}
+
+/**
+ * An executor's commitment to `output` for task `id` (`pallet_tasks::output_commitment`):
+ * blake2-256 of ("daifi/redundant-output", id as u64, provider, output).
+ */
+function outputCommitment(id, provider, output) {
+  return blake2AsU8a(u8aConcat(stringToU8a('daifi/redundant-output'), bnToU8a(id, { bitLength: 64 }),
+    decodeAddress(provider), encodeValues(output)), 256);
+}
+
+test('a Redundant(3) task with a lying executor is settled by the committee, and the liar slashed', async () => {
+  const api = await connect(nodes.bob.wsUrl);
+  try {
+    // The committee of four becomes the current one.
+    let deadline = Date.now() + 120_000;
+    while ((await api.call.attestationApi.committees()).current[1].length < 4) {
+      assert.ok(Date.now() < deadline, 'the committee of four takes office within two minutes');
+      await sleep(2_000);
+    }
+    // Bob and Charlie serve the digits model too (Alice does from genesis).
+    for (const name of ['Bob', 'Charlie']) {
+      const who = devKey(name);
+      const { profile } = (await api.query.computeStaking.providers(who.address)).unwrap();
+      const updated = { ...profile.toJSON(), models: [MODEL] };
+      const { error } = await signAndFinalize(api, api.tx.computeStaking.updateProfile(updated), who);
+      assert.equal(error, null, `${name} serves the model`);
+    }
+    // Ferdie: a provider with no node (this test plays its worker), nine
+    // times the others' bond so the draw almost surely picks it, and no
+    // session keys (it never validates) nor committee key.
+    const ferdie = devKey('Ferdie');
+    const ferdieCompute = devKey('Ferdie//compute');
+    const profile = {
+      hardware: { gpuModel: 'none', vramMib: 0, flops: 1_000_000_000n, cpuCores: 4, memoryMib: 8_192 },
+      models: [MODEL],
+      region: 'local',
+      latency: 'Low',
+    };
+    const bond = 900_000n * 10n ** 12n;
+    const joined = await signAndFinalize(api, api.tx.utility.batchAll([
+      api.tx.balances.transferKeepAlive(ferdieCompute.address, 10n ** 15n),
+      api.tx.computeStaking.register(profile, ferdieCompute.address, computeKeyProof(ferdieCompute, ferdie.address), bond),
+    ]), ferdie);
+    assert.equal(joined.error, null, 'Ferdie registers');
+
+    // Eve submits Redundant(3) tasks until one is drawn for Ferdie.
+    const eve = devKey('Eve');
+    const price = (await api.query.modelRegistry.models(MODEL)).unwrap().price.toBigInt();
+    let task = null;
+    let submittedAt = 0;
+    for (let attempt = 0; attempt < 5 && task === null; attempt += 1) {
+      submittedAt = Date.now();
+      const { events, error } = await signAndFinalize(api,
+        api.tx.tasks.submitTask(MODEL, { Values: IMAGE }, { Redundant: 3 }, 3n * price, 'Dai'), eve);
+      assert.equal(error, null, 'the task is accepted');
+      const id = events.map(({ event }) => event).find((e) => api.events.tasks.TaskSubmitted.is(e)).data.task.toNumber();
+      const executors = ((await api.query.tasks.executions(id)).unwrapOr([])).map((e) => e.provider.toString());
+      assert.equal(new Set(executors).size, 3, 'three distinct executors');
+      if (executors.includes(ferdie.address)) task = id;
+    }
+    assert.notEqual(task, null, 'Ferdie is drawn within five tasks');
+
+    // Ferdie commits to a wrong output, then reveals it.
+    const input = api.createType('Vec<i64>', IMAGE);
+    const inputHash = blake2AsU8a(input.toU8a(), 256);
+    const wrong = Array.from({ length: 10 }, (_, i) => (i === 3 ? 1 << 16 : 0));
+    const commit = await signAndFinalize(api,
+      api.tx.tasks.commitOutput(task, inputHash, outputCommitment(task, ferdie.address, wrong)), ferdieCompute);
+    assert.equal(commit.error, null, 'Ferdie commits');
+    deadline = Date.now() + 60_000;
+    while (!(await api.query.tasks.tasks(task)).unwrap().status.toJSON().executing?.phase?.match(/reveal/i)) {
+      assert.ok(Date.now() < deadline, 'every executor commits within a minute');
+      await sleep(1_000);
+    }
+    const reveal = await signAndFinalize(api, api.tx.tasks.revealOutput(task, wrong), ferdieCompute);
+    assert.equal(reveal.error, null, 'Ferdie reveals what it committed to');
+
+    // The committee compares the outputs, re-executes, signs the right one and settles.
+    deadline = Date.now() + 90_000;
+    let result = await api.query.tasks.results(task);
+    while (result.isNone) {
+      assert.ok(Date.now() < deadline, 'the committee attests within 90 s');
+      await sleep(1_000);
+      result = await api.query.tasks.results(task);
+    }
+    const settledIn = (Date.now() - submittedAt) / 1000;
+    result = result.unwrap();
+    assert.notDeepEqual(result.output.map((v) => v.toNumber()), wrong, 'the right output, not the liar\'s');
+    assert.notEqual(result.provider.toString(), ferdie.address);
+    const standing = (await api.call.computeStakingApi.standing(ferdie.address)).unwrap();
+    assert.equal(standing.active.toBigInt(), bond / 2n, 'Ferdie lost half its bond');
+    assert.equal(result.executorPaid.toBigInt() > 0n, true, 'the two honest executors were paid');
+    console.log(`# Redundant(3) with a liar played by this test: submission to settlement ${settledIn.toFixed(1)} s`);
+
+    // With Ferdie out of the market, a Redundant(3) task on the three honest
+    // nodes: the time from submission to settlement (the README's figure).
+    const out = await signAndFinalize(api, api.tx.computeStaking.updateProfile({ ...profile, models: [] }), ferdie);
+    assert.equal(out.error, null);
+    const started = Date.now();
+    const id = await new Promise((ok, fail) => {
+      api.tx.tasks.submitTask(MODEL, { Values: IMAGE }, { Redundant: 3 }, 3n * price, 'Dai')
+        .signAndSend(eve, ({ status, events }) => {
+          if (!status.isInBlock) return;
+          const submitted = events.map(({ event }) => event).find((e) => api.events.tasks.TaskSubmitted.is(e));
+          if (submitted) ok(submitted.data.task.toNumber());
+        }).catch(fail);
+    });
+    deadline = Date.now() + 90_000;
+    while ((await api.query.tasks.results(id)).isNone) {
+      assert.ok(Date.now() < deadline, 'an honest Redundant(3) task settles within 90 s');
+      await sleep(250);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const honest = (await api.query.tasks.results(id)).unwrap();
+    assert.deepEqual(honest.output.toJSON(), result.output.toJSON(), 'the same output for the same input');
+    console.log(`# Redundant(3), three honest executors: submission to settlement ${seconds.toFixed(1)} s`);
+  } finally {
+    await api.disconnect();
+  }
+});
+
 test('finality advances with three validators, and the fourth catches up after a restart', async () => {
   await nodes.dave.kill();
   const { finalized: before } = await nodes.alice.heights();
@@ -118,7 +263,7 @@ test('finality advances with three validators, and the fourth catches up after a
     'finality advancing with Dave down', (h) => h.finalized >= before + 5, 120_000);
   assert.ok(withThree.finalized >= before + 5);
 
-  await nodes.dave.start(nodes.bootnode);
+  await nodes.dave.start([...nodes.bootnode, ...nodes.dave.computeArgs]);
   const target = (await nodes.alice.heights()).finalized;
   const dave = await nodes.dave.waitFor(
     `Dave finalizing past #${target}`, (h) => h.finalized >= target, 120_000);

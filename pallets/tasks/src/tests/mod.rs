@@ -2,6 +2,7 @@
 
 mod scheduling;
 mod composition;
+mod redundant;
 mod self_dealing;
 mod submission;
 mod verification;

@@ -67,8 +67,8 @@ fn submission_refuses_bad_tasks_and_changes_nothing() {
 			Error::<Test>::FeeBelowPrice
 		);
 		assert_noop!(
-			try_submit(model(), input.clone(), Verification::Redundant(3), PRICE),
-			Error::<Test>::UnsupportedVerification
+			try_submit(model(), input.clone(), Verification::Redundant(1), PRICE),
+			Error::<Test>::RedundancyOutOfRange
 		);
 		assert_noop!(
 			try_submit(model(), input.clone(), Verification::Zk, FUNDS + 1),

@@ -3,21 +3,6 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::Hooks};
-use sp_core::offchain::{testing::TestOffchainExt, OffchainDbExt, OffchainWorkerExt};
-
-fn with_offchain(test: impl FnOnce()) {
-	let mut ext = new_test_ext();
-	let (offchain, _) = TestOffchainExt::new();
-	ext.register_extension(OffchainDbExt::new(offchain.clone()));
-	ext.register_extension(OffchainWorkerExt::new(offchain));
-	ext.execute_with(test);
-	HeldKey::set(None);
-	EngineFails::set(false);
-	Sent::take();
-	Declined::take();
-	Prepared::take();
-	Batches::take();
-}
 
 #[test]
 fn the_worker_answers_tasks_assigned_to_its_keys_once() {
