@@ -4,8 +4,10 @@
 //!
 //! Every peer the node syncs with is added to the protocol's peer set, as the
 //! transactions protocol does. A message from the off-chain worker goes to
-//! every peer with the protocol open; a message from a peer that the hub had
-//! not seen goes on to every other peer, once.
+//! every peer with the protocol open; a message from a peer is checked (a
+//! committee member's signature over its topic, by the runtime at the best
+//! block) and, if the hub keeps it, goes on to every other peer, once. A
+//! peer that sends anything else loses reputation.
 
 use daifi_compute::gossip::{self, Peers};
 use futures::{FutureExt, StreamExt};
@@ -38,12 +40,18 @@ enum Wake {
 	Sync(Option<SyncEvent>),
 }
 
-/// Carries the hub's messages to and from the node's peers until the network stops.
+/// What a peer that sent a message the node could not use pays.
+const BAD_MESSAGE: sc_network::ReputationChange = sc_network::ReputationChange::new(-(1 << 12), "daifi-attest: bad message");
+
+/// Carries the hub's messages to and from the node's peers until the
+/// network stops; `check` names the committee member who signed a frame
+/// (see `daifi_compute::gossip::Hub::deliver`).
 pub async fn run(
 	name: ProtocolName,
 	mut service: Box<dyn NotificationService>,
 	network: Arc<dyn NetworkPeers + Send + Sync>,
 	sync: Arc<dyn SyncEventStream>,
+	check: impl Fn(&gossip::Frame) -> Option<(u64, u16)> + Send + 'static,
 ) {
 	let hub = gossip::hub();
 	let mut outbound = hub.connect();
@@ -67,12 +75,21 @@ pub async fn run(
 			},
 			Wake::Network(Some(NotificationEvent::NotificationStreamOpened { peer, .. })) => peers.opened(peer),
 			Wake::Network(Some(NotificationEvent::NotificationStreamClosed { peer })) => peers.closed(&peer),
-			Wake::Network(Some(NotificationEvent::NotificationReceived { peer, notification })) =>
-				if hub.deliver(&notification) {
+			Wake::Network(Some(NotificationEvent::NotificationReceived { peer, notification })) => {
+				let mut valid = true;
+				let kept = hub.deliver(&notification, |frame| {
+					let signer = check(frame);
+					valid = signer.is_some();
+					signer
+				});
+				if kept {
 					for other in peers.all_but(Some(&peer)) {
 						service.send_sync_notification(&other, notification.clone());
 					}
-				},
+				} else if !valid {
+					network.report_peer(peer, BAD_MESSAGE);
+				}
+			},
 			Wake::Local(Some(frame)) =>
 				for peer in peers.all_but(None) {
 					service.send_sync_notification(&peer, frame.clone());

@@ -254,6 +254,16 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			attest_notification_service,
 			network.clone(),
 			sync_service.clone(),
+			{
+				let client = client.clone();
+				move |frame: &daifi_compute::gossip::Frame| {
+					use pallet_attestation::runtime_api::AttestationApi;
+					use sp_api::ProvideRuntimeApi;
+					use sp_blockchain::HeaderBackend;
+					let best = client.info().best_hash;
+					client.runtime_api().check_shared(best, frame.topic, frame.message.clone()).ok().flatten()
+				}
+			},
 		),
 	);
 

@@ -198,6 +198,9 @@ impl_runtime_apis! {
 		fn key(provider: AccountId) -> Option<pallet_attestation::bls::PublicKey> {
 			pallet_attestation::Keys::<Runtime>::get(provider).map(|k| k.public)
 		}
+		fn check_shared(topic: [u8; 32], message: Vec<u8>) -> Option<(u64, u16)> {
+			Attestation::check_shared(topic, &message)
+		}
 	}
 
 	impl pallet_poc_rewards::runtime_api::PocRewardsApi<Block, AccountId, Balance> for Runtime {

@@ -48,8 +48,7 @@ impl<T: Config> Pallet<T> {
 	/// signatures gathered so far once they are a quorum.
 	pub fn attest_locally(payload: &[u8]) -> Option<Attestation> {
 		let committee = CurrentCommittee::<T>::get()?;
-		let message = Self::message(committee.epoch, payload);
-		let topic = sp_io::hashing::blake2_256(&message);
+		let topic = Self::message(committee.epoch, payload);
 		let now = frame_system::Pallet::<T>::block_number();
 		for key in T::LocalKeys::compute_keys() {
 			let Some(provider) = T::Providers::provider_of(&key) else { continue };
@@ -57,19 +56,36 @@ impl<T: Config> Pallet<T> {
 			if !Self::due_to_publish(&topic, member as u16, now) {
 				continue;
 			}
-			let Some(signature) = T::LocalKeys::sign(&key, &message) else { continue };
+			let Some(signature) = T::LocalKeys::sign(&key, &topic) else { continue };
 			let shared = MemberSignature { epoch: committee.epoch, member: member as u16, signature };
 			T::LocalKeys::publish(topic, shared.encode());
 		}
-		let mut valid: BTreeMap<u16, bls::Signature> = BTreeMap::new();
+		// One signature per member, the first seen; the node passes on only
+		// signatures it checked, so their aggregate is checked first (one
+		// pairing) and each one alone only if that fails.
+		let mut first: BTreeMap<u16, bls::Signature> = BTreeMap::new();
+		let mut rest = alloc::vec::Vec::new();
 		for bytes in T::LocalKeys::received(topic) {
 			let Ok(shared) = MemberSignature::decode(&mut &bytes[..]) else { continue };
-			let Some(member) = committee.members.get(usize::from(shared.member)) else { continue };
-			if shared.epoch != committee.epoch || valid.contains_key(&shared.member) {
+			if shared.epoch != committee.epoch || usize::from(shared.member) >= committee.members.len() {
 				continue;
 			}
-			if bls::verify(&member.key, &message, &shared.signature).is_ok() {
-				valid.insert(shared.member, shared.signature);
+			if first.contains_key(&shared.member) {
+				rest.push(shared);
+			} else {
+				first.insert(shared.member, shared.signature);
+			}
+		}
+		let key = |i: &u16| &committee.members[usize::from(*i)].key;
+		let all_valid = bls::Signature::aggregate(first.values())
+			.is_some_and(|sum| bls::verify_aggregate(first.keys().map(key), &topic, &sum).is_ok());
+		let mut valid = first;
+		if !all_valid {
+			valid.retain(|i, s| bls::verify(key(i), &topic, s).is_ok());
+			for shared in rest {
+				if !valid.contains_key(&shared.member) && bls::verify(key(&shared.member), &topic, &shared.signature).is_ok() {
+					valid.insert(shared.member, shared.signature);
+				}
 			}
 		}
 		let signed = valid.keys().fold(0u128, |sum, i| sum.saturating_add(committee.members[usize::from(*i)].weight));
@@ -85,6 +101,21 @@ impl<T: Config> Pallet<T> {
 			signers: Signers::truncate_from(bits),
 			signature: bls::Signature::aggregate(valid.values())?,
 		})
+	}
+
+	/// Checks a shared signature as a node receives it from a peer under
+	/// `topic`: a [`MemberSignature`] of a member of the current or the
+	/// previous committee over `topic`. Returns who signed (epoch and
+	/// position), so the node keeps one per member and topic and bounds
+	/// what each member fills; `None` for anything else (one pairing).
+	pub fn check_shared(topic: [u8; 32], message: &[u8]) -> Option<(u64, u16)> {
+		let shared = MemberSignature::decode(&mut &message[..]).ok()?;
+		let committee = CurrentCommittee::<T>::get()
+			.filter(|c| c.epoch == shared.epoch)
+			.or_else(|| PreviousCommittee::<T>::get().filter(|c| c.epoch == shared.epoch))?;
+		let member = committee.members.get(usize::from(shared.member))?;
+		bls::verify(&member.key, &topic, &shared.signature).ok()?;
+		Some((shared.epoch, shared.member))
 	}
 
 	/// Whether `member`'s signature under `topic` has not been published in

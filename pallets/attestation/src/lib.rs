@@ -393,11 +393,14 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The bytes a committee member signs to attest `payload` in `epoch`:
-		/// a tag, the chain's genesis hash, the epoch and the payload.
-		pub fn message(epoch: u64, payload: &[u8]) -> Vec<u8> {
+		/// What a committee member signs to attest `payload` in `epoch`:
+		/// blake2-256 of a tag, the chain's genesis hash, the epoch and the
+		/// payload. A digest, so that a node can check a member's signature
+		/// from it alone (it is also the gossip topic the signatures travel
+		/// under, see [`gathering`]).
+		pub fn message(epoch: u64, payload: &[u8]) -> [u8; 32] {
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::from(0u32));
-			(b"daifi/attest", genesis, epoch, payload).encode()
+			sp_io::hashing::blake2_256(&(b"daifi/attest", genesis, epoch, payload).encode())
 		}
 
 		/// Checks `attestation` of `payload` and returns who signed it, in

@@ -11,5 +11,9 @@ sp_api::decl_runtime_apis! {
 		fn committees() -> Committees<AccountId>;
 		/// The BLS key `provider` registered, if any.
 		fn key(provider: AccountId) -> Option<PublicKey>;
+		/// Who signed `message`, a committee member's signature shared under
+		/// `topic` (epoch and position), if it is one; the node keeps and
+		/// passes on only these (see `gathering`).
+		fn check_shared(topic: [u8; 32], message: alloc::vec::Vec<u8>) -> Option<(u64, u16)>;
 	}
 }

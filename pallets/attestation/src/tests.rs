@@ -500,7 +500,7 @@ fn run_offchain(size: u32, test: impl FnOnce()) {
 /// The gossip topic of `payload` in the current epoch.
 fn topic(payload: &[u8]) -> [u8; 32] {
 	let epoch = CurrentCommittee::<Test>::get().unwrap().epoch;
-	sp_io::hashing::blake2_256(&AttestationPallet::message(epoch, payload))
+	AttestationPallet::message(epoch, payload)
 }
 
 /// Providers 1-4 with compute keys 101-104.
@@ -591,5 +591,29 @@ fn a_member_republishes_only_after_a_pause() {
 		}
 		AttestationPallet::attest_locally(&payload);
 		assert_eq!(gossip(topic(&payload)).len(), 2);
+	});
+}
+
+#[test]
+fn a_node_passes_on_only_member_signatures_of_their_topic() {
+	use crate::gathering::MemberSignature;
+	use codec::Encode;
+	run(16, || {
+		committee_of_four();
+		let payload = b"task 9".to_vec();
+		let epoch = CurrentCommittee::<Test>::get().unwrap().epoch;
+		let members = current();
+		let index = |who: AccountId| members.iter().position(|m| *m == who).unwrap() as u16;
+		let topic = AttestationPallet::message(epoch, &payload);
+		let shared = |who: AccountId, signer: AccountId, on: [u8; 32]| {
+			MemberSignature { epoch, member: index(who), signature: secret(signer).sign(&on) }.encode()
+		};
+		assert_eq!(AttestationPallet::check_shared(topic, &shared(2, 2, topic)), Some((epoch, index(2))));
+		// Another's key in a member's place, another topic, junk, another epoch.
+		assert_eq!(AttestationPallet::check_shared(topic, &shared(2, 99, topic)), None);
+		assert_eq!(AttestationPallet::check_shared(topic, &shared(2, 2, [0; 32])), None);
+		assert_eq!(AttestationPallet::check_shared(topic, &[1, 2, 3]), None);
+		let stale = MemberSignature { epoch: epoch + 5, member: 0, signature: secret(1).sign(&topic) }.encode();
+		assert_eq!(AttestationPallet::check_shared(topic, &stale), None);
 	});
 }

@@ -133,6 +133,7 @@ pub fn result(task: u64, output: Vec<i64>) -> TaskResult<AccountId, Balance, u64
 		source: Some(task + 100),
 		verification: Verification::Zk,
 		provider: PROVIDER,
+		executors: vec![(PROVIDER, 10)].try_into().unwrap(),
 		output_hash: sp_runtime::traits::BlakeTwo256::hash_of(&output),
 		output: output.try_into().unwrap(),
 		proof_hash: H256::repeat_byte(9),

@@ -142,6 +142,14 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 			.any(|who| Providers::<T>::get(&who).is_some_and(|p| Self::may_serve(&p)))
 	}
 
+	fn serves_at_least(model: &ModelHash, count: u32) -> bool {
+		ModelProviders::<T>::iter_key_prefix(model)
+			.take(T::MaxProviders::get() as usize)
+			.filter(|who| Providers::<T>::get(who).is_some_and(|p| Self::may_serve(&p)))
+			.take(count as usize)
+			.count() >= count as usize
+	}
+
 	fn reputation_of(who: &T::AccountId) -> Perbill {
 		Self::reputation(who).unwrap_or_default()
 	}

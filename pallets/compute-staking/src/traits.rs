@@ -48,6 +48,12 @@ pub trait ComputeProviders<AccountId> {
 	/// Whether any provider [`ComputeProviders::serving`] `model` exists.
 	fn is_served(model: &ModelHash) -> bool;
 
+	/// Whether at least `count` providers [`ComputeProviders::serving`]
+	/// `model` exist.
+	fn serves_at_least(model: &ModelHash, count: u32) -> bool {
+		Self::serving(model).len() >= count as usize
+	}
+
 	/// The reputation of `who` (zero if it is not a provider).
 	fn reputation_of(who: &AccountId) -> sp_runtime::Perbill;
 

@@ -458,7 +458,8 @@ pub mod pallet {
 		}
 	}
 
-	/// Verified tasks count toward their provider's era.
+	/// Verified tasks count toward their executors' era (each executor of a
+	/// redundant task did the whole inference; the burned part is split).
 	impl<T: Config, BlockNumber> pallet_tasks::OnTaskSettled<T::AccountId, BalanceOf<T>, BlockNumber> for Pallet<T>
 	where
 		BlockNumber: Copy + Into<u64>,
@@ -469,7 +470,9 @@ pub mod pallet {
 			result: &pallet_tasks::TaskResult<T::AccountId, BalanceOf<T>, BlockNumber>,
 		) {
 			let latency = result.settled_at.into().saturating_sub(result.submitted_at.into());
-			Self::record_work(&result.provider, u128::from(result.flops), result.counted, latency);
+			for (executor, counted) in result.executors.iter() {
+				Self::record_work(executor, u128::from(result.flops), *counted, latency);
+			}
 		}
 	}
 

@@ -143,6 +143,7 @@ pub fn settle(provider: AccountId, flops: u64, counted: Balance, latency: u64) {
 		source: None,
 		verification: pallet_tasks::Verification::Zk,
 		provider,
+		executors: vec![(provider, counted)].try_into().unwrap(),
 		output: Default::default(),
 		output_hash: Default::default(),
 		proof_hash: Default::default(),

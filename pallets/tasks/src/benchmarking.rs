@@ -140,12 +140,18 @@ fn completed<T: Config + pallet_compute_staking::Config + pallet_model_registry:
 }
 
 /// A task on `model` for [`MAX_REDUNDANCY`] executors, assigned to them.
+/// Submitted as a proven task and turned redundant: a benchmark chain has
+/// no committee drawn, which submission would require.
 fn redundant<T: Config>(model: ModelHash) -> TaskId {
 	let user = funded::<T>("user", 0);
 	let input: Tensor = fixtures::mlp_64_32_10().input.try_into().expect("64 values");
-	let verification = Verification::Redundant(MAX_REDUNDANCY as u8);
-	let id = TaskMarket::<T>::do_submit(user, model, input, None, verification, 1_000_000u32.into(), Payment::Dai)
+	let id = TaskMarket::<T>::do_submit(user, model, input, None, Verification::Zk, 1_000_000u32.into(), Payment::Dai)
 		.expect("valid task");
+	Tasks::<T>::mutate(id, |task| {
+		let task = task.as_mut().expect("just submitted");
+		task.verification = Verification::Redundant(MAX_REDUNDANCY as u8);
+		task.fee = task.fee.saturating_mul(MAX_REDUNDANCY.into());
+	});
 	let now = advance::<T>();
 	TaskMarket::<T>::assign_queued(now, frame_support::weights::Weight::MAX);
 	assert_eq!(Executions::<T>::get(id).map(|e| e.len() as u32), Some(MAX_REDUNDANCY));
@@ -260,12 +266,12 @@ mod benchmarks {
 		let executors: Vec<T::AccountId> = Executions::<T>::get(id).expect("executors").into_iter().map(|e| e.provider).collect();
 		let (last, others) = executors.split_last().expect("executors");
 		for e in others {
-			TaskMarket::<T>::do_commit(&key_of::<T>(&keys, e), id, input_hash, output_commitment(id, e, &output))
+			TaskMarket::<T>::do_commit(&key_of::<T>(&keys, e), id, input_hash, output_commitment(id, e, &[1; 32], &output))
 				.expect("an executor commits");
 		}
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(key_of::<T>(&keys, last)), id, input_hash, output_commitment(id, last, &output));
+		_(RawOrigin::Signed(key_of::<T>(&keys, last)), id, input_hash, output_commitment(id, last, &[1; 32], &output));
 
 		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Executing { phase: Phase::Reveal, .. })));
 	}
@@ -282,18 +288,18 @@ mod benchmarks {
 		let input_hash = input_hash_of::<T>(id);
 		let executors: Vec<T::AccountId> = Executions::<T>::get(id).expect("executors").into_iter().map(|e| e.provider).collect();
 		for e in &executors {
-			TaskMarket::<T>::do_commit(&key_of::<T>(&keys, e), id, input_hash, output_commitment(id, e, &output))
+			TaskMarket::<T>::do_commit(&key_of::<T>(&keys, e), id, input_hash, output_commitment(id, e, &[1; 32], &output))
 				.expect("an executor commits");
 		}
 		let (last, others) = executors.split_last().expect("executors");
 		for e in others {
 			let tensor: Tensor = output.clone().try_into().expect("within the bound");
-			TaskMarket::<T>::do_reveal(&key_of::<T>(&keys, e), id, tensor).expect("an executor reveals");
+			TaskMarket::<T>::do_reveal(&key_of::<T>(&keys, e), id, tensor, [1; 32]).expect("an executor reveals");
 		}
 		let tensor: Tensor = output.try_into().expect("within the bound");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(key_of::<T>(&keys, last)), id, tensor);
+		_(RawOrigin::Signed(key_of::<T>(&keys, last)), id, tensor, [1; 32]);
 
 		assert!(matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Executing { phase: Phase::Attest, .. })));
 	}

@@ -303,7 +303,8 @@ pub mod pallet {
 		/// An input value is outside the model's `input_min..=input_max`: its
 		/// circuit could not prove it.
 		InputOutOfRange,
-		/// No provider serves the model: the task could not be served.
+		/// Fewer providers serve the model than the task needs (one, or a
+		/// redundant task's executors): it could not be served.
 		NoProvider,
 		/// No Compute NFT has this id (never minted, or burned).
 		UnknownCnft,
@@ -319,6 +320,8 @@ pub mod pallet {
 		InsufficientBalance,
 		/// A redundant task needs between 2 and `MAX_REDUNDANCY` executors.
 		RedundancyOutOfRange,
+		/// No committee has been drawn yet to attest a redundant task.
+		NoCommittee,
 		/// The queue is full; try again later.
 		QueueFull,
 		/// No task has this id.
@@ -382,9 +385,10 @@ pub mod pallet {
 		///
 		/// The input is either values or the output of a Compute NFT the
 		/// signer owns ([`TaskInput`]). Signed by the user. Emits
-		/// [`Event::TaskSubmitted`]. A redundant task costs `k` times the
-		/// model's price. Errors: `UnknownModel`, `ModelRetired`,
-		/// `RedundancyOutOfRange`, `UnknownCnft`, `NotCnftOwner`,
+		/// [`Event::TaskSubmitted`]. A redundant task sets aside `k` times the
+		/// model's price (and pays for the executions revealed). Errors:
+		/// `UnknownModel`, `ModelRetired`, `RedundancyOutOfRange`,
+		/// `NoCommittee`, `UnknownCnft`, `NotCnftOwner`,
 		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `FeeBelowPrice`,
 		/// `TooManyOpenTasks`, `QueueFull`, `InsufficientBalance`. O(input).
 		#[pallet::call_index(0)]
@@ -439,7 +443,9 @@ pub mod pallet {
 
 		/// Decline an assigned task: it goes to another provider, and the
 		/// provider pays a small reputation cost instead of the missed
-		/// deadline's slash. The off-chain worker sends it when its engine
+		/// deadline's slash. An executor of a redundant task may decline
+		/// before it commits: the others go on without it (with nobody left,
+		/// the task is queued again). The off-chain worker sends it when its engine
 		/// cannot answer or its own check of the proof fails, with the reason.
 		///
 		/// Signed by the compute key of the assigned provider. Emits
@@ -475,8 +481,9 @@ pub mod pallet {
 			Self::do_commit(&signer, task, input_hash, commitment)
 		}
 
-		/// Reveal the output of a redundant task once every executor has
-		/// committed; it must match the executor's commitment. Once every
+		/// Reveal the output of a redundant task (and the salt of its
+		/// commitment) once every executor has committed; it must match the
+		/// executor's commitment. Once every
 		/// executor has revealed, the committee attests.
 		///
 		/// Signed by the compute key of one of the task's executors. Emits
@@ -486,9 +493,9 @@ pub mod pallet {
 		/// O(output).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::reveal_output(output.len() as u32))]
-		pub fn reveal_output(origin: OriginFor<T>, task: TaskId, output: Tensor) -> DispatchResult {
+		pub fn reveal_output(origin: OriginFor<T>, task: TaskId, output: Tensor, salt: [u8; 32]) -> DispatchResult {
 			let signer = ensure_signed(origin)?;
-			Self::do_reveal(&signer, task, output)
+			Self::do_reveal(&signer, task, output, salt)
 		}
 
 		/// The committee's attestation of a redundant task's output: an
@@ -604,6 +611,7 @@ pub mod pallet {
 				Verification::Zk => 1,
 				Verification::Redundant(k) => {
 					ensure!((2..=MAX_REDUNDANCY).contains(&u32::from(k)), Error::<T>::RedundancyOutOfRange);
+					ensure!(T::Committee::is_ready(), Error::<T>::NoCommittee);
 					k
 				},
 			};
@@ -613,7 +621,10 @@ pub mod pallet {
 				input.iter().all(|x| (model.input_min..=model.input_max).contains(x)),
 				Error::<T>::InputOutOfRange
 			);
-			ensure!(<T::Providers as ComputeProviders<_>>::is_served(&model_hash), Error::<T>::NoProvider);
+			ensure!(
+				<T::Providers as ComputeProviders<_>>::serves_at_least(&model_hash, u32::from(executors)),
+				Error::<T>::NoProvider
+			);
 			ensure!(max_fee >= fee, Error::<T>::FeeBelowPrice);
 			let open = OpenTasks::<T>::get(&owner);
 			ensure!(open < T::MaxOpenPerAccount::get(), Error::<T>::TooManyOpenTasks);

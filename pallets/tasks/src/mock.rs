@@ -140,10 +140,12 @@ parameter_types! {
 	pub static WrongOutput: bool = false;
 	/// Commitments the off-chain worker sent: (compute key, task, commitment).
 	pub static Committed: Vec<(AccountId, TaskId, H256)> = vec![];
-	/// Reveals the off-chain worker sent: (compute key, task, output).
-	pub static Revealed: Vec<(AccountId, TaskId, Vec<i64>)> = vec![];
+	/// Reveals the off-chain worker sent: (compute key, task, output, salt).
+	pub static Revealed: Vec<(AccountId, TaskId, Vec<i64>, [u8; 32])> = vec![];
 	/// Whether this test node's committee members sign what they are asked to.
 	pub static CommitteeSigns: bool = false;
+	/// Whether no committee has been drawn yet.
+	pub static NoCommitteeYet: bool = false;
 	/// Attestations the off-chain worker sent: (task, output).
 	pub static Attested: Vec<(TaskId, Vec<i64>)> = vec![];
 }
@@ -165,7 +167,7 @@ pub struct TestAttestation {
 pub fn attestation(id: TaskId, output: &[i64], signers: &[AccountId]) -> TestAttestation {
 	let output: Tensor = output.to_vec().try_into().unwrap();
 	let hash = sp_runtime::traits::BlakeTwo256::hash_of(&output);
-	let payload = attested_payload(id, input_hash(id), hash);
+	let payload = attested_payload(id, &model(), input_hash(id), hash);
 	TestAttestation {
 		payload: sp_runtime::traits::BlakeTwo256::hash(&payload),
 		signers: signers.to_vec().try_into().unwrap(),
@@ -194,6 +196,9 @@ impl TaskCommittee<AccountId> for TestCommittee {
 	}
 	fn verify_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::from_parts(4_000_000_000, 0)
+	}
+	fn is_ready() -> bool {
+		!NoCommitteeYet::get()
 	}
 	fn is_local_member() -> bool {
 		CommitteeSigns::get()
@@ -259,8 +264,8 @@ impl LocalCompute<AccountId> for TestCompute {
 		Committed::mutate(|c| c.push((*key, task, commitment)));
 		Ok(())
 	}
-	fn reveal(key: &AccountId, task: TaskId, output: Tensor) -> Result<(), ()> {
-		Revealed::mutate(|r| r.push((*key, task, output.into_inner())));
+	fn reveal(key: &AccountId, task: TaskId, output: Tensor, salt: [u8; 32]) -> Result<(), ()> {
+		Revealed::mutate(|r| r.push((*key, task, output.into_inner(), salt)));
 		Ok(())
 	}
 	fn submit(key: &AccountId, task: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {
@@ -486,6 +491,7 @@ pub fn with_offchain(test: impl FnOnce()) {
 	EngineFails::set(false);
 	WrongOutput::set(false);
 	CommitteeSigns::set(false);
+	NoCommitteeYet::set(false);
 	Sent::take();
 	Declined::take();
 	Prepared::take();

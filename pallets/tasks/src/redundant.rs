@@ -86,14 +86,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// See [`Pallet::reveal_output`].
-	pub(crate) fn do_reveal(signer: &T::AccountId, id: TaskId, output: Tensor) -> DispatchResult {
+	pub(crate) fn do_reveal(signer: &T::AccountId, id: TaskId, output: Tensor, salt: [u8; 32]) -> DispatchResult {
 		let (task, mut executions, index) = Self::executor_step(signer, id, Phase::Reveal)?;
 		let model = T::Models::model(&task.model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(output.len() as u32 == model.output_len, Error::<T>::WrongOutputShape);
 		let execution = &mut executions[index];
 		ensure!(execution.output.is_none(), Error::<T>::AlreadyRevealed);
 		ensure!(
-			execution.commitment == Some(output_commitment(id, &execution.provider, &output)),
+			execution.commitment == Some(output_commitment(id, &execution.provider, &salt, &output)),
 			Error::<T>::CommitmentMismatch
 		);
 		let output_hash = BlakeTwo256::hash_of(&output);
@@ -107,9 +107,41 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Moves task `id` into `phase`, due `ResultTimeout` blocks from now.
+	/// An executor of redundant task `id` declines it before committing (see
+	/// [`Pallet::decline_task`]): it pays the decline's reputation cost and
+	/// is recorded; the others go on (to the reveal, if they all committed),
+	/// and with nobody left the task is queued again or refunded.
+	pub(crate) fn decline_execution(signer: &T::AccountId, id: TaskId, reason: DeclineReason) -> DispatchResult {
+		let (mut task, mut executions, index) = Self::executor_step(signer, id, Phase::Commit)?;
+		ensure!(executions[index].commitment.is_none(), Error::<T>::AlreadyCommitted);
+		let provider = executions.remove(index).provider;
+		<T::Providers as ReportOutcome<_>>::declined(&provider)?;
+		Self::deposit_event(Event::TaskDeclined { task: id, provider: provider.clone(), reason });
+		let now = frame_system::Pallet::<T>::block_number();
+		if executions.is_empty() {
+			Executions::<T>::remove(id);
+			Self::retry_without(id, task, alloc::vec![provider], now);
+			return Ok(());
+		}
+		// A full record only means this one is not recorded (the task goes on).
+		let _ = Self::record_failed(&mut task, alloc::vec![provider]);
+		let all_committed = executions.iter().all(|e| e.commitment.is_some());
+		Executions::<T>::insert(id, executions);
+		if all_committed {
+			Self::enter(id, task, Phase::Reveal);
+		} else {
+			Tasks::<T>::insert(id, task);
+		}
+		Ok(())
+	}
+
+	/// Moves task `id` into `phase`, due `ResultTimeout` blocks from now
+	/// (twice that for the attestation: the window then spans a committee
+	/// rotation, so one committee that does not sign cannot block it).
 	fn enter(id: TaskId, mut task: TaskOf<T>, phase: Phase) {
-		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::ResultTimeout::get());
+		let timeout = T::ResultTimeout::get();
+		let timeout = if phase == Phase::Attest { timeout.saturating_add(timeout) } else { timeout };
+		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(timeout);
 		task.status = TaskStatus::Executing { phase, deadline };
 		Tasks::<T>::insert(id, task);
 	}
@@ -131,7 +163,8 @@ impl<T: Config> Pallet<T> {
 		}
 		let model = T::Models::model(&task.model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(output.len() as u32 == model.output_len, Error::<T>::WrongOutputShape);
-		let payload = attested_payload(id, BlakeTwo256::hash_of(&task.input), BlakeTwo256::hash_of(output));
+		let payload =
+			attested_payload(id, &task.model, BlakeTwo256::hash_of(&task.input), BlakeTwo256::hash_of(output));
 		let signers = T::Committee::verify(attestation, &payload)?;
 		Ok((task, signers))
 	}
@@ -142,12 +175,15 @@ impl<T: Config> Pallet<T> {
 		output: Tensor,
 		attestation: <T::Committee as TaskCommittee<T::AccountId>>::Attestation,
 	) -> DispatchResult {
-		let (task, signers) = Self::check_attestation(id, &output, &attestation)?;
+		let (mut task, signers) = Self::check_attestation(id, &output, &attestation)?;
 		let model = T::Models::model(&task.model).ok_or(Error::<T>::UnknownModel)?;
 		let output_hash = BlakeTwo256::hash_of(&output);
 		let executions = Executions::<T>::take(id).unwrap_or_default();
 		let now = frame_system::Pallet::<T>::block_number();
 		Running::<T>::mutate(|r| r.retain(|t| *t != id));
+		// The user pays for the executions that were revealed (those that
+		// dropped out earlier are refunded), shared by those that agree.
+		task.fee = model.price.saturating_mul(BalanceOf::<T>::from(executions.len() as u32));
 		let mut agreed = Vec::new();
 		for execution in executions {
 			let revealed = execution.output.as_ref().map(BlakeTwo256::hash_of);

@@ -82,6 +82,9 @@ impl<T: Config> Pallet<T> {
 	/// Declines task `id` for the provider whose compute key is `signer`; see
 	/// [`Pallet::decline_task`].
 	pub(crate) fn do_decline(signer: &T::AccountId, id: TaskId, reason: DeclineReason) -> DispatchResult {
+		if matches!(Tasks::<T>::get(id).map(|t| t.status), Some(TaskStatus::Executing { .. })) {
+			return Self::decline_execution(signer, id, reason);
+		}
 		let (provider, task) = Self::assigned_task(signer, id)?;
 		<T::Providers as ReportOutcome<_>>::declined(&provider)?;
 		Self::deposit_event(Event::TaskDeclined { task: id, provider: provider.clone(), reason });
@@ -158,9 +161,12 @@ impl<T: Config> Pallet<T> {
 
 		// The burned share counts toward the executors' scores, split like the fee.
 		let mut counted: BalanceOf<T> = Zero::zero();
+		let mut credited = Executors::<T::AccountId, BalanceOf<T>>::default();
 		for (executor, share) in executors.iter().zip(shares(burned, executors.len())) {
 			let share = if Self::own_task(&task, executor) { Zero::zero() } else { share };
 			counted = counted.saturating_add(share);
+			// At most `MAX_REDUNDANCY` executors: checked at submission.
+			let _ = credited.try_push((executor.clone(), share));
 			<T::Providers as ReportOutcome<_>>::verified(executor, flops.into(), share);
 			<T::Providers as ComputeProviders<_>>::task_closed(executor);
 			let quality = <T::Providers as ComputeProviders<_>>::reputation_of(executor);
@@ -174,6 +180,7 @@ impl<T: Config> Pallet<T> {
 			source: task.source,
 			verification: task.verification,
 			provider: provider.clone(),
+			executors: credited,
 			output_hash: BlakeTwo256::hash_of(&output),
 			proof_hash,
 			output,

@@ -126,24 +126,32 @@ pub struct Execution<AccountId> {
 	pub output: Option<Tensor>,
 }
 
+/// Who computed a result, and what of it counts toward each one's
+/// Proof-of-Compute score: one executor for a proven task, those whose
+/// output the committee attested for a redundant one.
+pub type Executors<AccountId, Balance> = BoundedVec<(AccountId, Balance), ConstU32<MAX_REDUNDANCY>>;
+
 /// The executors of a redundant task.
 pub type ExecutorList<AccountId> = BoundedVec<Execution<AccountId>, ConstU32<MAX_REDUNDANCY>>;
 
 /// What executor `provider` of task `task` commits to before anyone reveals:
-/// blake2-256 of a tag, the task, the provider and the output. Bound to the
-/// provider, so a lazy executor cannot copy another's commitment, and it
-/// cannot reveal an output it did not commit to.
-pub fn output_commitment<AccountId: Encode>(task: TaskId, provider: &AccountId, output: &[i64]) -> H256 {
+/// blake2-256 of a tag, the task, the provider, a random `salt` (revealed
+/// with the output) and the output. Bound to the provider, so a lazy
+/// executor cannot copy another's commitment; salted, so it cannot guess it
+/// from the few outputs a model may have; and it cannot reveal an output it
+/// did not commit to.
+pub fn output_commitment<AccountId: Encode>(task: TaskId, provider: &AccountId, salt: &[u8; 32], output: &[i64]) -> H256 {
 	use sp_runtime::traits::{BlakeTwo256, Hash};
-	BlakeTwo256::hash(&(b"daifi/redundant-output", task, provider, output).encode())
+	BlakeTwo256::hash(&(b"daifi/redundant-output", task, provider, salt, output).encode())
 }
 
-/// What the committee signs to attest that task `task`, on the input hashing
-/// to `input_hash`, has the output hashing to `output_hash`. Names the task
-/// and its input: an attestation for one task (or another version of it on
-/// a fork) says nothing about another.
-pub fn attested_payload(task: TaskId, input_hash: H256, output_hash: H256) -> alloc::vec::Vec<u8> {
-	(b"daifi/task-output", task, input_hash, output_hash).encode()
+/// What the committee signs to attest that task `task`, of model `model` on
+/// the input hashing to `input_hash`, has the output hashing to
+/// `output_hash`. Names the task, its model and its input: an attestation
+/// for one task (or another version of it on a fork) says nothing about
+/// another.
+pub fn attested_payload(task: TaskId, model: &ModelHash, input_hash: H256, output_hash: H256) -> alloc::vec::Vec<u8> {
+	(b"daifi/task-output", task, model, input_hash, output_hash).encode()
 }
 
 /// The committee that attests redundantly executed tasks (the attestation
@@ -162,6 +170,9 @@ pub trait TaskCommittee<AccountId> {
 	fn verify(attestation: &Self::Attestation, payload: &[u8]) -> Result<alloc::vec::Vec<AccountId>, sp_runtime::DispatchError>;
 	/// The most [`TaskCommittee::verify`] costs.
 	fn verify_weight() -> frame_support::weights::Weight;
+	/// Whether there is a committee to attest (redundant tasks are refused
+	/// without one).
+	fn is_ready() -> bool;
 	/// Off chain: whether this node holds a key of the current committee.
 	fn is_local_member() -> bool;
 	/// Off chain: signs `payload` with this node's keys in the current
@@ -231,8 +242,10 @@ pub struct TaskResult<AccountId, Balance, BlockNumber> {
 	pub source: Option<TaskId>,
 	/// How it was verified.
 	pub verification: Verification,
-	/// Who computed it.
+	/// Who computed it (for a redundant task, the first of `executors`).
 	pub provider: AccountId,
+	/// Every executor paid for it, with what counts toward its score.
+	pub executors: Executors<AccountId, Balance>,
 	/// The verified output.
 	pub output: Tensor,
 	/// blake2-256 of the SCALE-encoded output.
@@ -320,8 +333,8 @@ pub trait LocalCompute<AccountId> {
 	fn infer(jobs: &[ComputeJob]) -> alloc::vec::Vec<Result<Tensor, alloc::vec::Vec<u8>>>;
 	/// Sends `commit_output(task, input_hash, commitment)` signed with `key`.
 	fn commit(key: &AccountId, task: TaskId, input_hash: H256, commitment: H256) -> Result<(), ()>;
-	/// Sends `reveal_output(task, output)` signed with `key`.
-	fn reveal(key: &AccountId, task: TaskId, output: Tensor) -> Result<(), ()>;
+	/// Sends `reveal_output(task, output, salt)` signed with `key`.
+	fn reveal(key: &AccountId, task: TaskId, output: Tensor, salt: [u8; 32]) -> Result<(), ()>;
 	/// Sends `submit_result(task, input_hash, output, proof)` signed with `key`.
 	fn submit(key: &AccountId, task: TaskId, input_hash: H256, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
 	/// Sends `decline_task(task, reason)` signed with `key`.
@@ -344,7 +357,7 @@ impl<AccountId> LocalCompute<AccountId> for () {
 	fn commit(_: &AccountId, _: TaskId, _: H256, _: H256) -> Result<(), ()> {
 		Err(())
 	}
-	fn reveal(_: &AccountId, _: TaskId, _: Tensor) -> Result<(), ()> {
+	fn reveal(_: &AccountId, _: TaskId, _: Tensor, _: [u8; 32]) -> Result<(), ()> {
 		Err(())
 	}
 	fn submit(_: &AccountId, _: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {

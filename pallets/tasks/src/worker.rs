@@ -34,6 +34,10 @@ use sp_runtime::{
 	traits::{BlakeTwo256, Hash, Saturating},
 };
 
+/// The committee's step of a task, as [`Pallet::claim_step`] names it (an
+/// executor's steps are its phase's index).
+const ATTEST_STEP: u8 = u8::MAX;
+
 impl<T: Config> Pallet<T> {
 	/// One run of the off-chain worker at block `now`.
 	pub(crate) fn answer_assigned_tasks(now: BlockNumberFor<T>) {
@@ -73,7 +77,7 @@ impl<T: Config> Pallet<T> {
 		if due.is_empty() {
 			return;
 		}
-		let mut outputs: Vec<Option<Tensor>> =
+		let mut outputs: Vec<Option<(Tensor, [u8; 32])>> =
 			due.iter().map(|(id, task, _)| Self::kept_output(*id, task, provider)).collect();
 		let missing: Vec<usize> = (0..due.len()).filter(|i| outputs[*i].is_none()).collect();
 		let jobs: Vec<ComputeJob> = missing
@@ -88,34 +92,36 @@ impl<T: Config> Pallet<T> {
 			let (id, task, _) = &due[i];
 			match result {
 				Ok(output) => {
-					Self::keep_output(*id, task, provider, &output);
-					outputs[i] = Some(output);
+					let kept = (output, sp_io::offchain::random_seed());
+					Self::keep_output(*id, task, provider, &kept);
+					outputs[i] = Some(kept);
 				},
 				Err(reason) =>
 					log::warn!(target: "daifi-tasks", "task {id}: not executed: {}", String::from_utf8_lossy(&reason)),
 			}
 		}
 		for ((id, task, phase), output) in due.into_iter().zip(outputs) {
-			let Some(output) = output else { continue };
+			let Some((output, salt)) = output else { continue };
 			let sent = match phase {
 				Phase::Commit => {
-					let commitment = output_commitment(id, provider, &output);
+					let commitment = output_commitment(id, provider, &salt, &output);
 					T::LocalCompute::commit(key, id, BlakeTwo256::hash_of(&task.input), commitment)
 				},
-				_ => T::LocalCompute::reveal(key, id, output),
+				_ => T::LocalCompute::reveal(key, id, output, salt),
 			};
 			log::info!(target: "daifi-tasks", "task {id}: {phase:?} step sent ({sent:?})");
 		}
 	}
 
-	/// The output `provider` computed for task `id` (this version of it), if kept.
-	fn kept_output(id: TaskId, task: &TaskOf<T>, provider: &T::AccountId) -> Option<Tensor> {
+	/// The output `provider` computed for task `id` (this version of it) and
+	/// the salt of its commitment, if kept.
+	fn kept_output(id: TaskId, task: &TaskOf<T>, provider: &T::AccountId) -> Option<(Tensor, [u8; 32])> {
 		let key = (b"daifi/tasks/output", id, BlakeTwo256::hash_of(&task.input), provider).encode();
-		StorageValueRef::persistent(&key).get::<Tensor>().ok().flatten()
+		StorageValueRef::persistent(&key).get::<(Tensor, [u8; 32])>().ok().flatten()
 	}
 
-	/// Keeps the output `provider` computed for task `id`, to reveal it later.
-	fn keep_output(id: TaskId, task: &TaskOf<T>, provider: &T::AccountId, output: &Tensor) {
+	/// Keeps the output `provider` computed for task `id` and its salt, to reveal them later.
+	fn keep_output(id: TaskId, task: &TaskOf<T>, provider: &T::AccountId, output: &(Tensor, [u8; 32])) {
 		let key = (b"daifi/tasks/output", id, BlakeTwo256::hash_of(&task.input), provider).encode();
 		StorageValueRef::persistent(&key).set(output);
 	}
@@ -128,14 +134,16 @@ impl<T: Config> Pallet<T> {
 		}
 		for id in Running::<T>::get() {
 			let Some(task) = Tasks::<T>::get(id) else { continue };
-			if !matches!(task.status, TaskStatus::Executing { phase: Phase::Attest, .. }) {
+			if !matches!(task.status, TaskStatus::Executing { phase: Phase::Attest, .. }) ||
+				Self::sent_recently(ATTEST_STEP, id, &task, now)
+			{
 				continue;
 			}
 			let Some(output) = Self::output_to_attest(id, &task) else { continue };
-			let payload =
-				attested_payload(id, BlakeTwo256::hash_of(&task.input), BlakeTwo256::hash_of(&output));
+			let input_hash = BlakeTwo256::hash_of(&task.input);
+			let payload = attested_payload(id, &task.model, input_hash, BlakeTwo256::hash_of(&output));
 			let Some(attestation) = T::Committee::attest_locally(&payload) else { continue };
-			if Self::claim_step(u8::MAX, id, &task, now) {
+			if Self::claim_step(ATTEST_STEP, id, &task, now) {
 				let sent = T::Committee::send(id, output, attestation);
 				log::info!(target: "daifi-tasks", "task {id}: attestation sent ({sent:?})");
 			}
@@ -143,13 +151,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The output this member attests for task `id`: the one every executor
-	/// revealed, or, where they differ, the one this node's engine computes
-	/// (kept, so it is computed once).
+	/// revealed, when all the task asked for did; where they differ, or some
+	/// dropped out (a lone executor is never taken on its word), the one
+	/// this node's engine computes (kept, so it is computed once).
 	fn output_to_attest(id: TaskId, task: &TaskOf<T>) -> Option<Tensor> {
 		let revealed: Vec<Tensor> =
 			Executions::<T>::get(id)?.into_iter().filter_map(|e| e.output).collect();
+		let asked = match task.verification {
+			Verification::Redundant(k) => usize::from(k),
+			Verification::Zk => 1,
+		};
 		let first = revealed.first()?;
-		if revealed.iter().all(|o| o == first) {
+		if revealed.len() >= asked && revealed.iter().all(|o| o == first) {
 			return Some(first.clone());
 		}
 		let key = (b"daifi/tasks/attested-output", id, BlakeTwo256::hash_of(&task.input)).encode();
@@ -208,6 +221,14 @@ impl<T: Config> Pallet<T> {
 	/// transaction may still be in the pool).
 	fn claim(id: TaskId, task: &TaskOf<T>, now: BlockNumberFor<T>) -> bool {
 		Self::claim_step(b'z', id, task, now)
+	}
+
+	/// Whether `step` of task `id` was claimed within the last half of the
+	/// result timeout.
+	fn sent_recently(step: u8, id: TaskId, task: &TaskOf<T>, now: BlockNumberFor<T>) -> bool {
+		let key = (b"daifi/tasks/sent", step, id, BlakeTwo256::hash_of(&task.input)).encode();
+		let retry_after = T::ResultTimeout::get() / 2u32.into();
+		matches!(StorageValueRef::persistent(&key).get::<BlockNumberFor<T>>(), Ok(Some(at)) if now < at.saturating_add(retry_after))
 	}
 
 	/// [`Pallet::claim`] for one `step` of task `id` (each step is claimed

@@ -68,6 +68,9 @@ impl pallet_tasks::TaskCommittee<AccountId> for AttestationCommittee {
 		use pallet_attestation::WeightInfo;
 		<Runtime as pallet_attestation::Config>::WeightInfo::verify_attestation(MAX_COMMITTEE_SIZE)
 	}
+	fn is_ready() -> bool {
+		pallet_attestation::CurrentCommittee::<Runtime>::get().is_some_and(|c| !c.members.is_empty())
+	}
 	fn is_local_member() -> bool {
 		pallet_attestation::Pallet::<Runtime>::is_local_member()
 	}

@@ -76,8 +76,8 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 		super::offchain::send_signed(key, pallet_tasks::Call::commit_output { task, input_hash, commitment })
 	}
 
-	fn reveal(key: &AccountId, task: TaskId, output: Tensor) -> Result<(), ()> {
-		super::offchain::send_signed(key, pallet_tasks::Call::reveal_output { task, output })
+	fn reveal(key: &AccountId, task: TaskId, output: Tensor, salt: [u8; 32]) -> Result<(), ()> {
+		super::offchain::send_signed(key, pallet_tasks::Call::reveal_output { task, output, salt })
 	}
 
 	fn submit(key: &AccountId, task: TaskId, input_hash: sp_core::H256, output: Tensor, proof: ProofBytes) -> Result<(), ()> {

@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { bnToU8a, compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
-import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
+import { blake2AsU8a, decodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 
 import { computeKeyProof, connect, devKey, signAndFinalize } from '../lib/chain.mjs';
 import { DaifiNode, NODE_BINARY, sleep } from '../lib/node.mjs';
@@ -138,11 +138,11 @@ function encodeValues(values) {
 
 /**
  * An executor's commitment to `output` for task `id` (`pallet_tasks::output_commitment`):
- * blake2-256 of ("daifi/redundant-output", id as u64, provider, output).
+ * blake2-256 of ("daifi/redundant-output", id as u64, provider, salt (32 bytes), output).
  */
-function outputCommitment(id, provider, output) {
+function outputCommitment(id, provider, salt, output) {
   return blake2AsU8a(u8aConcat(stringToU8a('daifi/redundant-output'), bnToU8a(id, { bitLength: 64 }),
-    decodeAddress(provider), encodeValues(output)), 256);
+    decodeAddress(provider), salt, encodeValues(output)), 256);
 }
 
 test('a Redundant(3) task with a lying executor is settled by the committee, and the liar slashed', async () => {
@@ -180,15 +180,16 @@ test('a Redundant(3) task with a lying executor is settled by the committee, and
     ]), ferdie);
     assert.equal(joined.error, null, 'Ferdie registers');
 
-    // Eve submits Redundant(3) tasks until one is drawn for Ferdie.
-    const eve = devKey('Eve');
+    // Dave (a validator serving no model) submits Redundant(3) tasks until
+    // one is drawn for Ferdie.
+    const user = devKey('Dave');
     const price = (await api.query.modelRegistry.models(MODEL)).unwrap().price.toBigInt();
     let task = null;
     let submittedAt = 0;
     for (let attempt = 0; attempt < 5 && task === null; attempt += 1) {
       submittedAt = Date.now();
       const { events, error } = await signAndFinalize(api,
-        api.tx.tasks.submitTask(MODEL, { Values: IMAGE }, { Redundant: 3 }, 3n * price, 'Dai'), eve);
+        api.tx.tasks.submitTask(MODEL, { Values: IMAGE }, { Redundant: 3 }, 3n * price, 'Dai'), user);
       assert.equal(error, null, 'the task is accepted');
       const id = events.map(({ event }) => event).find((e) => api.events.tasks.TaskSubmitted.is(e)).data.task.toNumber();
       const executors = ((await api.query.tasks.executions(id)).unwrapOr([])).map((e) => e.provider.toString());
@@ -201,15 +202,16 @@ test('a Redundant(3) task with a lying executor is settled by the committee, and
     const input = api.createType('Vec<i64>', IMAGE);
     const inputHash = blake2AsU8a(input.toU8a(), 256);
     const wrong = Array.from({ length: 10 }, (_, i) => (i === 3 ? 1 << 16 : 0));
+    const salt = randomAsU8a(32);
     const commit = await signAndFinalize(api,
-      api.tx.tasks.commitOutput(task, inputHash, outputCommitment(task, ferdie.address, wrong)), ferdieCompute);
+      api.tx.tasks.commitOutput(task, inputHash, outputCommitment(task, ferdie.address, salt, wrong)), ferdieCompute);
     assert.equal(commit.error, null, 'Ferdie commits');
     deadline = Date.now() + 60_000;
     while (!(await api.query.tasks.tasks(task)).unwrap().status.toJSON().executing?.phase?.match(/reveal/i)) {
       assert.ok(Date.now() < deadline, 'every executor commits within a minute');
       await sleep(1_000);
     }
-    const reveal = await signAndFinalize(api, api.tx.tasks.revealOutput(task, wrong), ferdieCompute);
+    const reveal = await signAndFinalize(api, api.tx.tasks.revealOutput(task, wrong, salt), ferdieCompute);
     assert.equal(reveal.error, null, 'Ferdie reveals what it committed to');
 
     // The committee compares the outputs, re-executes, signs the right one and settles.
@@ -236,7 +238,7 @@ test('a Redundant(3) task with a lying executor is settled by the committee, and
     const started = Date.now();
     const id = await new Promise((ok, fail) => {
       api.tx.tasks.submitTask(MODEL, { Values: IMAGE }, { Redundant: 3 }, 3n * price, 'Dai')
-        .signAndSend(eve, ({ status, events }) => {
+        .signAndSend(user, ({ status, events }) => {
           if (!status.isInBlock) return;
           const submitted = events.map(({ event }) => event).find((e) => api.events.tasks.TaskSubmitted.is(e));
           if (submitted) ok(submitted.data.task.toNumber());

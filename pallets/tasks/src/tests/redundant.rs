@@ -47,17 +47,22 @@ fn phase(id: TaskId) -> Option<Phase> {
 	}
 }
 
+/// The salt `provider` uses in the tests.
+fn salt(provider: AccountId) -> [u8; 32] {
+	[provider as u8; 32]
+}
+
 fn commit(provider: AccountId, id: TaskId, output: &[i64]) -> sp_runtime::DispatchResult {
 	TaskMarket::commit_output(
 		RuntimeOrigin::signed(key(provider)),
 		id,
 		input_hash(id),
-		output_commitment(id, &provider, output),
+		output_commitment(id, &provider, &salt(provider), output),
 	)
 }
 
 fn reveal(provider: AccountId, id: TaskId, output: &[i64]) -> sp_runtime::DispatchResult {
-	TaskMarket::reveal_output(RuntimeOrigin::signed(key(provider)), id, output.to_vec().try_into().unwrap())
+	TaskMarket::reveal_output(RuntimeOrigin::signed(key(provider)), id, output.to_vec().try_into().unwrap(), salt(provider))
 }
 
 fn attest(id: TaskId, output: &[i64], signers: &[AccountId]) -> sp_runtime::DispatchResult {
@@ -161,8 +166,13 @@ fn a_redundant_task_goes_to_k_distinct_providers() {
 #[test]
 fn too_few_providers_leave_the_task_queued_then_refunded() {
 	execute(|| {
-		// Two providers serve the model; three are asked for.
+		// Three providers serve the model when the task is submitted; one
+		// stops before it is assigned.
+		third_provider();
 		let id = submit_redundant(3);
+		let mut profile = pallet_compute_staking::Providers::<Test>::get(P3).unwrap().profile;
+		profile.models = Default::default();
+		assert_ok!(ComputeStaking::update_profile(RuntimeOrigin::signed(P3), profile));
 		run_to(2);
 		assert!(matches!(Tasks::<Test>::get(id).unwrap().status, TaskStatus::Queued { .. }));
 		run_to(1 + QUEUE_TIMEOUT);
@@ -225,8 +235,11 @@ fn the_executor_with_another_output_is_slashed_and_the_majority_paid() {
 		assert_eq!(after[2], bonds[2] / 2, "the liar loses half");
 		assert!(events().iter().any(|e| matches!(e, Event::ResultRejected { task, provider, .. } if *task == id && *provider == liar)));
 		// 3,000 paid: 300 burned, 2,160 to the two honest executors.
-		assert_eq!(Results::<Test>::get(id).unwrap().executor_paid, 2_160);
-		assert_eq!(Results::<Test>::get(id).unwrap().provider, who[0]);
+		let result = Results::<Test>::get(id).unwrap();
+		assert_eq!(result.executor_paid, 2_160);
+		assert_eq!(result.provider, who[0]);
+		// Each honest executor's work counts: half of the 300 burned each.
+		assert_eq!(result.executors.to_vec(), vec![(who[0], 150), (who[1], 150)]);
 	});
 }
 
@@ -362,7 +375,7 @@ fn a_copied_commitment_cannot_be_revealed() {
 		let (honest_one, copier) = (executors(id)[0], executors(id)[1]);
 		assert_ok!(commit(honest_one, id, &honest()));
 		// The copier sends the honest executor's commitment, seen in the pool.
-		let seen = output_commitment(id, &honest_one, &honest());
+		let seen = output_commitment(id, &honest_one, &salt(honest_one), &honest());
 		assert_ok!(TaskMarket::commit_output(RuntimeOrigin::signed(key(copier)), id, input_hash(id), seen));
 		assert_ok!(reveal(honest_one, id, &honest()));
 		// Even knowing the output now, it cannot open a commitment bound to another executor.
@@ -374,8 +387,13 @@ fn a_copied_commitment_cannot_be_revealed() {
 		assert!(events().iter().any(|e| matches!(e, Event::DeadlineMissed { task, provider, .. } if *task == id && *provider == copier)));
 		assert_eq!(executors(id), vec![honest_one]);
 		assert_eq!(phase(id), Some(Phase::Attest));
+		let before = free(USER);
 		assert_ok!(attest(id, &honest(), &COMMITTEE));
-		assert_eq!(Results::<Test>::get(id).unwrap().executor_paid, 1_440, "all to the one that worked");
+		// It pays for the one execution revealed: 100 burned, 720 to the executor, 180 to the developer.
+		let result = Results::<Test>::get(id).unwrap();
+		assert_eq!(result.executor_paid, 720);
+		assert_eq!(result.executors.to_vec(), vec![(honest_one, 100)]);
+		assert_eq!(free(USER) - before, PRICE, "the dropped execution's price comes back");
 	});
 }
 
@@ -407,7 +425,10 @@ fn without_an_attestation_the_task_is_refunded_and_nobody_paid_or_slashed() {
 		let who = executors(id);
 		revealed(id, &[honest(), honest()]);
 		let bonds: Vec<Balance> = who.iter().map(|p| bond(*p)).collect();
+		// The attestation has twice the timeout (a committee rotation within it).
 		run_to(System::block_number() + TIMEOUT + 1);
+		assert_eq!(phase(id), Some(Phase::Attest));
+		run_to(System::block_number() + TIMEOUT);
 		assert!(events().contains(&Event::AttestationMissed { task: id }));
 		assert!(events().contains(&Event::TaskRefunded { task: id, owner: USER, amount: 2 * PRICE }));
 		let after: Vec<Balance> = who.iter().map(|p| bond(*p)).collect();
@@ -450,19 +471,25 @@ fn the_worker_commits_then_reveals_what_it_computed() {
 		let me = executors(id)[0];
 		HeldKey::set(Some(me));
 		TaskMarket::offchain_worker(2);
-		assert_eq!(Committed::get(), vec![(key(me), id, output_commitment(id, &me, &honest()))]);
+		let (signer, task, commitment) = Committed::get()[0];
+		assert_eq!((Committed::get().len(), signer, task), (1, key(me), id));
 		// Not again while it may be on its way; nothing to reveal yet.
 		TaskMarket::offchain_worker(3);
 		assert_eq!(Committed::get().len(), 1);
 		assert!(Revealed::get().is_empty());
-		// The commitments land; the worker reveals the output it kept, without running the model again.
-		for p in executors(id) {
+		// The commitments land; the worker reveals the output it kept (with
+		// its salt), without running the model again.
+		assert_ok!(TaskMarket::commit_output(RuntimeOrigin::signed(key(me)), id, input_hash(id), commitment));
+		for p in executors(id).into_iter().filter(|p| *p != me) {
 			assert_ok!(commit(p, id, &honest()));
 		}
 		let runs = Batches::get().len();
 		TaskMarket::offchain_worker(3);
-		assert_eq!(Revealed::get(), vec![(key(me), id, honest())]);
+		let (signer, task, output, salt) = Revealed::get()[0].clone();
+		assert_eq!((signer, task, output.clone()), (key(me), id, honest()));
 		assert_eq!(Batches::get().len(), runs);
+		// What it reveals opens its commitment on chain.
+		assert_ok!(TaskMarket::reveal_output(RuntimeOrigin::signed(key(me)), id, output.try_into().unwrap(), salt));
 	});
 }
 
@@ -496,5 +523,94 @@ fn where_executors_disagree_a_member_attests_its_own_execution() {
 		let (task, output) = Attested::get()[0].clone();
 		assert_ok!(attest(task, &output, &COMMITTEE));
 		assert_eq!(Results::<Test>::get(id).unwrap().output.to_vec(), honest());
+	});
+}
+
+#[test]
+fn without_a_committee_redundant_tasks_are_refused() {
+	execute(|| {
+		NoCommitteeYet::set(true);
+		assert_noop!(
+			TaskMarket::submit_task(
+				RuntimeOrigin::signed(USER),
+				model(),
+				TaskInput::Values(fixture().input.try_into().unwrap()),
+				Verification::Redundant(2),
+				2 * PRICE,
+				Payment::Dai
+			),
+			Error::<Test>::NoCommittee
+		);
+		NoCommitteeYet::set(false);
+		// Three executors asked, two providers serve the model.
+		assert_noop!(
+			TaskMarket::submit_task(
+				RuntimeOrigin::signed(USER),
+				model(),
+				TaskInput::Values(fixture().input.try_into().unwrap()),
+				Verification::Redundant(3),
+				3 * PRICE,
+				Payment::Dai
+			),
+			Error::<Test>::NoProvider
+		);
+	});
+}
+
+#[test]
+fn an_executor_declines_before_committing_and_the_others_go_on() {
+	execute(|| {
+		third_provider();
+		let id = submit_redundant(3);
+		run_to(2);
+		let who = executors(id);
+		assert_ok!(commit(who[0], id, &honest()));
+		assert_noop!(
+			TaskMarket::decline_task(RuntimeOrigin::signed(key(who[0])), id, Default::default()),
+			Error::<Test>::AlreadyCommitted
+		);
+		assert_ok!(commit(who[1], id, &honest()));
+		assert_ok!(TaskMarket::decline_task(RuntimeOrigin::signed(key(who[2])), id, b"no GPU".to_vec().try_into().unwrap()));
+		assert_eq!(executors(id), who[..2].to_vec());
+		assert_eq!(phase(id), Some(Phase::Reveal), "the two left had committed");
+		assert_eq!(Tasks::<Test>::get(id).unwrap().failed.to_vec(), vec![who[2]]);
+		assert_eq!(pallet_compute_staking::Providers::<Test>::get(who[2]).unwrap().open_tasks, 0);
+		assert_eq!(bond(who[2]), BOND, "a decline is not slashed");
+	});
+}
+
+#[test]
+fn the_last_executor_declining_requeues_the_task() {
+	execute(|| {
+		let id = submit_redundant(2);
+		run_to(2);
+		let who = executors(id);
+		for p in &who {
+			assert_ok!(TaskMarket::decline_task(RuntimeOrigin::signed(key(*p)), id, Default::default()));
+		}
+		let task = Tasks::<Test>::get(id).unwrap();
+		assert!(matches!(task.status, TaskStatus::Queued { .. }));
+		assert!(Executions::<Test>::get(id).is_none());
+		assert!(!Running::<Test>::get().contains(&id));
+	});
+}
+
+#[test]
+fn a_lone_executor_is_not_taken_on_its_word() {
+	with_offchain(|| {
+		let id = submit_redundant(2);
+		run_to(2);
+		let who = executors(id);
+		// Only the first commits and reveals (a wrong output); the other drops out.
+		assert_ok!(commit(who[0], id, &wrong()));
+		run_to(3 + TIMEOUT);
+		assert_eq!(phase(id), Some(Phase::Reveal));
+		assert_ok!(reveal(who[0], id, &wrong()));
+		assert_eq!(phase(id), Some(Phase::Attest));
+		CommitteeSigns::set(true);
+		TaskMarket::offchain_worker(System::block_number());
+		// The member re-executed instead of signing the lone output.
+		assert_eq!(Batches::get(), vec![1]);
+		assert_eq!(Attested::get(), vec![(id, honest())]);
 	});
 }
