@@ -23,6 +23,7 @@ fn minted<T: Config>() -> T::AccountId {
 		source: None,
 		verification: Verification::Zk,
 		provider: account("provider", 0, 0),
+		executors: Default::default(),
 		output: alloc::vec![i64::MAX; MAX_TENSOR_LEN as usize].try_into().expect("the largest tensor"),
 		output_hash: H256::repeat_byte(3),
 		proof_hash: H256::repeat_byte(4),

@@ -158,6 +158,37 @@ mod benchmarks {
 		assert_eq!(result, Err(VerificationError::InvalidProof));
 	}
 
+	/// `n` valid proofs of the digits model (75 public inputs, as
+	/// `submit_result`'s benchmark) verified together
+	/// ([`Pallet::verify_batch`]): divide by `n` for the cost per proof.
+	#[benchmark]
+	fn verify_proof_batch(n: Linear<1, 64>) {
+		let hash = ModelHash::repeat_byte(3);
+		sealed_phase1::<T>();
+		let mut record = crate::fixtures::mlp_64_32_10_model(account("developer", 0, 0), Zero::zero());
+		record.verifying_key = crate::fixtures::synthetic_key(crate::fixtures::MLP_64_32_10_PUBLIC_INPUTS)
+			.try_into()
+			.expect("within the bound");
+		ModelRegistry::<T>::do_register(hash, record).expect("valid model");
+		let fixture = crate::fixtures::mlp_64_32_10();
+		let layout = crate::fixtures::mlp_64_32_10_layout();
+		let claims: alloc::vec::Vec<crate::ProofClaim> = (0..n)
+			.map(|i| {
+				let binding = [i as u8; 32];
+				let proof = crate::fixtures::synthetic_proof_for(&binding, &fixture.input, &fixture.output, &layout);
+				crate::ProofClaim { binding, input: fixture.input.clone(), output: fixture.output.clone(), proof }
+			})
+			.collect();
+		let result;
+
+		#[block]
+		{
+			result = ModelRegistry::<T>::verify_batch(&hash, &claims);
+		}
+
+		assert_eq!(result, Ok(()));
+	}
+
 	#[benchmark]
 	fn open_phase1() -> Result<(), BenchmarkError> {
 		let origin = T::ManagerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;

@@ -446,6 +446,64 @@ pub mod pallet {
 	}
 }
 
+/// One proof of a batch ([`Pallet::verify_batch`]): what it claims and its bytes.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ProofClaim {
+	/// What the proof is bound to.
+	pub binding: [u8; 32],
+	/// The quantized input.
+	pub input: alloc::vec::Vec<i64>,
+	/// The quantized output.
+	pub output: alloc::vec::Vec<i64>,
+	/// The proof (compressed).
+	pub proof: alloc::vec::Vec<u8>,
+}
+
+impl<T: Config> Pallet<T> {
+	/// Verifies many proofs of model `hash` together: one final
+	/// exponentiation and one multi-scalar multiplication for all of them
+	/// (`daifi_zk_verifier::verify_batch`), each proof weighted by 128 bits
+	/// of `blake2_256(model, every proof, its index)`, so no prover knows its
+	/// weight before every proof is fixed. `Ok` only if every proof verifies
+	/// (but for a chance near 2^-128); on `InvalidProof` the caller checks
+	/// each alone ([`ModelCatalog::verify`]) to find which. What a block's
+	/// results will be checked with together; its weight is the
+	/// `verify_proof_batch` benchmark.
+	pub fn verify_batch(hash: &ModelHash, claims: &[ProofClaim]) -> Result<(), VerificationError> {
+		use codec::Encode;
+		use sp_runtime::traits::{BlakeTwo256, Hash};
+		use daifi_zk_verifier::{batch_weight, decode_checked_key, decode_proof_with, Claim, VerifyError};
+		let key = CheckedKeys::<T>::get(hash).ok_or(VerificationError::UnknownModel)?;
+		let layout = Models::<T>::get(hash).ok_or(VerificationError::UnknownModel)?.layout();
+		let pvk = decode_checked_key::<Bn254>(&key).map_err(|_| VerificationError::UnknownModel)?;
+		let proofs = claims
+			.iter()
+			.map(|c| decode_proof_with::<Bn254>(&c.proof, daifi_bn254_host::g2_in_subgroup))
+			.collect::<Result<alloc::vec::Vec<_>, _>>()
+			.map_err(|_| VerificationError::MalformedProof)?;
+		let seed = BlakeTwo256::hash(&(hash, claims.iter().map(|c| &c.proof).collect::<alloc::vec::Vec<_>>()).encode());
+		let weights: alloc::vec::Vec<_> = (0..claims.len() as u32)
+			.map(|i| {
+				let digest = BlakeTwo256::hash(&(seed, i).encode());
+				let mut bytes = [0u8; 16];
+				bytes.copy_from_slice(&digest.as_bytes()[..16]);
+				batch_weight(&bytes)
+			})
+			.collect();
+		let batch: alloc::vec::Vec<Claim<'_, Bn254>> = claims
+			.iter()
+			.zip(&proofs)
+			.map(|(c, proof)| Claim { binding: &c.binding, input: &c.input, output: &c.output, proof })
+			.collect();
+		daifi_zk_verifier::verify_batch(&pvk, &layout, &batch, &weights).map_err(|e| match e {
+			VerifyError::MalformedVerifyingKey => VerificationError::UnknownModel,
+			VerifyError::MalformedProof => VerificationError::MalformedProof,
+			VerifyError::WrongPublicInputCount { .. } => VerificationError::WrongShape,
+			VerifyError::InvalidProof | VerifyError::ValueOutOfRange => VerificationError::InvalidProof,
+		})
+	}
+}
+
 /// What other pallets need of a model, and proof verification against its key.
 pub trait ModelCatalog<AccountId, Balance> {
 	/// The model `hash`, if registered (retired ones included).

@@ -100,10 +100,12 @@ fn advance<T: Config>() -> BlockNumberFor<T> {
 	next
 }
 
-/// Runs the scheduler at the next block.
+/// Runs the scheduler at the next block: its start (deadlines, refunds,
+/// pruning) and its end's assignments.
 fn next_block<T: Config>() -> BlockNumberFor<T> {
 	let next = advance::<T>();
 	TaskMarket::<T>::on_initialize(next);
+	TaskMarket::<T>::assign_queued(next, frame_support::weights::Weight::MAX);
 	next
 }
 

@@ -33,8 +33,37 @@ fn bench(c: &mut Criterion) {
 		group.bench_function("prove", |b| b.iter(|| prove(&circuit, &pk, &[7; 32], &input, &mut rng).expect("prove")));
 		let (output, proof) = prove(&circuit, &pk, &[7; 32], &input, &mut rng).expect("prove");
 		group.bench_function("verify", |b| b.iter(|| verify(&pk.vk, &circuit.layout(), &[7; 32], &input, &output, &proof).expect("verify")));
+		if index == 0 {
+			bench_batch(&mut group, &circuit, &pk, &input, &mut rng);
+		}
 		group.finish();
 	}
+}
+
+/// Batch verification of 64 proofs (one final exponentiation): divide the
+/// time by 64 for the cost per proof, next to `verify` (one proof alone).
+fn bench_batch(
+	group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+	circuit: &daifi_zk::Circuit,
+	pk: &daifi_zk::ProvingKey,
+	input: &[i64],
+	rng: &mut StdRng,
+) {
+	use daifi_zk_verifier::{batch_weight, verify_batch, Claim};
+	const BATCH: usize = 64;
+	let bindings: Vec<[u8; 32]> = (0..BATCH).map(|i| [i as u8; 32]).collect();
+	let proven: Vec<_> = bindings.iter().map(|b| prove(circuit, pk, b, input, rng).expect("prove")).collect();
+	let claims: Vec<Claim<'_, ark_bn254::Bn254>> = bindings
+		.iter()
+		.zip(&proven)
+		.map(|(binding, (output, proof))| Claim { binding, input, output, proof })
+		.collect();
+	let weights: Vec<ark_bn254::Fr> = (0..BATCH).map(|i| batch_weight(&[i as u8 | 0x80; 16])).collect();
+	let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
+	let layout = circuit.layout();
+	group.bench_function("verify_batch_64", |b| {
+		b.iter(|| verify_batch(&pvk, &layout, &claims, &weights).expect("a valid batch"))
+	});
 }
 
 criterion_group!(benches, bench);

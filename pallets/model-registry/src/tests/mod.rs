@@ -295,3 +295,27 @@ fn the_synthetic_proof_verifies_for_its_statement_only() {
 	assert!(verify(&[8u8; 32], &output).is_err());
 	assert!(verify(&binding, &[5, 7]).is_err());
 }
+
+#[test]
+fn proofs_verify_together_and_one_bad_proof_fails_the_batch() {
+	new_test_ext().execute_with(|| {
+		let claim = |i: i64| {
+			let (input, output, proof) = mlp().proven(i);
+			crate::ProofClaim { binding: BINDING, input, output, proof }
+		};
+		let mut claims: Vec<_> = (1..=3).map(claim).collect();
+		assert_eq!(ModelRegistry::verify_batch(&mlp().hash, &claims), Err(VerificationError::UnknownModel));
+		assert_ok!(register(mlp().model(5, 1)));
+		assert_eq!(ModelRegistry::verify_batch(&mlp().hash, &claims), Ok(()));
+		assert_eq!(ModelRegistry::verify_batch(&mlp().hash, &[]), Ok(()));
+		// One altered output among three.
+		claims[1].output[3] += 1;
+		assert_eq!(ModelRegistry::verify_batch(&mlp().hash, &claims), Err(VerificationError::InvalidProof));
+		claims[1] = claim(2);
+		claims[2].proof.truncate(10);
+		assert_eq!(ModelRegistry::verify_batch(&mlp().hash, &claims), Err(VerificationError::MalformedProof));
+		claims[2] = claim(3);
+		claims[0].output.pop();
+		assert_eq!(ModelRegistry::verify_batch(&mlp().hash, &claims), Err(VerificationError::WrongShape));
+	});
+}
