@@ -38,9 +38,9 @@ pub trait WeightInfo {
 	fn submit_task(n: u32, ) -> Weight;
 	fn submit_result() -> Weight;
 	fn decline_task() -> Weight;
+	fn assign_task(p: u32, ) -> Weight;
 	fn commit_output() -> Weight;
 	fn reveal_output(n: u32, ) -> Weight;
-	fn assign_task(p: u32, ) -> Weight;
 	fn expire_task() -> Weight;
 	fn refund_task() -> Weight;
 	fn prune_result() -> Weight;
@@ -52,59 +52,62 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `n` in `[1, 500]`.
 	fn submit_task(n: u32, ) -> Weight {
 		// Proof size measured: 1722 bytes.
-		Weight::from_parts(146_810_399, 20377)
-			.saturating_add(Weight::from_parts(8_340, 0).saturating_mul(n.into()))
+		Weight::from_parts(141_598_292, 20377)
+			.saturating_add(Weight::from_parts(2_092, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	fn submit_result() -> Weight {
-		// Proof size measured: 12191 bytes.
-		Weight::from_parts(3_892_731_000, 37309)
+		// Proof size measured: 12192 bytes.
+		Weight::from_parts(3_604_916_000, 37309)
 			.saturating_add(T::DbWeight::get().reads(25))
 			.saturating_add(T::DbWeight::get().writes(19))
 	}
 	fn decline_task() -> Weight {
-		// Proof size measured: 1521 bytes.
-		Weight::from_parts(80_258_000, 36488)
-			.saturating_add(T::DbWeight::get().reads(6))
-			.saturating_add(T::DbWeight::get().writes(4))
-	}
-	fn commit_output() -> Weight {
-		Weight::from_parts(80_258_000, 36488)
-			.saturating_add(T::DbWeight::get().reads(6))
-			.saturating_add(T::DbWeight::get().writes(4))
-	}
-	fn reveal_output(n: u32, ) -> Weight {
-		Weight::from_parts(80_258_000, 36488)
-			.saturating_add(Weight::from_parts(8_340, 0).saturating_mul(n.into()))
+		// Proof size measured: 1522 bytes.
+		Weight::from_parts(79_578_000, 36497)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// `p` in `[1, 1000]`.
 	fn assign_task(p: u32, ) -> Weight {
-		// Proof size measured: 4477 bytes.
-		Weight::from_parts(689_287_841, 36488)
-			.saturating_add(Weight::from_parts(8_391_267, 0).saturating_mul(p.into()))
+		// Proof size measured: 4478 bytes.
+		Weight::from_parts(2_501_087, 36497)
+			.saturating_add(Weight::from_parts(9_630_735, 0).saturating_mul(p.into()))
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
+	fn commit_output() -> Weight {
+		// Proof size measured: 1659 bytes.
+		Weight::from_parts(63_943_000, 167662)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
+	/// `n` in `[1, 400]`.
+	fn reveal_output(n: u32, ) -> Weight {
+		// Proof size measured: 4538 bytes.
+		Weight::from_parts(87_680_347, 167662)
+			.saturating_add(Weight::from_parts(66_438, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
 	fn expire_task() -> Weight {
-		// Proof size measured: 1716 bytes.
-		Weight::from_parts(105_663_000, 36488)
+		// Proof size measured: 1717 bytes.
+		Weight::from_parts(105_374_000, 36497)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	fn refund_task() -> Weight {
-		// Proof size measured: 1139 bytes.
-		Weight::from_parts(87_440_000, 36488)
+		// Proof size measured: 1140 bytes.
+		Weight::from_parts(86_627_000, 36497)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	fn prune_result() -> Weight {
-		// Proof size measured: 988 bytes.
-		Weight::from_parts(29_442_000, 36488)
+		// Proof size measured: 989 bytes.
+		Weight::from_parts(29_173_000, 36497)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -113,52 +116,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
 	fn submit_task(n: u32, ) -> Weight {
-		Weight::from_parts(146_810_399, 20377)
-			.saturating_add(Weight::from_parts(8_340, 0).saturating_mul(n.into()))
+		Weight::from_parts(141_598_292, 20377)
+			.saturating_add(Weight::from_parts(2_092, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn submit_result() -> Weight {
-		Weight::from_parts(3_892_731_000, 37309)
+		Weight::from_parts(3_604_916_000, 37309)
 			.saturating_add(RocksDbWeight::get().reads(25))
 			.saturating_add(RocksDbWeight::get().writes(19))
 	}
 	fn decline_task() -> Weight {
-		Weight::from_parts(80_258_000, 36488)
-			.saturating_add(RocksDbWeight::get().reads(6))
-			.saturating_add(RocksDbWeight::get().writes(4))
-	}
-	fn commit_output() -> Weight {
-		Weight::from_parts(80_258_000, 36488)
-			.saturating_add(RocksDbWeight::get().reads(6))
-			.saturating_add(RocksDbWeight::get().writes(4))
-	}
-	fn reveal_output(n: u32, ) -> Weight {
-		Weight::from_parts(80_258_000, 36488)
-			.saturating_add(Weight::from_parts(8_340, 0).saturating_mul(n.into()))
+		Weight::from_parts(79_578_000, 36497)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn assign_task(p: u32, ) -> Weight {
-		Weight::from_parts(689_287_841, 36488)
-			.saturating_add(Weight::from_parts(8_391_267, 0).saturating_mul(p.into()))
+		Weight::from_parts(2_501_087, 36497)
+			.saturating_add(Weight::from_parts(9_630_735, 0).saturating_mul(p.into()))
 			.saturating_add(Weight::from_parts(0, 3637).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
+	fn commit_output() -> Weight {
+		Weight::from_parts(63_943_000, 167662)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(2))
+	}
+	fn reveal_output(n: u32, ) -> Weight {
+		Weight::from_parts(87_680_347, 167662)
+			.saturating_add(Weight::from_parts(66_438, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(2))
+	}
 	fn expire_task() -> Weight {
-		Weight::from_parts(105_663_000, 36488)
+		Weight::from_parts(105_374_000, 36497)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn refund_task() -> Weight {
-		Weight::from_parts(87_440_000, 36488)
+		Weight::from_parts(86_627_000, 36497)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn prune_result() -> Weight {
-		Weight::from_parts(29_442_000, 36488)
+		Weight::from_parts(29_173_000, 36497)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
