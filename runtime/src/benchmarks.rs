@@ -7,6 +7,7 @@ frame_benchmarking::define_benchmarks!(
 	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
 	[pallet_attestation, Attestation]
 	[pallet_balances, Balances]
+	[pallet_batches, Batches]
 	[pallet_compute_staking, ComputeStaking]
 	[pallet_credits, Credits]
 	[pallet_model_registry, ModelRegistry]

@@ -250,6 +250,9 @@ mod runtime {
 	#[runtime::pallet_index(19)]
 	pub type Attestation = pallet_attestation;
 
+	#[runtime::pallet_index(20)]
+	pub type Batches = pallet_batches;
+
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;
 

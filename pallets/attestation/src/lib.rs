@@ -277,6 +277,8 @@ pub mod pallet {
 		/// The aggregate signature does not verify for the signers and the
 		/// payload.
 		BadSignature,
+		/// The account is not a member of that epoch's committee.
+		NotAMember,
 	}
 
 	#[pallet::hooks]
@@ -410,10 +412,7 @@ pub mod pallet {
 		/// epoch), `BadBitfield`, `TooFewSigners`, `BadSignaturePoint`,
 		/// `BadSignature`.
 		pub fn verify(attestation: &Attestation, payload: &[u8]) -> Result<Vec<T::AccountId>, Error<T>> {
-			let committee = CurrentCommittee::<T>::get()
-				.filter(|c| c.epoch == attestation.epoch)
-				.or_else(|| PreviousCommittee::<T>::get().filter(|c| c.epoch == attestation.epoch))
-				.ok_or(Error::<T>::UnknownEpoch)?;
+			let committee = Self::committee_of(attestation.epoch)?;
 			let members = &committee.members;
 			let bits = &attestation.signers;
 			ensure!(bits.len() == members.len().div_ceil(8), Error::<T>::BadBitfield);
@@ -433,6 +432,34 @@ pub mod pallet {
 				},
 			)?;
 			Ok(signers.into_iter().map(|m| m.who.clone()).collect())
+		}
+
+		/// Checks that `member` of the committee of `epoch` (the current or
+		/// the previous one) signed `payload` ([`Pallet::message`]) alone: the
+		/// evidence of an equivocation. Changes nothing.
+		///
+		/// Errors: `UnknownEpoch`, `NotAMember`, `BadSignaturePoint`,
+		/// `BadSignature`.
+		pub fn verify_member(
+			epoch: u64,
+			member: &T::AccountId,
+			payload: &[u8],
+			signature: &Signature,
+		) -> Result<(), Error<T>> {
+			let committee = Self::committee_of(epoch)?;
+			let key = &committee.members.iter().find(|m| m.who == *member).ok_or(Error::<T>::NotAMember)?.key;
+			bls::verify(key, &Self::message(epoch, payload), signature).map_err(|e| match e {
+				BlsError::BadPoint => Error::<T>::BadSignaturePoint,
+				_ => Error::<T>::BadSignature,
+			})
+		}
+
+		/// The committee of `epoch`, if it is the current or the previous one.
+		fn committee_of(epoch: u64) -> Result<CommitteeOf<T>, Error<T>> {
+			CurrentCommittee::<T>::get()
+				.filter(|c| c.epoch == epoch)
+				.or_else(|| PreviousCommittee::<T>::get().filter(|c| c.epoch == epoch))
+				.ok_or(Error::<T>::UnknownEpoch)
 		}
 
 		/// See [`Hooks::offchain_worker`].

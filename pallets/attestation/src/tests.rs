@@ -373,6 +373,25 @@ fn an_attestation_of_more_than_two_thirds_verifies_and_names_its_signers() {
 }
 
 #[test]
+fn one_members_own_signature_is_checked_against_its_committee_key() {
+	run(4, || {
+		committee_of_four();
+		let payload = b"batch 9: header 0x01";
+		let message = AttestationPallet::message(1, payload);
+		let signature = secret(2).sign(&message);
+		let check = |epoch, member, payload: &[u8]| {
+			AttestationPallet::verify_member(epoch, &member, payload, &signature).map_err(DispatchError::from)
+		};
+		assert_ok!(check(1, 2, payload));
+		// Another member's key, another payload, another epoch, a non-member.
+		assert_eq!(check(1, 3, payload), Err(Error::<Test>::BadSignature.into()));
+		assert_eq!(check(1, 2, b"batch 9: header 0x02"), Err(Error::<Test>::BadSignature.into()));
+		assert_eq!(check(5, 2, payload), Err(Error::<Test>::UnknownEpoch.into()));
+		assert_eq!(check(1, 9, payload), Err(Error::<Test>::NotAMember.into()));
+	});
+}
+
+#[test]
 fn two_thirds_or_fewer_are_too_few() {
 	run(4, || {
 		committee_of_four();

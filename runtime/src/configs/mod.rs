@@ -6,6 +6,7 @@
 
 mod administration;
 mod attestation;
+mod batches;
 mod cnft;
 mod consensus;
 mod market;

@@ -1,0 +1,684 @@
+//! Escrows, batches, challenges and equivocation: every call, every error,
+//! and the attacks a committee, an executor, a user or a challenger could
+//! try. Every test ends with the pallets' invariants and exact issuance
+//! accounting ([`execute`]).
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok, dispatch::Pays};
+use sp_core::H256;
+use sp_runtime::{
+	testing::TestSignature,
+	traits::{BlakeTwo256, Hash},
+	TokenError,
+};
+
+/// What a batch's entry pays: (burned, executor, developer) of `gross`.
+fn split(gross: Balance) -> (Balance, Balance, Balance) {
+	let burned = gross / 10;
+	let executor = (gross - burned) * 8 / 10;
+	(burned, executor, gross - burned - executor)
+}
+
+fn held(who: AccountId) -> Balance {
+	Escrows::<Test>::get(who).held
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+// ---------------------------------------------------------------- escrow
+
+#[test]
+fn escrow_is_held_unlocked_after_the_delay_and_withdrawn() {
+	execute(|| {
+		assert_noop!(BatchLane::deposit(RuntimeOrigin::signed(1), 0), Error::<Test>::ZeroAmount);
+		assert_ok!(BatchLane::deposit(RuntimeOrigin::signed(1), 5_000));
+		assert_eq!((free(1), held(1)), (FUNDS - 5_000, 5_000));
+		assert_noop!(BatchLane::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::NothingUnlocking);
+		assert_noop!(BatchLane::unlock(RuntimeOrigin::signed(1), 5_001), Error::<Test>::NotEnoughEscrow);
+		assert_ok!(BatchLane::unlock(RuntimeOrigin::signed(1), 3_000));
+		// Asking for more than what is not yet unlocking is refused.
+		assert_noop!(BatchLane::unlock(RuntimeOrigin::signed(1), 2_001), Error::<Test>::NotEnoughEscrow);
+		assert_noop!(BatchLane::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::StillLocked);
+		run_to(1 + UNLOCK);
+		assert_ok!(BatchLane::withdraw(RuntimeOrigin::signed(1)));
+		assert_eq!((free(1), held(1)), (FUNDS - 2_000, 2_000));
+		// More than the balance cannot be deposited.
+		assert_noop!(BatchLane::deposit(RuntimeOrigin::signed(1), FUNDS), TokenError::FundsUnavailable);
+	});
+}
+
+#[test]
+fn a_user_cannot_run_off_with_what_it_signed_for() {
+	execute(|| {
+		fund(2_000);
+		// User 1 signs two requests, then asks all its escrow back at once.
+		assert_ok!(BatchLane::unlock(RuntimeOrigin::signed(1), 2_000));
+		let batch = build(1, &[2, 0, 0], &[P1]);
+		assert_ok!(batch.submit());
+		// The batch debited what was unlocking: nothing is left to withdraw.
+		run_to(1 + UNLOCK);
+		assert_ok!(BatchLane::withdraw(RuntimeOrigin::signed(1)));
+		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::Withdrawn { user: 1, amount: 0 }));
+		assert_eq!(held(1), 2_000);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+		assert_eq!(held(1), 0);
+	});
+}
+
+// ---------------------------------------------------------------- batches
+
+#[test]
+fn an_honest_batch_settles_once_its_window_closes() {
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[3, 2, 1], &[P1, P2]);
+		let (p1, p2, dev) = (free(P1), free(P2), free(DEV));
+		let result = batch.submit().unwrap();
+		assert_eq!(result.pays_fee, Pays::No);
+		assert_eq!(NextSequence::<Test>::get(), 2);
+		assert_eq!(Escrows::<Test>::get(1).committed, 3 * PRICE);
+		assert_eq!((Escrows::<Test>::get(2).nonce, Escrows::<Test>::get(2).spent), (2, 2 * PRICE));
+
+		run_to(1 + PERIOD);
+		assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::ChallengeOpen);
+		run_to(2 + PERIOD);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+		assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::UnknownBatch);
+
+		// Six requests: P1 executed three, P2 three.
+		let (burned, executor, developer) = split(3 * PRICE);
+		assert_eq!(free(P1) - p1, executor);
+		assert_eq!(free(P2) - p2, executor);
+		assert_eq!(free(DEV) - dev, 2 * developer);
+		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::BatchReleased {
+			sequence: 1,
+			paid: 6 * PRICE,
+			burned: 2 * burned
+		}));
+		for (user, count) in [(1, 3), (2, 2), (3, 1)] {
+			let escrow = Escrows::<Test>::get(user);
+			assert_eq!((escrow.held, escrow.committed), (10_000 - count * PRICE, 0));
+			assert_eq!(free(user), FUNDS - 10_000);
+		}
+		// Each entry counts toward its executor's score, with the burned share.
+		let record = pallet_compute_staking::Providers::<Test>::get(P1).unwrap().record;
+		assert_eq!(record.verified, 1);
+		assert!(System::events().iter().any(|e| e.event ==
+			RuntimeEvent::ComputeStaking(pallet_compute_staking::Event::ResultVerified {
+				provider: P1,
+				flops: 3 * u128::from(fixtures_flops()),
+				counted: burned
+			})));
+	});
+}
+
+fn fixtures_flops() -> u64 {
+	use pallet_model_registry::ModelCatalog;
+	ModelRegistry::model(&model()).unwrap().flops
+}
+
+#[test]
+fn the_next_batch_continues_each_users_requests() {
+	execute(|| {
+		fund(10_000);
+		assert_ok!(build(1, &[2, 1, 0], &[P1]).submit());
+		let second = build(2, &[1, 1, 1], &[P2]);
+		assert_eq!(second.header.users[0].first_nonce, 3);
+		assert_ok!(second.submit());
+		assert_eq!(Escrows::<Test>::get(1).committed, 3 * PRICE);
+		run_to(2 + PERIOD);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 2));
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+		assert_eq!(held(1), 10_000 - 3 * PRICE);
+	});
+}
+
+#[test]
+fn a_batch_is_not_accepted_twice_nor_out_of_order() {
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[1, 1, 1], &[P1]);
+		assert_ok!(batch.submit());
+		assert_noop!(batch.submit(), Error::<Test>::WrongSequence);
+		// The same requests under the next number: already settled.
+		let mut replay = build(1, &[1, 1, 1], &[P1]);
+		replay.header.sequence = 2;
+		replay.header.users = batch.header.users.clone();
+		assert_noop!(replay.submit(), Error::<Test>::WrongNonce);
+		let skipped = build(3, &[1, 0, 0], &[P1]);
+		assert_noop!(skipped.submit(), Error::<Test>::WrongSequence);
+	});
+}
+
+#[test]
+fn the_committee_must_sign_the_header_as_submitted() {
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[1, 1, 0], &[P1]);
+		let attestation = batch.attest(&COMMITTEE[..3]);
+		// Two thirds is not enough.
+		assert_noop!(
+			BatchLane::submit_batch(RuntimeOrigin::signed(40), batch.header.clone(), batch.attest(&COMMITTEE[..2])),
+			sp_runtime::DispatchError::Other("too few signers")
+		);
+		// A header changed after signing (more to the executor) is refused.
+		batch.header.entries[0].gross += 1;
+		assert_noop!(
+			BatchLane::submit_batch(RuntimeOrigin::signed(40), batch.header.clone(), attestation),
+			sp_runtime::DispatchError::Other("bad signature")
+		);
+	});
+}
+
+/// Submitting `batch` as signed by the committee fails with `error` and
+/// changes nothing.
+fn refused(batch: &Built, error: Error<Test>) {
+	assert_noop!(batch.submit(), error);
+}
+
+#[test]
+fn headers_that_do_not_add_up_are_refused_by_name() {
+	execute(|| {
+		fund(10_000);
+		let honest = build(1, &[2, 1, 0], &[P1, P2]);
+
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.entries.clear();
+		refused(&b, Error::<Test>::EmptyBatch);
+
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.entries[0].count += 1;
+		refused(&b, Error::<Test>::EntriesDoNotTile);
+
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.entries[1].count = 0;
+		b.header.entries[0].count += 1;
+		refused(&b, Error::<Test>::EntriesDoNotTile);
+
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		let again = b.header.users[0].clone();
+		b.header.users.try_push(again).unwrap();
+		refused(&b, Error::<Test>::DuplicateUser);
+
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.users[0].first_nonce = 2;
+		refused(&b, Error::<Test>::WrongNonce);
+
+		// The committee inflates a user's debit: the user never signed it.
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.users[0].last.spent += 1_000;
+		b.header.entries[0].gross += 1_000;
+		refused(&b, Error::<Test>::BadUserSignature);
+
+		// The committee pays the executors more than the users pay.
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.entries[0].gross += 1;
+		refused(&b, Error::<Test>::Unbalanced);
+
+		// Fewer requests than results.
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.results += 1;
+		b.header.entries[0].count += 1;
+		refused(&b, Error::<Test>::CountMismatch);
+
+		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
+		b.header.entries[0].model = H256::repeat_byte(9);
+		refused(&b, Error::<Test>::UnknownModel);
+
+		// More than `StakeCover` of the signers' bonds (30,000) cannot be moved.
+		StakeCover::set(sp_runtime::Perbill::from_percent(5));
+		refused(&build(1, &[2, 1, 0], &[P1, P2]), Error::<Test>::ExceedsStake);
+		StakeCover::set(sp_runtime::Perbill::from_percent(40));
+
+		assert_ok!(honest.submit());
+	});
+}
+
+#[test]
+fn a_debit_needs_the_escrow_and_never_goes_backwards() {
+	execute(|| {
+		fund(PRICE);
+		// User 1 has one fee in escrow, not two.
+		refused(&build(1, &[2, 0, 0], &[P1]), Error::<Test>::InsufficientEscrow);
+		assert_ok!(build(1, &[1, 0, 0], &[P1]).submit());
+		// Its next request claims a smaller total than it already paid.
+		let mut b = build(2, &[1, 0, 0], &[P1]);
+		b.header.users[0].last.spent = 0;
+		b.header.users[0].signature = sign(&b.header.users[0].last);
+		refused(&b, Error::<Test>::SpentDecreased);
+	});
+}
+
+// ---------------------------------------------------------------- challenges
+
+/// Submits `batch` (signed by members 30, 31, 32), challenges it with
+/// `evidence` from account 20 and checks that it is void: signers slashed
+/// half their bond, the challenger rewarded a tenth of that, users' escrows
+/// free again, nothing paid.
+fn assert_voided(batch: &Built, evidence: EvidenceOf<Test>) {
+	assert_ok!(batch.submit());
+	let challenger_before = free(20);
+	let executors: Vec<_> = batch.header.entries.iter().map(|e| (e.executor, free(e.executor))).collect();
+	assert_ok!(BatchLane::challenge(RuntimeOrigin::signed(20), 1, evidence));
+	let slashed = 3 * BOND / 2;
+	assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::BatchVoided {
+		sequence: 1,
+		challenger: 20,
+		slashed,
+		reward: slashed / 10
+	}));
+	for member in &COMMITTEE[..3] {
+		assert_eq!(bond(*member), BOND / 2);
+	}
+	assert_eq!(bond(COMMITTEE[3]), BOND, "a member that did not sign keeps its bond");
+	assert_eq!(free(20), challenger_before + slashed / 10);
+	for user in USERS {
+		assert_eq!(Escrows::<Test>::get(user).committed, 0);
+	}
+	run_to(2 + PERIOD);
+	assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::UnknownBatch);
+	for (executor, before) in executors {
+		assert_eq!(free(executor), before, "nobody is paid from a void batch");
+	}
+}
+
+#[test]
+fn a_result_with_a_proof_that_does_not_verify_voids_the_batch() {
+	execute(|| {
+		fund(10_000);
+		// P2 copies P1's proof for its own request (bound to P1): it does not
+		// verify for P2's binding.
+		let mut batch = build(1, &[1, 1, 0], &[P1, P2]);
+		let (input, output, proof) = batch.data[0].clone();
+		batch.leaves[1].proof_hash = BlakeTwo256::hash(&proof);
+		batch.leaves[1].output_hash = BlakeTwo256::hash_of(&output);
+		batch.data[1] = (input, output, proof);
+		batch.seal();
+		let evidence = batch.proof_evidence(1);
+		assert_voided(&batch, evidence);
+	});
+}
+
+#[test]
+fn a_wrong_output_voids_the_batch() {
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[1, 0, 0], &[P1]);
+		let (input, mut output, proof) = batch.data[0].clone();
+		output[3] += 1;
+		batch.leaves[0].output_hash = BlakeTwo256::hash_of(&output);
+		batch.data[0] = (input, output, proof);
+		batch.seal();
+		let evidence = batch.proof_evidence(0);
+		assert_voided(&batch, evidence);
+	});
+}
+
+#[test]
+fn a_request_the_user_did_not_sign_voids_the_batch() {
+	execute(|| {
+		fund(10_000);
+		// User 2's request made to run another input than it signed for.
+		let mut batch = build(1, &[1, 1, 0], &[P1]);
+		batch.leaves[1].request.input_hash = H256::repeat_byte(1);
+		batch.seal();
+		let evidence = Evidence::Signature(batch.proof(1));
+		assert_voided(&batch, evidence);
+	});
+}
+
+#[test]
+fn a_leaf_outside_its_entry_or_its_users_range_voids_the_batch() {
+	execute(|| {
+		fund(10_000);
+		// P2 claims a result it did not execute inside P1's entry.
+		let mut batch = build(1, &[2, 0, 0], &[P1]);
+		batch.leaves[1].executor = P2;
+		batch.seal();
+		let evidence = Evidence::Placement(batch.proof(1));
+		assert_voided(&batch, evidence);
+	});
+	execute(|| {
+		fund(10_000);
+		// A request of user 2 that its debit does not cover (nonce 2 of a
+		// range 1..=1), in place of user 1's second.
+		let mut batch = build(1, &[2, 1, 0], &[P1]);
+		let extra = request(2, 2, 2 * PRICE);
+		batch.leaves[1].request = extra.clone();
+		batch.leaves[1].signature = sign(&extra);
+		batch.seal();
+		let evidence = Evidence::Placement(batch.proof(1));
+		assert_voided(&batch, evidence);
+	});
+}
+
+#[test]
+fn a_request_settled_twice_in_a_batch_voids_it() {
+	execute(|| {
+		fund(10_000);
+		// User 1's request 1 twice, its request 2 never executed.
+		let mut batch = build(1, &[2, 0, 0], &[P1]);
+		batch.leaves[1] = batch.leaves[0].clone();
+		batch.leaves[1].running = 2 * PRICE;
+		batch.seal();
+		let evidence = Evidence::Duplicate(batch.proof(0), batch.proof(1));
+		assert_voided(&batch, evidence);
+	});
+}
+
+#[test]
+fn an_entry_total_that_is_not_its_leaves_fees_voids_the_batch() {
+	// The committee pays P1 a fee of P2's: the last leaf shows it.
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[2, 2, 0], &[P1, P2]);
+		batch.header.entries[0].gross += PRICE;
+		batch.header.entries[1].gross -= PRICE;
+		let evidence = Evidence::Running(batch.proof(1), None);
+		assert_voided(&batch, evidence);
+	});
+	// The running totals hide it: the inflated step shows it.
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[2, 2, 0], &[P1, P2]);
+		batch.header.entries[0].gross += PRICE;
+		batch.header.entries[1].gross -= PRICE;
+		batch.leaves[1].running += PRICE;
+		batch.seal();
+		let evidence = Evidence::Running(batch.proof(0), Some(batch.proof(1)));
+		assert_voided(&batch, evidence);
+	});
+	// Or the first leaf, if the inflation starts there.
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[2, 2, 0], &[P1, P2]);
+		batch.header.entries[0].gross += PRICE;
+		batch.header.entries[1].gross -= PRICE;
+		batch.leaves[0].running += PRICE;
+		batch.leaves[1].running += PRICE;
+		batch.seal();
+		let evidence = Evidence::Running(batch.proof(0), None);
+		assert_voided(&batch, evidence);
+	});
+}
+
+#[test]
+fn a_challenge_of_an_honest_batch_costs_the_challenger_its_deposit() {
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[2, 2, 0], &[P1, P2]);
+		assert_ok!(batch.submit());
+		let frivolous = [
+			batch.proof_evidence(0),
+			Evidence::Signature(batch.proof(1)),
+			Evidence::Placement(batch.proof(2)),
+			Evidence::Duplicate(batch.proof(0), batch.proof(1)),
+			Evidence::Running(batch.proof(1), None),
+			Evidence::Running(batch.proof(2), Some(batch.proof(3))),
+		];
+		for (i, evidence) in frivolous.into_iter().enumerate() {
+			let before = free(20);
+			assert_ok!(BatchLane::challenge(RuntimeOrigin::signed(20), 1, evidence));
+			assert_eq!(free(20), before - DEPOSIT, "challenge {i}");
+			assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::ChallengeFailed {
+				sequence: 1,
+				challenger: 20,
+				burned: DEPOSIT
+			}));
+		}
+		for member in COMMITTEE {
+			assert_eq!(bond(member), BOND);
+		}
+		run_to(2 + PERIOD);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+	});
+}
+
+#[test]
+fn malformed_or_late_challenges_are_refused_and_change_nothing() {
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[2, 2, 0], &[P1, P2]);
+		assert_noop!(
+			BatchLane::challenge(RuntimeOrigin::signed(20), 1, Evidence::Signature(batch.proof(0))),
+			Error::<Test>::UnknownBatch
+		);
+		assert_ok!(batch.submit());
+		let challenge = |evidence| BatchLane::challenge(RuntimeOrigin::signed(20), 1, evidence);
+
+		// A leaf at another index than its path's.
+		let mut moved = batch.proof(0);
+		moved.index = 1;
+		assert_noop!(challenge(Evidence::Signature(moved)), Error::<Test>::BadPath);
+		// A leaf that is not in the batch.
+		let mut forged = batch.proof(0);
+		forged.leaf.running += 1;
+		assert_noop!(challenge(Evidence::Running(forged, None)), Error::<Test>::BadPath);
+		// The padding past the last leaf.
+		let mut padding = batch.proof(3);
+		padding.index = 4;
+		assert_noop!(challenge(Evidence::Placement(padding)), Error::<Test>::BadPath);
+		// A proof that is not the leaf's.
+		let Evidence::Proof { leaf, input, output, .. } = batch.proof_evidence(0) else { unreachable!() };
+		let other = batch.data[1].2.clone().try_into().unwrap();
+		assert_noop!(
+			challenge(Evidence::Proof { leaf, input, output, proof: other }),
+			Error::<Test>::EvidenceMismatch
+		);
+		// The same leaf twice, or leaves that are not adjacent in one entry.
+		assert_noop!(challenge(Evidence::Duplicate(batch.proof(0), batch.proof(0))), Error::<Test>::NotAdjacent);
+		assert_noop!(
+			challenge(Evidence::Running(batch.proof(0), Some(batch.proof(2)))),
+			Error::<Test>::NotAdjacent
+		);
+		assert_noop!(
+			challenge(Evidence::Running(batch.proof(1), Some(batch.proof(2)))),
+			Error::<Test>::NotAdjacent
+		);
+		// A challenger that cannot put down the deposit.
+		assert_noop!(
+			BatchLane::challenge(RuntimeOrigin::signed(99), 1, Evidence::Signature(batch.proof(0))),
+			TokenError::FundsUnavailable
+		);
+		run_to(2 + PERIOD);
+		assert_noop!(challenge(Evidence::Signature(batch.proof(0))), Error::<Test>::ChallengeClosed);
+	});
+}
+
+// ---------------------------------------------------------------- equivocation
+
+#[test]
+fn a_member_that_signs_two_headers_for_one_batch_is_slashed_once() {
+	execute(|| {
+		let (a, b) = (H256::repeat_byte(1), H256::repeat_byte(2));
+		let signed = |hash: H256| (31, BlakeTwo256::hash(&batch_payload(1, hash)));
+		let report = |first, second| {
+			BatchLane::report_equivocation(RuntimeOrigin::signed(20), 31, EPOCH, 1, (first, signed(first)), (second, signed(second)))
+		};
+		assert_noop!(report(a, a), Error::<Test>::SameHeader);
+		// A signature of another batch number is not this batch's.
+		assert_noop!(
+			BatchLane::report_equivocation(
+				RuntimeOrigin::signed(20),
+				31,
+				EPOCH,
+				2,
+				(a, signed(a)),
+				(b, signed(b))
+			),
+			sp_runtime::DispatchError::Other("bad signature")
+		);
+		let before = free(20);
+		let result = report(a, b).unwrap();
+		assert_eq!(result.pays_fee, Pays::No);
+		assert_eq!(bond(31), BOND / 2);
+		assert_eq!(free(20), before + BOND / 20);
+		assert_noop!(report(a, b), Error::<Test>::AlreadyReported);
+		// Not a member of that epoch's committee.
+		assert_noop!(
+			BatchLane::report_equivocation(
+				RuntimeOrigin::signed(20),
+				P1,
+				EPOCH,
+				1,
+				(a, (P1, BlakeTwo256::hash(&batch_payload(1, a)))),
+				(b, (P1, BlakeTwo256::hash(&batch_payload(1, b))))
+			),
+			sp_runtime::DispatchError::Other("not a member")
+		);
+	});
+}
+
+#[test]
+fn requests_are_signed_for_this_chain_only() {
+	execute(|| {
+		let r = request(1, 1, PRICE);
+		let here = BatchLane::request_message(&r);
+		let elsewhere = request_message(&H256::repeat_byte(5), &r);
+		assert_ne!(here, elsewhere);
+		let signature = TestSignature(1, elsewhere.to_vec());
+		assert!(!BatchLane::signed_by_user(&r, &signature));
+		assert!(BatchLane::signed_by_user(&r, &sign(&r)));
+	});
+}
+
+#[test]
+fn a_retired_model_is_not_settled_in_batches() {
+	execute(|| {
+		fund(10_000);
+		assert_ok!(ModelRegistry::retire_model(RuntimeOrigin::root(), model()));
+		refused(&build(1, &[1, 0, 0], &[P1]), Error::<Test>::RetiredModel);
+	});
+}
+
+#[test]
+fn a_fee_below_the_models_price_voids_the_batch() {
+	execute(|| {
+		fund(10_000);
+		// User 1 and P1 settle half the price in the batch (and the rest
+		// elsewhere): the developer's share and the burn would be bypassed.
+		let mut batch = build(1, &[1, 0, 0], &[P1]);
+		let mut cheap = batch.leaves[0].request.clone();
+		cheap.fee = PRICE / 2;
+		cheap.spent = PRICE / 2;
+		batch.leaves[0].request = cheap.clone();
+		batch.leaves[0].signature = sign(&cheap);
+		batch.leaves[0].running = PRICE / 2;
+		batch.header.users[0].last = cheap.clone();
+		batch.header.users[0].signature = sign(&cheap);
+		batch.header.entries[0].gross = PRICE / 2;
+		batch.seal();
+		let evidence = Evidence::Placement(batch.proof(0));
+		assert_voided(&batch, evidence);
+	});
+}
+
+#[test]
+fn a_signer_that_challenges_its_own_batch_wins_nothing() {
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[1, 0, 0], &[P1]);
+		batch.leaves[0].request.input_hash = H256::repeat_byte(1);
+		batch.seal();
+		assert_ok!(batch.submit());
+		let before = free(30);
+		assert_ok!(BatchLane::challenge(RuntimeOrigin::signed(30), 1, Evidence::Signature(batch.proof(0))));
+		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::BatchVoided {
+			sequence: 1,
+			challenger: 30,
+			slashed: 3 * BOND / 2,
+			reward: 0
+		}));
+		assert_eq!(free(30), before);
+		assert_eq!(bond(30), BOND / 2);
+	});
+}
+
+#[test]
+fn a_provider_buying_its_own_results_earns_no_score() {
+	execute(|| {
+		fund(10_000);
+		BatchLane::deposit(RuntimeOrigin::signed(P1), 10_000).unwrap();
+		let batch = build_for(1, &[(P1, 2), (1, 2)], &[P1, P2]);
+		assert_ok!(batch.submit());
+		run_to(2 + PERIOD);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+		let counted = |provider| {
+			System::events().into_iter().find_map(|e| match e.event {
+				RuntimeEvent::ComputeStaking(pallet_compute_staking::Event::ResultVerified { provider: p, counted, .. })
+					if p == provider => Some(counted),
+				_ => None,
+			})
+		};
+		assert_eq!(counted(P1), Some(0), "P1 bought results in this batch");
+		assert_eq!(counted(P2), Some(split(2 * PRICE).0));
+	});
+}
+
+// ---------------------------------------------------------------- data availability
+
+#[test]
+fn requested_data_is_posted_and_paid_for_then_the_window_extends() {
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[2, 1, 0], &[P1]);
+		assert_ok!(batch.submit());
+		assert_noop!(
+			BatchLane::request_data(RuntimeOrigin::signed(20), 1, 1, 3),
+			Error::<Test>::NotInBatch
+		);
+		assert_noop!(BatchLane::request_data(RuntimeOrigin::signed(20), 2, 1, 1), Error::<Test>::UnknownBatch);
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 1, 2));
+		assert_noop!(BatchLane::request_data(RuntimeOrigin::signed(21), 1, 1, 2), Error::<Test>::AlreadyRequested);
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(21), 1, 2, 1));
+		assert_noop!(BatchLane::request_data(RuntimeOrigin::signed(22), 1, 1, 1), Error::<Test>::TooManyRequests);
+		// Unanswered requests hold the batch.
+		run_to(2 + PERIOD);
+		assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::DataPending);
+		// Another leaf, or data that is not the leaf's, is no answer.
+		assert_noop!(BatchLane::answer_data(RuntimeOrigin::signed(23), 1, batch.proof_evidence(0)), Error::<Test>::NotRequested);
+		let Evidence::Proof { leaf, input, output, .. } = batch.proof_evidence(1) else { unreachable!() };
+		let wrong = Evidence::Proof { leaf, input, output, proof: batch.data[0].2.clone().try_into().unwrap() };
+		assert_noop!(BatchLane::answer_data(RuntimeOrigin::signed(23), 1, wrong), Error::<Test>::EvidenceMismatch);
+		assert_noop!(
+			BatchLane::answer_data(RuntimeOrigin::signed(23), 1, Evidence::Signature(batch.proof(1))),
+			Error::<Test>::EvidenceMismatch
+		);
+		let before = (free(20), free(23));
+		assert_ok!(BatchLane::answer_data(RuntimeOrigin::signed(23), 1, batch.proof_evidence(1)));
+		assert_eq!((free(20), free(23)), (before.0, before.1 + DEPOSIT), "the requester's deposit pays the answerer");
+		assert_ok!(BatchLane::answer_data(RuntimeOrigin::signed(23), 1, batch.proof_evidence(2)));
+		// The data came late in the window: the batch stays open for checking.
+		assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::ChallengeOpen);
+		run_to(3 + PERIOD + ANSWER);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+	});
+}
+
+#[test]
+fn data_nobody_posts_voids_the_batch() {
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[1, 1, 0], &[P1]);
+		assert_ok!(batch.submit());
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 2, 1));
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(21), 1, 1, 1));
+		assert_noop!(BatchLane::void_unanswered(RuntimeOrigin::signed(40), 1, 2, 1), Error::<Test>::AnswerOpen);
+		assert_noop!(BatchLane::void_unanswered(RuntimeOrigin::signed(40), 1, 3, 1), Error::<Test>::NotRequested);
+		run_to(2 + ANSWER);
+		let other = free(21);
+		assert_ok!(BatchLane::void_unanswered(RuntimeOrigin::signed(40), 1, 2, 1));
+		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::BatchVoided {
+			sequence: 1,
+			challenger: 20,
+			slashed: 3 * BOND / 2,
+			reward: 3 * BOND / 20
+		}));
+		// The other request's deposit is returned; the users owe nothing.
+		assert_eq!(free(21), other + DEPOSIT);
+		assert!(DataRequests::<Test>::iter().next().is_none());
+		assert_eq!(Escrows::<Test>::get(1).committed, 0);
+	});
+}
