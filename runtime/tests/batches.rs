@@ -16,6 +16,7 @@ use sp_core::Pair;
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring::*;
 use sp_runtime::traits::{BlakeTwo256, Hash};
+use frame_support::traits::fungible::Inspect;
 
 type Balances = pallet_balances::Pallet<Runtime>;
 type Batches = pallet_batches::Pallet<Runtime>;
@@ -30,7 +31,9 @@ fn alice_key() -> SecretKey {
 
 /// Alice alone is the committee of [`EPOCH`].
 fn alice_committee() {
-	let member = CommitteeMember { who: Alice.to_account_id(), key: alice_key().stored(), weight: 1 };
+	let owner = codec::Encode::encode(&Alice.to_account_id());
+	let key = alice_key().public().check_possession(&alice_key().prove_possession(&owner), &owner).expect("her key");
+	let member = CommitteeMember { who: Alice.to_account_id(), key, weight: 1 };
 	pallet_attestation::CurrentCommittee::<Runtime>::put(Committee {
 		epoch: EPOCH,
 		members: vec![member].try_into().unwrap(),
