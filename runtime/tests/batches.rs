@@ -118,7 +118,7 @@ fn a_batch_signed_by_the_committee_settles_for_free_after_its_window() {
 			(Balances::total_balance(&alice), Balances::total_balance(&bob), Balances::total_balance(&dave));
 		let issuance = Balances::total_issuance();
 		let (output, proof) = alice_proof();
-		let (header, attestation, _) = one_result_batch(&output, &proof);
+		let (header, attestation, leaf) = one_result_batch(&output, &proof);
 		// A header changed after signing is refused.
 		let mut changed = header.clone();
 		changed.entries[0].gross += 1;
@@ -138,6 +138,24 @@ fn a_batch_signed_by_the_committee_settles_for_free_after_its_window() {
 		assert_eq!(Balances::total_balance(&alice), alice0 + executor);
 		assert_eq!(Balances::total_balance(&bob), bob0 + DIGITS_PRICE - burned - executor);
 		assert_eq!(Balances::total_issuance(), issuance - burned - release_fee - refused_fee);
+
+		// Dave mints his result's Compute NFT with its leaf and (empty) path;
+		// nobody else can.
+		let proof = Box::new(LeafProof { leaf, index: 0, path: Default::default() });
+		let output: pallet_tasks::Tensor = output.try_into().unwrap();
+		let mint = |proof: Box<LeafProof<_, _, _>>| {
+			RuntimeCall::Cnft(pallet_cnft::Call::mint_batched { sequence: 1, proof, output: output.clone() })
+		};
+		assert_eq!(
+			apply(signed(Eve, mint(proof.clone()))).0.unwrap(),
+			Err(pallet_cnft::Error::<Runtime>::NotYourResult.into())
+		);
+		assert_eq!(apply(signed(Dave, mint(proof))).0, Ok(Ok(())));
+		let item = pallet_cnft::batched_item(1, 0).unwrap();
+		assert_eq!(pallet_cnft::Pallet::<Runtime>::owner(item), Some(dave.clone()));
+		let certificate = pallet_cnft::Certificates::<Runtime>::get(item).unwrap();
+		assert_eq!((certificate.model, certificate.executor), (fixtures::mlp_64_32_10().model_hash, alice));
+		assert_eq!(certificate.output, output);
 	});
 }
 

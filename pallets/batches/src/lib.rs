@@ -40,12 +40,14 @@
 extern crate alloc;
 
 pub use pallet::*;
+pub use released::{ReleasedResult, ReleasedResults};
 pub use types::*;
 pub use weights::WeightInfo;
 
 mod availability;
 mod challenges;
 pub mod merkle;
+mod released;
 mod settlement;
 pub mod types;
 pub mod weights;
@@ -267,6 +269,13 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// Released batches: number to root, leaf count and the block of
+	/// release. Kept so that a user can later show, with a leaf's Merkle
+	/// path, that its result was settled (a Compute NFT of it is minted that
+	/// way, see [`ReleasedResults`]). One entry per batch, whatever its size.
+	#[pallet::storage]
+	pub type Released<T: Config> = StorageMap<_, Twox64Concat, u64, (H256, u32, BlockNumberFor<T>), OptionQuery>;
+
 	/// Equivocations already punished: (epoch, batch number) and the member.
 	#[pallet::storage]
 	pub type Equivocations<T: Config> =
@@ -383,6 +392,8 @@ pub mod pallet {
 		SameHeader,
 		/// This member's equivocation for this batch was already punished.
 		AlreadyReported,
+		/// The batch was not released (it is pending, was voided, or never was).
+		NotReleased,
 		/// An arithmetic overflow.
 		Overflow,
 	}
@@ -656,6 +667,10 @@ pub mod pallet {
 			use frame_support::traits::fungible::InspectHold;
 			use sp_runtime::traits::CheckedAdd;
 			let mut committed: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> = Default::default();
+			for sequence in Released::<T>::iter_keys() {
+				ensure!(sequence < NextSequence::<T>::get(), "a released batch was numbered before the next");
+				ensure!(!Batches::<T>::contains_key(sequence), "a released batch is no longer pending");
+			}
 			for (sequence, record) in Batches::<T>::iter() {
 				ensure!(sequence < NextSequence::<T>::get(), "a recorded batch was numbered before the next");
 				let gross = record.entries.iter().try_fold(BalanceOf::<T>::zero(), |sum, e| sum.checked_add(&e.gross));

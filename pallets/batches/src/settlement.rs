@@ -108,7 +108,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Pays batch `sequence` out of its users' escrows and removes it.
+	/// Pays batch `sequence` out of its users' escrows and removes it,
+	/// keeping its root in [`Released`].
 	pub(crate) fn release(sequence: u64, record: RecordOf<T>) -> DispatchResult {
 		// A provider buying its own results (from its account or its compute
 		// key) earns no score for them: entries whose executor is one of the
@@ -188,6 +189,7 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		Batches::<T>::remove(sequence);
+		Released::<T>::insert(sequence, (record.root, record.results, frame_system::Pallet::<T>::block_number()));
 		Self::deposit_event(Event::BatchReleased { sequence, paid, burned });
 		Ok(())
 	}

@@ -114,6 +114,65 @@ fn an_honest_batch_settles_once_its_window_closes() {
 	});
 }
 
+#[test]
+fn a_released_batch_shows_each_result_with_its_path_and_no_other() {
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[2, 1], &[P1, P2]);
+		let proof = batch.proof(2);
+		assert_ok!(batch.submit());
+		// Pending: not yet settled, so not shown.
+		assert_noop!(<BatchLane as ReleasedResults<_, _>>::released(1, &proof), Error::<Test>::NotReleased);
+		run_to(2 + PERIOD);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+		assert_eq!(Released::<Test>::get(1), Some((batch.header.root, 3, 2 + PERIOD)));
+		let leaf = &proof.leaf;
+		assert_eq!(
+			<BatchLane as ReleasedResults<_, _>>::released(1, &proof),
+			Ok(ReleasedResult {
+				sequence: 1,
+				index: 2,
+				root: batch.header.root,
+				user: leaf.request.user,
+				nonce: leaf.request.nonce,
+				executor: leaf.executor,
+				model: model(),
+				input_hash: leaf.request.input_hash,
+				output_hash: leaf.output_hash,
+				proof_hash: leaf.proof_hash,
+				flops: fixtures_flops(),
+				released_at: 2 + PERIOD,
+			})
+		);
+		// Another index, a changed leaf, another batch: refused.
+		let mut moved = proof.clone();
+		moved.index = 1;
+		assert_noop!(<BatchLane as ReleasedResults<_, _>>::released(1, &moved), Error::<Test>::BadPath);
+		let mut changed = proof.clone();
+		changed.leaf.output_hash = H256::zero();
+		assert_noop!(<BatchLane as ReleasedResults<_, _>>::released(1, &changed), Error::<Test>::BadPath);
+		assert_noop!(<BatchLane as ReleasedResults<_, _>>::released(2, &proof), Error::<Test>::NotReleased);
+	});
+}
+
+#[test]
+fn a_voided_batch_shows_no_result() {
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[1, 0, 0], &[P1]);
+		let (input, mut output, proof) = batch.data[0].clone();
+		output[0] += 1;
+		batch.leaves[0].output_hash = BlakeTwo256::hash_of(&output);
+		batch.data[0] = (input, output, proof);
+		batch.seal();
+		let proof = batch.proof(0);
+		let evidence = batch.proof_evidence(0);
+		assert_voided(&batch, evidence);
+		assert_eq!(Released::<Test>::get(1), None);
+		assert_noop!(<BatchLane as ReleasedResults<_, _>>::released(1, &proof), Error::<Test>::NotReleased);
+	});
+}
+
 fn fixtures_flops() -> u64 {
 	use pallet_model_registry::ModelCatalog;
 	ModelRegistry::model(&model()).unwrap().flops

@@ -23,6 +23,12 @@
 //!   current owner may ([`pallet_tasks::ComputeTokens`]), and the new task,
 //!   its result and its token record the token as their `source`: a
 //!   workflow's steps are linked on chain.
+//! - **Batched results** (`pallet-batches`) never touch the chain one by
+//!   one, so nothing mints them at settlement: once their batch is
+//!   released, the result's user mints its token with
+//!   [`Pallet::mint_batched`], showing the result's leaf, its Merkle path
+//!   and its output values. The token's id is [`batched_item`] of the
+//!   batch and leaf, so a result is minted once, ever (even after a burn).
 //! - **Burning**: [`Pallet::burn`] burns the token and removes the
 //!   certificate; both deposits go back to who paid them. A token burned
 //!   through `nfts.burn` leaves its certificate behind, which anyone may
@@ -109,6 +115,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type DepositPerValue: Get<BalanceOf<Self>>;
 
+		/// Released batches, whose results are minted with their Merkle paths.
+		type Batches: pallet_batches::ReleasedResults<Self::AccountId, BlockNumberFor<Self>>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -120,6 +129,11 @@ pub mod pallet {
 	/// The certificate of each Compute NFT, by item (= task) id.
 	#[pallet::storage]
 	pub type Certificates<T: Config> = StorageMap<_, Twox64Concat, TaskId, CertificateOf<T>, OptionQuery>;
+
+	/// Batched results minted so far (by item id), kept after a burn so that
+	/// none is minted twice.
+	#[pallet::storage]
+	pub type MintedBatchResults<T: Config> = StorageMap<_, Twox64Concat, TaskId, (), OptionQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -171,7 +185,21 @@ pub mod pallet {
 		StillExists,
 		/// The Compute NFT collection was not created at genesis.
 		NoCollection,
+		/// The batched result is another account's: only its user mints it.
+		NotYourResult,
+		/// The output values do not hash to the result's output hash.
+		OutputMismatch,
+		/// The batched result was minted already.
+		AlreadyMinted,
+		/// The batch's number is past the batched item ids (2^31 batches).
+		NoItemId,
 	}
+
+	/// A leaf of a released batch with its path.
+	pub type BatchProofOf<T> = <<T as Config>::Batches as pallet_batches::ReleasedResults<
+		<T as frame_system::Config>::AccountId,
+		BlockNumberFor<T>,
+	>>::Proof;
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
@@ -204,6 +232,54 @@ pub mod pallet {
 			ensure!(Self::owner(item).is_none(), Error::<T>::StillExists);
 			Self::remove(item)
 		}
+
+		/// Mint the Compute NFT of a result of released batch `sequence`:
+		/// `proof` is its leaf with the leaf's index and Merkle path, and
+		/// `output` its output values. Signed by the result's user, who
+		/// pays the deposits as for a task's token. Emits [`Event::Minted`].
+		///
+		/// Errors (nothing changes): the batches' `NotReleased` or `BadPath`,
+		/// `NotYourResult`, `OutputMismatch`, `AlreadyMinted`, `NoItemId`, or
+		/// the currency's if the deposits cannot be held.
+		#[pallet::call_index(2)]
+		#[pallet::weight(<T as Config>::WeightInfo::mint_batched())]
+		pub fn mint_batched(
+			origin: OriginFor<T>,
+			sequence: u64,
+			proof: alloc::boxed::Box<BatchProofOf<T>>,
+			output: Tensor,
+		) -> DispatchResult {
+			use pallet_batches::ReleasedResults;
+			use sp_runtime::traits::{BlakeTwo256, Hash};
+			let who = ensure_signed(origin)?;
+			let result = T::Batches::released(sequence, &proof)?;
+			ensure!(result.user == who, Error::<T>::NotYourResult);
+			ensure!(BlakeTwo256::hash_of(&output) == result.output_hash, Error::<T>::OutputMismatch);
+			let item = batched_item(sequence, result.index).ok_or(Error::<T>::NoItemId)?;
+			ensure!(!MintedBatchResults::<T>::contains_key(item), Error::<T>::AlreadyMinted);
+			Self::issue(Certificate {
+				task: item,
+				model: result.model,
+				input_hash: result.input_hash,
+				source: None,
+				output_hash: result.output_hash,
+				deposit: Self::deposit_for(output.len() as u32),
+				output,
+				flops: result.flops,
+				block: result.released_at,
+				verification: pallet_tasks::Verification::Zk,
+				evidence: Evidence::Batch {
+					sequence,
+					index: result.index,
+					root: result.root,
+					proof_hash: result.proof_hash,
+				},
+				executor: result.executor,
+				depositor: who,
+			})?;
+			MintedBatchResults::<T>::insert(item, ());
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -229,35 +305,39 @@ pub mod pallet {
 			owner: &T::AccountId,
 			result: &TaskResult<T::AccountId, B, BlockNumberFor<T>>,
 		) -> DispatchResult {
+			Self::issue(Certificate {
+				task,
+				model: result.model,
+				input_hash: result.input_hash,
+				source: result.source,
+				output_hash: result.output_hash,
+				output: result.output.clone(),
+				flops: result.flops,
+				block: result.settled_at,
+				verification: result.verification,
+				evidence: Evidence::ProofHash(result.proof_hash),
+				executor: result.provider.clone(),
+				depositor: owner.clone(),
+				deposit: Self::deposit_for(result.output.len() as u32),
+			})
+		}
+
+		/// Holds `certificate`'s deposit from its depositor, mints its item
+		/// to the depositor and stores it. Not transactional: callers roll
+		/// back on error.
+		fn issue(certificate: CertificateOf<T>) -> DispatchResult {
 			let collection = CollectionId::<T>::get().ok_or(Error::<T>::NoCollection)?;
-			let deposit = Self::deposit_for(result.output.len() as u32);
-			<T as Config>::Currency::hold(&HoldReason::CertificateDeposit.into(), owner, deposit)?;
+			let (item, owner, model) = (certificate.task, certificate.depositor.clone(), certificate.model);
+			<T as Config>::Currency::hold(&HoldReason::CertificateDeposit.into(), &owner, certificate.deposit)?;
 			<pallet_nfts::Pallet<T> as NftMutate<_, _>>::mint_into(
 				&collection,
-				&task,
-				owner,
+				&item,
+				&owner,
 				&ItemConfig::default(),
 				false,
 			)?;
-			Certificates::<T>::insert(
-				task,
-				Certificate {
-					task,
-					model: result.model,
-					input_hash: result.input_hash,
-					source: result.source,
-					output_hash: result.output_hash,
-					output: result.output.clone(),
-					flops: result.flops,
-					block: result.settled_at,
-					verification: result.verification,
-					evidence: Evidence::ProofHash(result.proof_hash),
-					executor: result.provider.clone(),
-					depositor: owner.clone(),
-					deposit,
-				},
-			);
-			Self::deposit_event(Event::Minted { item: task, owner: owner.clone(), model: result.model });
+			Certificates::<T>::insert(item, certificate);
+			Self::deposit_event(Event::Minted { item, owner, model });
 			Ok(())
 		}
 

@@ -81,8 +81,28 @@ impl pallet_nfts::Config for Test {
 	type OffchainPublic = UintAuthorityId;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type Helper = ();
+	type Helper = NftsHelper;
 	type BlockNumberProvider = System;
+}
+
+/// What `pallet-nfts`' benchmarks need of the test runtime's types.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct NftsHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_nfts::BenchmarkHelper<u32, u64, UintAuthorityId, AccountId, TestSignature> for NftsHelper {
+	fn collection(i: u16) -> u32 {
+		i.into()
+	}
+	fn item(i: u16) -> u64 {
+		i.into()
+	}
+	fn signer() -> (UintAuthorityId, AccountId) {
+		(UintAuthorityId(USER), USER)
+	}
+	fn sign(signer: &UintAuthorityId, message: &[u8]) -> TestSignature {
+		TestSignature(signer.0, message.to_vec())
+	}
 }
 
 impl Config for Test {
@@ -91,7 +111,95 @@ impl Config for Test {
 	type PalletId = CnftPallet;
 	type DepositBase = ConstU128<BASE>;
 	type DepositPerValue = ConstU128<PER_VALUE>;
+	type Batches = MockBatches;
 	type WeightInfo = ();
+}
+
+/// A leaf of the batch lane in this test runtime.
+pub type BatchLeaf = pallet_batches::Leaf<AccountId, Balance, TestSignature>;
+/// A leaf with its path.
+pub type BatchProof = pallet_batches::LeafProof<AccountId, Balance, TestSignature>;
+
+std::thread_local! {
+	/// Released batches: number to root and leaf count.
+	static RELEASED: core::cell::RefCell<std::collections::BTreeMap<u64, (H256, u32)>> = Default::default();
+}
+
+/// Released batches as `pallet-batches` keeps them: a root and a leaf
+/// count per number, leaves checked against them with their paths.
+pub struct MockBatches;
+
+impl pallet_batches::ReleasedResults<AccountId, u64> for MockBatches {
+	type Proof = BatchProof;
+
+	fn released(
+		sequence: u64,
+		proof: &BatchProof,
+	) -> Result<pallet_batches::ReleasedResult<AccountId, u64>, sp_runtime::DispatchError> {
+		use pallet_batches::merkle;
+		let (root, results) = RELEASED.with(|r| r.borrow().get(&sequence).copied()).ok_or("NotReleased")?;
+		if merkle::root_from_path(merkle::leaf_hash(&proof.leaf), proof.index, &proof.path, results) != Some(root) {
+			return Err("BadPath".into());
+		}
+		let leaf = &proof.leaf;
+		Ok(pallet_batches::ReleasedResult {
+			sequence,
+			index: proof.index,
+			root,
+			user: leaf.request.user,
+			nonce: leaf.request.nonce,
+			executor: leaf.executor,
+			model: leaf.request.model,
+			input_hash: leaf.request.input_hash,
+			output_hash: leaf.output_hash,
+			proof_hash: leaf.proof_hash,
+			flops: 4_160,
+			released_at: 7,
+		})
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_result(user: &AccountId, model: H256, output_hash: H256) -> (u64, BatchProof) {
+		let leaf = batch_leaf(*user, 1, model, output_hash);
+		let proofs = release_batch(1, vec![leaf]);
+		(1, proofs.into_iter().next().unwrap())
+	}
+}
+
+/// A leaf of `user`'s request `nonce` on `model` with output hash `output_hash`.
+pub fn batch_leaf(user: AccountId, nonce: u64, model: H256, output_hash: H256) -> BatchLeaf {
+	pallet_batches::Leaf {
+		request: pallet_batches::Request {
+			user,
+			nonce,
+			model,
+			input_hash: H256::repeat_byte(nonce as u8),
+			fee: 10,
+			spent: 10 * nonce as Balance,
+		},
+		signature: TestSignature(user, vec![]),
+		executor: PROVIDER,
+		output_hash,
+		proof_hash: H256::repeat_byte(3),
+		running: 10,
+	}
+}
+
+/// Releases batch `sequence` of `leaves`; returns each leaf with its path.
+pub fn release_batch(sequence: u64, leaves: Vec<BatchLeaf>) -> Vec<BatchProof> {
+	use pallet_batches::merkle;
+	let levels = merkle::levels(leaves.iter().map(merkle::leaf_hash).collect());
+	let root = *levels.last().unwrap().first().unwrap();
+	RELEASED.with(|r| r.borrow_mut().insert(sequence, (root, leaves.len() as u32)));
+	leaves
+		.into_iter()
+		.enumerate()
+		.map(|(i, leaf)| pallet_batches::LeafProof {
+			leaf,
+			index: i as u32,
+			path: merkle::path(&levels, i as u32).try_into().unwrap(),
+		})
+		.collect()
 }
 
 /// The user who pays for tasks.
@@ -105,8 +213,8 @@ pub const PROVIDER: AccountId = 10;
 /// What users start with.
 pub const FUNDS: Balance = 10_000;
 
-/// Funded accounts, the collection created.
-pub fn execute(test: impl FnOnce()) {
+/// Funded accounts, the collection created, at block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![(USER, FUNDS), (OTHER, FUNDS), (POOR, 50), (PROVIDER, FUNDS)],
@@ -116,8 +224,14 @@ pub fn execute(test: impl FnOnce()) {
 	.unwrap();
 	pallet_cnft::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| {
-		System::set_block_number(1);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs `test` in [`new_test_ext`], then checks the certificate invariants
+/// and that no funds were created or lost.
+pub fn execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
 		let issuance = pallet_balances::TotalIssuance::<Test>::get();
 		test();
 		Cnft::do_try_state().expect("certificate invariants");

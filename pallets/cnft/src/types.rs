@@ -13,6 +13,30 @@ use sp_core::H256;
 pub enum Evidence {
 	/// blake2-256 of the Groth16 proof the runtime verified.
 	ProofHash(H256),
+	/// The result is leaf `index` of released batch `sequence` under `root`
+	/// (its proof, of hash `proof_hash`, verified by the committee off
+	/// chain and open to challenge until the batch was released).
+	Batch {
+		/// The batch's number.
+		sequence: u64,
+		/// The leaf's index.
+		index: u32,
+		/// The batch's Merkle root.
+		root: H256,
+		/// blake2-256 of the Groth16 proof.
+		proof_hash: H256,
+	},
+}
+
+/// The first item id of batched results: below it are task ids.
+pub const FIRST_BATCHED_ITEM: TaskId = 1 << 63;
+
+/// The item id of leaf `index` of batch `sequence`: task ids are numbered
+/// from 0 and never reach 2^63, so batched results have ids of their own
+/// above it, one per leaf. `None` for batch numbers from 2^31 (at one batch
+/// per block, over a century of two-second blocks).
+pub fn batched_item(sequence: u64, index: u32) -> Option<TaskId> {
+	(sequence < 1 << 31).then(|| FIRST_BATCHED_ITEM | sequence << 32 | u64::from(index))
 }
 
 /// The record behind a Compute NFT: the verified result of one task. Its
@@ -21,7 +45,7 @@ pub enum Evidence {
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct Certificate<AccountId, Balance, BlockNumber> {
-	/// The task.
+	/// The task; for a batched result, its item id ([`batched_item`]).
 	pub task: TaskId,
 	/// The model it ran.
 	pub model: ModelHash,

@@ -35,6 +35,7 @@ use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 
 /// The weight of each call and hook of `pallet_cnft`.
 pub trait WeightInfo {
+	fn mint_batched() -> Weight;
 	fn burn() -> Weight;
 	fn reap() -> Weight;
 }
@@ -42,6 +43,11 @@ pub trait WeightInfo {
 /// Measured weights, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	fn mint_batched() -> Weight {
+		Weight::from_parts(200_000_000, 36482)
+			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(T::DbWeight::get().writes(10))
+	}
 	fn burn() -> Weight {
 		// Proof size measured: 33810 bytes.
 		Weight::from_parts(159_324_000, 36482)
@@ -58,6 +64,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
+	fn mint_batched() -> Weight {
+		Weight::from_parts(200_000_000, 36482)
+			.saturating_add(RocksDbWeight::get().reads(10))
+			.saturating_add(RocksDbWeight::get().writes(10))
+	}
 	fn burn() -> Weight {
 		Weight::from_parts(159_324_000, 36482)
 			.saturating_add(RocksDbWeight::get().reads(9))

@@ -72,5 +72,6 @@ impl pallet_cnft::Config for Runtime {
 	type PalletId = CnftPalletId;
 	type DepositBase = CertificateDepositBase;
 	type DepositPerValue = CertificateDepositPerValue;
+	type Batches = crate::Batches;
 	type WeightInfo = pallet_cnft::weights::SubstrateWeight<Runtime>;
 }
