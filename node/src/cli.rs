@@ -56,6 +56,10 @@ pub enum Subcommand {
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
 
+	/// Sign a payload with the committee keys of compute keys given by their
+	/// secret URIs, as their nodes would (see `committee_sign`).
+	CommitteeSign(crate::committee_sign::CommitteeSignCmd),
+
 	/// Benchmarks: pallet weights, the machine, block execution (only in a node
 	/// built with `--features runtime-benchmarks`).
 	#[cfg(feature = "runtime-benchmarks")]

@@ -1,9 +1,11 @@
 //! `daifi-node`: the one binary DAiFi validators and compute providers run.
 
 mod attest_gossip;
+mod batch_rpc;
 mod chain_spec;
 mod cli;
 mod command;
+mod committee_sign;
 mod rpc;
 mod service;
 

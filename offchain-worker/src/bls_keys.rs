@@ -13,16 +13,32 @@ use sp_core::{crypto::KeyTypeId, sr25519};
 use sp_externalities::ExternalitiesExt;
 use sp_keystore::KeystoreExt;
 
+/// The VRF input the seed is the output on.
+fn seed_input() -> sr25519::vrf::VrfInput {
+	sr25519::vrf::VrfInput::new(b"daifi/bls-seed", &[])
+}
+
+/// The committee key of the VRF pre-output `pre_output` of compute key `public`.
+fn from_pre_output(pre_output: &sr25519::vrf::VrfPreOutput, public: &sr25519::Public) -> Option<SecretKey> {
+	let seed: [u8; 32] = pre_output.make_bytes(b"daifi/bls-seed", &seed_input(), public).ok()?;
+	SecretKey::from_seed(&seed)
+}
+
 /// The secret key of compute key `public` (of key type `key_type`), if the
 /// keystore of the current externalities holds it.
 fn secret(key_type: [u8; 4], public: [u8; 32]) -> Option<SecretKey> {
 	let keystore = sp_externalities::with_externalities(|mut ext| ext.extension::<KeystoreExt>().map(|k| k.0.clone()))
 		.flatten()?;
 	let public = sr25519::Public::from_raw(public);
-	let input = sr25519::vrf::VrfInput::new(b"daifi/bls-seed", &[]);
-	let pre_output = keystore.sr25519_vrf_pre_output(KeyTypeId(key_type), &public, &input).ok()??;
-	let seed: [u8; 32] = pre_output.make_bytes(b"daifi/bls-seed", &input, &public).ok()?;
-	SecretKey::from_seed(&seed)
+	let pre_output = keystore.sr25519_vrf_pre_output(KeyTypeId(key_type), &public, &seed_input()).ok()??;
+	from_pre_output(&pre_output, &public)
+}
+
+/// The committee key of compute key `pair`: what a node whose keystore
+/// holds it derives (for tools that sign as a member, given its secret).
+pub fn from_pair(pair: &sr25519::Pair) -> Option<SecretKey> {
+	use sp_core::crypto::{Pair as _, VrfSecret};
+	from_pre_output(&pair.vrf_pre_output(&seed_input()), &pair.public())
 }
 
 /// The BLS public key of compute key `public` and its proof of possession
@@ -66,6 +82,9 @@ mod tests {
 			let stored = key.check_possession(&proof, b"owner").unwrap();
 			let signature = sign(TYPE, alice.0, b"attest").unwrap();
 			assert!(pallet_attestation::bls::verify(&stored, b"attest", &signature).is_ok());
+			// Whoever holds the compute key's secret derives the same key.
+			let pair = sr25519::Pair::from_string("//Alice//compute", None).unwrap();
+			assert_eq!(from_pair(&pair).unwrap().public(), key);
 			// A key the keystore does not hold, or another key type: nothing.
 			assert!(public_key(TYPE, bob.0, b"owner").is_none());
 			assert!(public_key(*b"babe", alice.0, b"owner").is_none());

@@ -61,6 +61,8 @@ struct Loaded {
 	circuit: Circuit,
 	pk: ProvingKey,
 	reference: FloatModel,
+	/// The registry record it was loaded and checked for.
+	source: ModelSource,
 }
 
 /// Locks `mutex` even if a thread panicked while holding it: every value
@@ -220,7 +222,7 @@ impl Engine {
 		let (pk, pk_hash) = self.proving_key(hash, source)?;
 		self.phase1.check(&self.fetcher, &self.dir, hash, &circuit, &pk, &pk_hash, source)?;
 		let reference = FloatModel::load(&bytes, &circuit.input_shape).map_err(|e| failed("tract", e))?;
-		let loaded = Arc::new(Loaded { circuit, pk, reference });
+		let loaded = Arc::new(Loaded { circuit, pk, reference, source: source.clone() });
 		lock(&self.loaded).insert(*hash, loaded.clone());
 		log::info!(target: "daifi-compute", "loaded model 0x{}", hex(hash));
 		Ok(loaded)
@@ -290,6 +292,15 @@ impl Engine {
 		source: &ModelSource,
 	) -> Result<Proven, ComputeError> {
 		self.guarded(hash, || self.prove(hash, &*self.load(hash, source)?, binding, input, source))
+	}
+
+	/// [`Engine::infer_and_prove`] on a model already loaded (one this node
+	/// serves, which its off-chain worker prepares), for the record it was
+	/// loaded for: how a request that comes to the node directly (the batch
+	/// lane's) is proven. [`ComputeError::UnknownModel`] if it is not loaded.
+	pub fn infer_and_prove_ready(&self, hash: &[u8; 32], binding: &[u8; 32], input: &[i64]) -> Result<Proven, ComputeError> {
+		let model = lock(&self.loaded).get(hash).cloned().ok_or(ComputeError::UnknownModel)?;
+		self.guarded(hash, || self.prove(hash, &model, binding, input, &model.source))
 	}
 
 	/// [`Engine::infer_and_prove`] for several jobs, proven in parallel; the
@@ -526,12 +537,18 @@ mod tests {
 		let (dir, hash, vk) = directory("serves");
 		let engine = Engine::new(dir.clone());
 		let input: Vec<i64> = (0..64).map(|i| (i * 13) % 257).collect();
+		// A request that comes to the node directly is proven only on a
+		// model the node has loaded.
+		assert_eq!(engine.infer_and_prove_ready(&hash, &B, &input), Err(ComputeError::UnknownModel));
 		let proven = engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap();
 		assert_eq!(proven.output.len(), 10);
 		let proof = daifi_zk::from_bytes(&proven.proof).unwrap();
 		daifi_zk::verify(&vk, &layout(), &B, &input, &proven.output, &proof).unwrap();
 		// A second call uses the cache and gives the same output.
 		assert_eq!(engine.infer_and_prove(&hash, &B, &input, &local(&vk)).unwrap().output, proven.output);
+		let ready = engine.infer_and_prove_ready(&hash, &B, &input).unwrap();
+		assert_eq!(ready.output, proven.output);
+		daifi_zk::verify(&vk, &layout(), &B, &input, &ready.output, &daifi_zk::from_bytes(&ready.proof).unwrap()).unwrap();
 
 		assert_eq!(engine.infer_and_prove(&[9u8; 32], &B, &input, &local(&vk)), Err(ComputeError::UnknownModel));
 		assert!(matches!(engine.infer_and_prove(&hash, &B, &input[..10], &local(&vk)), Err(ComputeError::Failed(_))));

@@ -21,7 +21,7 @@ use sp_version::RuntimeVersion;
 use crate::{
 	AccountId, Attestation, Babe, Balance, Block, BlockNumber, ComputeStaking, Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime,
 	PocRewards, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tasks, TransactionPayment,
-	BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	BABE_GENESIS_EPOCH_CONFIG, VERSION, Batches, ModelRegistry,
 };
 
 impl_runtime_apis! {
@@ -200,6 +200,29 @@ impl_runtime_apis! {
 		}
 		fn check_shared(topic: [u8; 32], message: Vec<u8>) -> Option<(u64, u16)> {
 			Attestation::check_shared(topic, &message)
+		}
+	}
+
+	impl pallet_batches::runtime_api::BatchesApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn request_message(request: pallet_batches::Request<AccountId, Balance>) -> [u8; 32] {
+			Batches::request_message(&request)
+		}
+		fn escrow(user: AccountId) -> pallet_batches::Escrow<Balance, BlockNumber> {
+			pallet_batches::Escrows::<Runtime>::get(user)
+		}
+		fn price(model: pallet_model_registry::ModelHash) -> Option<Balance> {
+			use pallet_model_registry::ModelCatalog;
+			ModelRegistry::model(&model).filter(|m| !m.retired).map(|m| m.price)
+		}
+		fn provider_of(key: AccountId) -> Option<AccountId> {
+			use pallet_compute_staking::ComputeProviders;
+			ComputeStaking::provider_of(&key)
+		}
+		fn leaf_binding(user: AccountId, nonce: u64, executor: AccountId) -> [u8; 32] {
+			pallet_batches::leaf_binding(&user, nonce, &executor)
+		}
+		fn next_sequence() -> u64 {
+			pallet_batches::NextSequence::<Runtime>::get()
 		}
 	}
 

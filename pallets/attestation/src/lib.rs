@@ -51,6 +51,13 @@ pub use weights::WeightInfo;
 
 pub mod bls;
 pub mod gathering;
+
+/// What a committee member signs to attest `payload` in `epoch` on the chain
+/// with genesis hash `genesis` ([`Pallet::message`] on chain; off chain, for
+/// tools that sign as members do).
+pub fn attest_message<Hash: codec::Encode>(genesis: &Hash, epoch: u64, payload: &[u8]) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&codec::Encode::encode(&(b"daifi/attest", genesis, epoch, payload)))
+}
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -401,8 +408,7 @@ pub mod pallet {
 		/// from it alone (it is also the gossip topic the signatures travel
 		/// under, see [`gathering`]).
 		pub fn message(epoch: u64, payload: &[u8]) -> [u8; 32] {
-			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::from(0u32));
-			sp_io::hashing::blake2_256(&(b"daifi/attest", genesis, epoch, payload).encode())
+			attest_message(&frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::from(0u32)), epoch, payload)
 		}
 
 		/// Checks `attestation` of `payload` and returns who signed it, in

@@ -48,6 +48,7 @@ mod availability;
 mod challenges;
 pub mod merkle;
 mod released;
+pub mod runtime_api;
 mod settlement;
 pub mod types;
 pub mod weights;

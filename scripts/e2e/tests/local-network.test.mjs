@@ -18,11 +18,12 @@ import { dirname, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { bnToU8a, compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { bnToU8a, compactToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 
 import { computeKeyProof, connect, devKey, signAndFinalize } from '../lib/chain.mjs';
 import { DaifiNode, NODE_BINARY, sleep } from '../lib/node.mjs';
+import { loadVerifier } from '../lib/verifier.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = resolve(root, 'pallets/model-registry/src/fixtures');
@@ -253,6 +254,129 @@ test('a Redundant(3) task with a lying executor is settled by the committee, and
     const honest = (await api.query.tasks.results(id)).unwrap();
     assert.deepEqual(honest.output.toJSON(), result.output.toJSON(), 'the same output for the same input');
     console.log(`# Redundant(3), three honest executors: submission to settlement ${seconds.toFixed(1)} s`);
+  } finally {
+    await api.disconnect();
+  }
+});
+
+/** blake2-256 of `parts` concatenated. */
+const blake2 = (...parts) => blake2AsU8a(u8aConcat(...parts), 256);
+/** A batch's Merkle leaf and node hashes (`pallet_batches::merkle`). */
+const leafHash = (leaf) => blake2(stringToU8a('daifi/batch-leaf'), leaf.toU8a());
+const nodeHash = (left, right) => blake2(stringToU8a('daifi/batch-node'), left, right);
+
+/** Signs `payload` for the committee of `epoch` with the committee keys of `suris`' compute keys. */
+function committeeSign(api, epoch, payload, suris) {
+  const args = ['committee-sign', '--genesis', api.genesisHash.toHex(), '--epoch', String(epoch), '--payload', u8aToHex(payload)];
+  const signed = spawnSync(NODE_BINARY, [...args, ...suris.flatMap((s) => ['--suri', s])], { encoding: 'utf8' });
+  assert.equal(signed.status, 0, signed.stderr);
+  return JSON.parse(signed.stdout);
+}
+
+test('a batch request is proven by an executor\'s node; a wrong batch the committee signs is voided by a challenge and its signers slashed', async () => {
+  const api = await connect(nodes.bob.wsUrl);
+  try {
+    const [user, challenger, alice] = ['Dave', 'Eve', 'Alice'].map(devKey);
+    const deadline = Date.now() + 120_000;
+    while ((await api.call.attestationApi.committees()).current[1].length < 4) {
+      assert.ok(Date.now() < deadline, 'the committee of four takes office within two minutes');
+      await sleep(2_000);
+    }
+    const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
+    const price = model.price.toBigInt();
+    const deposited = await signAndFinalize(api, api.tx.batches.deposit(10n * price), user);
+    assert.equal(deposited.error, null, 'Dave prepays into his escrow');
+
+    // Dave signs two requests and sends them to Alice's node, which proves them at once.
+    const escrow = await api.call.batchesApi.escrow(user.address);
+    const input = api.createType('Vec<i64>', IMAGE);
+    const inputHash = blake2(input.toU8a());
+    const requests = [1, 2].map((i) => api.createType('PalletBatchesRequest', {
+      user: user.address, nonce: escrow.nonce.toNumber() + i, model: MODEL, inputHash, fee: price,
+      spent: escrow.spent.toBigInt() + BigInt(i) * price,
+    }));
+    const signatures = await Promise.all(requests.map(async (request) => api.createType('MultiSignature',
+      { Sr25519: user.sign(await api.call.batchesApi.requestMessage(request)) })));
+    const send = async (request, signature, values) => {
+      const response = await fetch(nodes.alice.wsUrl.replace(/^ws/, 'http'), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'daifi_batchRequest', params: [request.toHex(), signature.toHex(), values] }),
+      });
+      return response.json();
+    };
+    // A request signed by someone else, or with another input, costs the node no proof.
+    const forged = api.createType('MultiSignature', { Sr25519: challenger.sign(await api.call.batchesApi.requestMessage(requests[0])) });
+    assert.match((await send(requests[0], forged, IMAGE)).error.message, /^signature/);
+    assert.match((await send(requests[0], signatures[0], IMAGE.map((x) => x + 1))).error.message, /^input/);
+    const started = Date.now();
+    const proven = [];
+    for (const [i, request] of requests.entries()) {
+      const { result, error } = await send(request, signatures[i], IMAGE);
+      assert.equal(error, undefined, JSON.stringify(error));
+      proven.push(result);
+    }
+    console.log(`# batch requests: two proven by Alice's node in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const verifier = await loadVerifier();
+    for (const [i, result] of proven.entries()) {
+      assert.equal(result.executor, alice.address);
+      const binding = await api.call.batchesApi.leafBinding(user.address, requests[i].nonce, alice.address);
+      assert.equal(result.binding, binding.toHex());
+      assert.equal(verifier.verify({
+        verifyingKey: model.verifyingKey, binding: result.binding, input: IMAGE, output: result.output, proof: result.proof,
+        inputMin: model.inputMin.toBigInt(), inputMax: model.inputMax.toBigInt(), outputBits: model.outputBits.toNumber(),
+      }), 'Verified', 'Dave checks each proof himself');
+    }
+
+    // The committee (the four validators, played by this test with their
+    // compute keys) signs a batch whose first result has a wrong output.
+    const [epoch, members] = (await api.call.attestationApi.committees()).current;
+    const suris = members.map((m) => {
+      const name = VALIDATORS.find((v) => devKey(v[0].toUpperCase() + v.slice(1)).address === m.toString());
+      assert.ok(name, `${m} is one of the four validators`);
+      return `//${name[0].toUpperCase()}${name.slice(1)}//compute`;
+    });
+    const wrong = proven[0].output.map((v, i) => (i === 0 ? BigInt(v) + 1n : BigInt(v)));
+    const leaves = requests.map((request, i) => api.createType('PalletBatchesLeaf', {
+      request, signature: signatures[i], executor: alice.address,
+      outputHash: i === 0 ? blake2(api.createType('Vec<i64>', wrong).toU8a()) : proven[i].outputHash,
+      proofHash: proven[i].proofHash, running: BigInt(i + 1) * price,
+    }));
+    const hashes = leaves.map(leafHash);
+    const sequence = (await api.call.batchesApi.nextSequence()).toNumber();
+    const header = api.createType('PalletBatchesBatchHeader', {
+      sequence, root: nodeHash(hashes[0], hashes[1]), results: 2,
+      users: [{ firstNonce: requests[0].nonce, last: requests[1], signature: signatures[1] }],
+      entries: [{ executor: alice.address, model: MODEL, count: 2, gross: 2n * price }],
+    });
+    const payload = u8aConcat(stringToU8a('daifi/batch'), bnToU8a(sequence, { bitLength: 64 }), blake2(header.toU8a()));
+    const signed = committeeSign(api, epoch.toNumber(), payload, suris);
+    const bitfield = new Uint8Array(Math.ceil(members.length / 8));
+    members.forEach((_, i) => { bitfield[i >> 3] |= 1 << (i & 7); });
+    const attestation = { epoch, signers: u8aToHex(bitfield), signature: signed.aggregate };
+    const submitted = await signAndFinalize(api, api.tx.batches.submitBatch(header, attestation), challenger);
+    assert.equal(submitted.error, null, 'the batch is accepted');
+    assert.equal(submitted.fee, 0n, 'a batch the committee signed is free to submit');
+    assert.equal((await api.call.batchesApi.escrow(user.address)).committed.toBigInt(), 2n * price);
+
+    // Eve challenges the first result with its real proof, which does not
+    // verify for the attested (wrong) output: the batch is void, the four
+    // signers slashed, Eve rewarded, Dave's escrow free again.
+    const bonds = await Promise.all(members.map(async (m) => (await api.call.computeStakingApi.standing(m)).unwrap().active.toBigInt()));
+    const evidence = { Proof: {
+      leaf: { leaf: leaves[0], index: 0, path: [hashes[1]] }, input: IMAGE, output: wrong, proof: proven[0].proof,
+    } };
+    const challenged = await signAndFinalize(api, api.tx.batches.challenge(sequence, evidence), challenger);
+    assert.equal(challenged.error, null, 'the challenge is taken');
+    const voided = challenged.events.map(({ event }) => event).find((e) => api.events.batches.BatchVoided.is(e));
+    assert.ok(voided, 'the batch is void');
+    assert.equal(voided.data.challenger.toString(), challenger.address);
+    assert.ok(voided.data.reward.toBigInt() > 0n, 'the challenger is rewarded');
+    for (const [i, m] of members.entries()) {
+      const after = (await api.call.computeStakingApi.standing(m)).unwrap().active.toBigInt();
+      assert.ok(after < bonds[i], `signer ${m} is slashed`);
+    }
+    assert.equal((await api.call.batchesApi.escrow(user.address)).committed.toBigInt(), 0n, 'nothing of Dave\'s is debited');
+    console.log(`# wrong batch voided by a proof challenge: ${members.length} signers slashed ${voided.data.slashed.toBigInt()} in all`);
   } finally {
     await api.disconnect();
   }

@@ -93,6 +93,30 @@ enum Command {
 		#[arg(long, value_parser = parse_binding, default_value = ZERO_BINDING)]
 		binding: [u8; 32],
 	},
+	/// Verify many proofs of one model at once, as a committee member checks
+	/// a batch's results: one JSON object per line on stdin, `{"binding":
+	/// "<64 hex digits>", "input": [..], "output": [..], "proof": "<hex>"}`;
+	/// all are checked together (`daifi_zk_verifier::verify_batch`, random
+	/// 128-bit weights: n + 2 Miller loops, one final exponentiation). Prints
+	/// `{"proofs": n, "ms": t}` (t the verification alone); if the batch
+	/// fails, checks each proof alone and names the first that fails.
+	VerifyBatch {
+		/// The verifying key (compressed, as registered).
+		#[arg(long)]
+		key: PathBuf,
+		/// The model the key belongs to (its layout places input and output).
+		#[arg(long)]
+		model: PathBuf,
+	},
+}
+
+/// One line of `verify-batch`'s input.
+#[derive(Deserialize)]
+struct BatchClaim {
+	binding: String,
+	input: Vec<i64>,
+	output: Vec<i64>,
+	proof: String,
 }
 
 /// The default `--binding`: 32 zero bytes.
@@ -251,6 +275,7 @@ fn run(cli: Cli) -> Result<(), String> {
 				println!("{}", serde_json::to_string(&output).map_err(|e| e.to_string())?);
 			}
 		},
+		Command::VerifyBatch { key, model } => verify_batch(&read(&key)?, &model)?,
 		Command::Verify { key, model, proof, binding } => {
 			let vk_bytes = read(&key)?;
 			let (circuit, bytes) = load_circuit(&model)?;
@@ -271,6 +296,53 @@ fn run(cli: Cli) -> Result<(), String> {
 			);
 		},
 	}
+	Ok(())
+}
+
+/// `daifi-zk verify-batch`: see [`Command::VerifyBatch`].
+fn verify_batch(vk_bytes: &[u8], model: &PathBuf) -> Result<(), String> {
+	use ark_bn254::Bn254;
+	use rand::RngCore;
+	let (circuit, _) = load_circuit(model)?;
+	let layout = circuit.layout();
+	let vk = daifi_zk_verifier::decode_verifying_key::<Bn254>(vk_bytes).map_err(|e| format!("key: {e}"))?;
+	let pvk = ark_groth16::prepare_verifying_key(&vk);
+	let mut claims = Vec::new();
+	for line in std::io::stdin().lines() {
+		let line = line.map_err(|e| e.to_string())?;
+		if line.trim().is_empty() {
+			continue;
+		}
+		let claim: BatchClaim = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", claims.len() + 1))?;
+		let binding = parse_binding(&claim.binding)?;
+		let proof = daifi_zk_verifier::decode_proof::<Bn254>(&unhex(&claim.proof)?).map_err(|e| format!("proof: {e}"))?;
+		claims.push((binding, claim.input, claim.output, proof));
+	}
+	let mut rng = StdRng::from_entropy();
+	let weights: Vec<_> = claims
+		.iter()
+		.map(|_| {
+			let mut bytes = [0u8; 16];
+			rng.fill_bytes(&mut bytes);
+			daifi_zk_verifier::batch_weight(&bytes)
+		})
+		.collect();
+	let batch: Vec<_> = claims
+		.iter()
+		.map(|(binding, input, output, proof)| daifi_zk_verifier::Claim { binding, input, output, proof })
+		.collect();
+	let started = Instant::now();
+	let verified = daifi_zk_verifier::verify_batch(&pvk, &layout, &batch, &weights);
+	let ms = started.elapsed().as_secs_f64() * 1000.0;
+	if verified.is_err() {
+		for (i, (binding, input, output, proof)) in claims.iter().enumerate() {
+			if let Err(e) = daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, &layout, proof) {
+				return Err(format!("proof {} (line {}) does not verify: {e}", i, i + 1));
+			}
+		}
+		return Err("the batch does not verify".into());
+	}
+	println!("{}", serde_json::json!({ "proofs": claims.len(), "ms": ms }));
 	Ok(())
 }
 

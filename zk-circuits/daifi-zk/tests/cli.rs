@@ -95,3 +95,43 @@ fn compile_prints_what_the_model_is_registered_with() {
 	// 784 inputs and 10 outputs do not fit unpacked in a 16 KiB key.
 	assert!(out.contains("(packed)"), "{out}");
 }
+
+#[test]
+fn verify_batch_accepts_honest_proofs_and_names_a_lying_one() {
+	use std::io::Write;
+	let dir = std::env::temp_dir().join(format!("daifi-zk-batch-{}", std::process::id()));
+	std::fs::create_dir_all(&dir).unwrap();
+	let (circuit, pk) = keyed("mlp_64_32_10");
+	std::fs::write(dir.join("vk"), to_bytes(&pk.vk)).unwrap();
+	let model = models_dir().join("mlp_64_32_10.onnx").to_string_lossy().into_owned();
+	let rng = &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(3);
+	let mut claims: Vec<serde_json::Value> = (0..3u8)
+		.map(|i| {
+			let binding = [i; 32];
+			let input: Vec<i64> = (0..64).map(|j| (j * 7 + i64::from(i)) % 200).collect();
+			let (output, proof) = daifi_zk::prove(&circuit, &pk, &binding, &input, rng).unwrap();
+			let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+			serde_json::json!({ "binding": hex(&binding), "input": input, "output": output, "proof": hex(&to_bytes(&proof)) })
+		})
+		.collect();
+	let run = |claims: &[serde_json::Value]| {
+		let mut child = Command::new(env!("CARGO_BIN_EXE_daifi-zk"))
+			.args(["verify-batch", "--key", &path(&dir, "vk"), "--model", &model])
+			.stdin(std::process::Stdio::piped())
+			.stdout(std::process::Stdio::piped())
+			.stderr(std::process::Stdio::piped())
+			.spawn()
+			.unwrap();
+		let lines: String = claims.iter().map(|c| format!("{c}\n")).collect();
+		child.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
+		let out = child.wait_with_output().unwrap();
+		(out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+	};
+	let (ok, out) = run(&claims);
+	assert!(ok && out.contains("\"proofs\":3"), "{out}");
+	// The second proof's output altered: the batch fails and names it.
+	claims[1]["output"][0] = serde_json::json!(claims[1]["output"][0].as_i64().unwrap() + 1);
+	let (ok, out) = run(&claims);
+	assert!(!ok && out.contains("proof 1 (line 2) does not verify"), "{out}");
+	std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,32 @@
+//! The runtime API through which users' wallets and executors' nodes read
+//! what a batch request needs: the exact message a user signs, the user's
+//! escrow, a model's price, and which provider a compute key serves.
+
+use crate::types::{Escrow, Request};
+use codec::Codec;
+use pallet_compute_staking::ModelHash;
+
+sp_api::decl_runtime_apis! {
+	/// Read the batch lane's terms.
+	pub trait BatchesApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// What `request`'s user signs for it on this chain
+		/// ([`crate::request_message`] under the genesis hash).
+		fn request_message(request: Request<AccountId, Balance>) -> [u8; 32];
+		/// `user`'s escrow and last settled request.
+		fn escrow(user: AccountId) -> Escrow<Balance, BlockNumber>;
+		/// The price of `model` if it is registered and not retired.
+		fn price(model: ModelHash) -> Option<Balance>;
+		/// The provider whose compute key is `key`, if any.
+		fn provider_of(key: AccountId) -> Option<AccountId>;
+		/// What a proof of `user`'s request `nonce` by `executor` is bound to
+		/// ([`crate::leaf_binding`]).
+		fn leaf_binding(user: AccountId, nonce: u64, executor: AccountId) -> [u8; 32];
+		/// The number the next batch must carry.
+		fn next_sequence() -> u64;
+	}
+}
