@@ -291,13 +291,16 @@ impl Engine {
 		input: &[i64],
 		source: &ModelSource,
 	) -> Result<Proven, ComputeError> {
-		self.guarded(hash, || self.prove(hash, &*self.load(hash, source)?, binding, input, source))
+		let proven = self.guarded(hash, || self.prove(hash, &*self.load(hash, source)?, binding, input, source))?;
+		self.results.remember(*binding, input.to_vec(), proven.clone());
+		Ok(proven)
 	}
 
 	/// [`Engine::infer_and_prove`] on a model already loaded (one this node
 	/// serves, which its off-chain worker prepares), for the record it was
 	/// loaded for: how a request that comes to the node directly (the batch
 	/// lane's) is proven. [`ComputeError::UnknownModel`] if it is not loaded.
+	/// Not kept for the fast path (whoever asked has the result).
 	pub fn infer_and_prove_ready(&self, hash: &[u8; 32], binding: &[u8; 32], input: &[i64]) -> Result<Proven, ComputeError> {
 		let model = lock(&self.loaded).get(hash).cloned().ok_or(ComputeError::UnknownModel)?;
 		self.guarded(hash, || self.prove(hash, &model, binding, input, &model.source))
@@ -315,7 +318,10 @@ impl Engine {
 			.zip(models)
 			.map(|(job, model)| {
 				let model = model?;
-				self.guarded(&job.model, || self.prove(&job.model, &model, &job.binding, &job.input, &job.source))
+				let proven =
+					self.guarded(&job.model, || self.prove(&job.model, &model, &job.binding, &job.input, &job.source))?;
+				self.results.remember(job.binding, job.input.clone(), proven.clone());
+				Ok(proven)
 			})
 			.collect()
 	}
@@ -375,9 +381,7 @@ impl Engine {
 			ComputeError::SelfCheckFailed
 		})?;
 		self.compare_with_tract(hash, model, input, &output);
-		let proven = Proven { output, proof: proof_bytes };
-		self.results.remember(*binding, input.to_vec(), proven.clone());
-		Ok(proven)
+		Ok(Proven { output, proof: proof_bytes })
 	}
 
 	/// The input and result this node proved recently for `binding` (the

@@ -86,10 +86,11 @@ try {
   const deposits = await Promise.all(users.map((u) => signAndFinalize(api, api.tx.batches.deposit(BigInt(perUser) * price), u)));
   deposits.forEach((d) => assert.equal(d.error, null));
 
-  // Signed requests, one image each.
+  // Signed requests, one image each, taken in turn from each user (a node
+  // proves a user's requests in order, one after the other).
   const requests = [];
-  for (const [u, user] of users.entries()) {
-    for (let nonce = 1; nonce <= perUser; nonce += 1) {
+  for (let nonce = 1; nonce <= perUser; nonce += 1) {
+    for (const [u, user] of users.entries()) {
       const input = IMAGES[(u * perUser + nonce) % IMAGES.length];
       const request = api.createType('PalletBatchesRequest', {
         user: user.address, nonce, model: MODEL, inputHash: blake2(api.createType('Vec<i64>', input).toU8a()),
@@ -107,7 +108,15 @@ try {
     while (next < requests.length) {
       const r = requests[next];
       next += 1;
-      r.proven = await node.rpc('daifi_batchRequest', [r.request.toHex(), r.signature.toHex(), r.input]);
+      for (let attempt = 0; !r.proven; attempt += 1) {
+        try {
+          r.proven = await node.rpc('daifi_batchRequest', [r.request.toHex(), r.signature.toHex(), r.input]);
+        } catch (e) {
+          // Busy, or the user's previous request not yet reserved: again, shortly.
+          if (attempt > 100 || !/busy|nonce/.test(e.message)) throw e;
+          await sleep(20);
+        }
+      }
     }
   };
   await Promise.all([proveAll(), proveAll()]);
@@ -135,7 +144,7 @@ try {
     root: root32(leaves.map((leaf) => blake2(stringToU8a('daifi/batch-leaf'), leaf.toU8a()))),
     results: RESULTS,
     users: users.map((_, u) => {
-      const last = requests[(u + 1) * perUser - 1];
+      const last = requests[(perUser - 1) * USERS + u];
       return { firstNonce: 1, last: last.request, signature: last.signature };
     }),
     entries: [{ executor: alice.address, model: MODEL, count: RESULTS, gross: BigInt(RESULTS) * price }],

@@ -28,7 +28,8 @@
 //!   released, the result's user mints its token with
 //!   [`Pallet::mint_batched`], showing the result's leaf, its Merkle path
 //!   and its output values. The token's id is [`batched_item`] of the
-//!   batch and leaf, so a result is minted once, ever (even after a burn).
+//!   batch and leaf; a user's request is minted once, ever (even after a
+//!   burn, or if a wrong batch carried it twice).
 //! - **Burning**: [`Pallet::burn`] burns the token and removes the
 //!   certificate; both deposits go back to who paid them. A token burned
 //!   through `nfts.burn` leaves its certificate behind, which anyone may
@@ -130,10 +131,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Certificates<T: Config> = StorageMap<_, Twox64Concat, TaskId, CertificateOf<T>, OptionQuery>;
 
-	/// Batched results minted so far (by item id), kept after a burn so that
-	/// none is minted twice.
+	/// Batched results minted so far, by user and request number (the item
+	/// id each got), kept after a burn: a request is minted once, ever, even
+	/// if a wrong batch carried it at two places and nobody challenged it.
 	#[pallet::storage]
-	pub type MintedBatchResults<T: Config> = StorageMap<_, Twox64Concat, TaskId, (), OptionQuery>;
+	pub type MintedBatchResults<T: Config> =
+		StorageMap<_, Blake2_128Concat, (T::AccountId, u64), TaskId, OptionQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -189,7 +192,7 @@ pub mod pallet {
 		NotYourResult,
 		/// The output values do not hash to the result's output hash.
 		OutputMismatch,
-		/// The batched result was minted already.
+		/// The batched result (its user's request) was minted already.
 		AlreadyMinted,
 		/// The batch's number is past the batched item ids (2^31 batches).
 		NoItemId,
@@ -256,7 +259,8 @@ pub mod pallet {
 			ensure!(result.user == who, Error::<T>::NotYourResult);
 			ensure!(BlakeTwo256::hash_of(&output) == result.output_hash, Error::<T>::OutputMismatch);
 			let item = batched_item(sequence, result.index).ok_or(Error::<T>::NoItemId)?;
-			ensure!(!MintedBatchResults::<T>::contains_key(item), Error::<T>::AlreadyMinted);
+			let minted = (who.clone(), result.nonce);
+			ensure!(!MintedBatchResults::<T>::contains_key(&minted), Error::<T>::AlreadyMinted);
 			Self::issue(Certificate {
 				task: item,
 				model: result.model,
@@ -267,6 +271,10 @@ pub mod pallet {
 				output,
 				flops: result.flops,
 				block: result.released_at,
+				// Proven with Groth16, as a task's: the committee checked the
+				// proof off chain and anyone could challenge it until the
+				// batch was released (the evidence says so; the chain itself
+				// verified only a challenged proof).
 				verification: pallet_tasks::Verification::Zk,
 				evidence: Evidence::Batch {
 					sequence,
@@ -277,7 +285,7 @@ pub mod pallet {
 				executor: result.executor,
 				depositor: who,
 			})?;
-			MintedBatchResults::<T>::insert(item, ());
+			MintedBatchResults::<T>::insert(minted, item);
 			Ok(())
 		}
 	}

@@ -196,6 +196,10 @@ fn a_batched_result_is_minted_once_by_its_user_only_with_its_output() {
 		// The other user mints its own.
 		assert_ok!(mint(OTHER, 9, &proofs[1], &output));
 		assert_eq!(Cnft::owner(batched_item(9, 1).unwrap()), Some(OTHER));
+		// A request a (wrong, unchallenged) batch carried at two places: once.
+		let twice = release_batch(12, vec![batch_leaf(OTHER, 2, MODEL, hash), batch_leaf(OTHER, 2, MODEL, hash)]);
+		assert_ok!(mint(OTHER, 12, &twice[0], &output));
+		assert_noop!(mint(OTHER, 12, &twice[1], &output), Error::<Test>::AlreadyMinted);
 		// A user who cannot pay the deposits gets nothing.
 		let poor = release_batch(11, vec![batch_leaf(POOR, 1, MODEL, hash)]);
 		assert_noop!(mint(POOR, 11, &poor[0], &output), FundsError::FundsUnavailable);

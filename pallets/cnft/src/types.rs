@@ -33,8 +33,9 @@ pub const FIRST_BATCHED_ITEM: TaskId = 1 << 63;
 
 /// The item id of leaf `index` of batch `sequence`: task ids are numbered
 /// from 0 and never reach 2^63, so batched results have ids of their own
-/// above it, one per leaf. `None` for batch numbers from 2^31 (at one batch
-/// per block, over a century of two-second blocks).
+/// above it, one per leaf. `None` for batch numbers from 2^31 (each batch
+/// carries at least one paid result, so numbering two billion batches costs
+/// two billion fees).
 pub fn batched_item(sequence: u64, index: u32) -> Option<TaskId> {
 	(sequence < 1 << 31).then(|| FIRST_BATCHED_ITEM | sequence << 32 | u64::from(index))
 }

@@ -75,6 +75,16 @@ impl<T: Config> Pallet<T> {
 				candidates.push((Self::score(&provider), who));
 			}
 		}
+		// A slash keeps a provider out of exactly one selection, also one that
+		// is skipped: otherwise, once most validators were slashed together,
+		// every later selection would be skipped and the set frozen for good.
+		for who in slashed {
+			Providers::<T>::mutate(&who, |p| {
+				if let Some(p) = p {
+					p.slashed = false;
+				}
+			});
+		}
 		let eligible = candidates.len() as u32;
 		let minimum = MinimumValidatorCount::<T>::get();
 		if eligible < minimum || eligible == 0 {
@@ -85,15 +95,6 @@ impl<T: Config> Pallet<T> {
 		let count = ValidatorCount::<T>::get().min(T::MaxValidators::get()) as usize;
 		let validators: Vec<T::AccountId> =
 			candidates.into_iter().take(count).map(|(_, who)| who).collect();
-
-		// A slash keeps a provider out of exactly one selection.
-		for who in slashed {
-			Providers::<T>::mutate(&who, |p| {
-				if let Some(p) = p {
-					p.slashed = false;
-				}
-			});
-		}
 		Self::deposit_event(Event::ValidatorsSelected { session, validators: validators.clone() });
 		Some(validators)
 	}

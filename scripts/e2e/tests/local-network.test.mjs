@@ -406,6 +406,20 @@ test('finality advances with three validators, and the fourth catches up after a
 test('a fifth provider registers and bonds through polkadot.js and becomes a validator', async () => {
   nodes.eve = await DaifiNode.create('eve', ['--chain', 'local', '--validator']);
   await nodes.eve.start(nodes.bootnode);
+  // Eve's node must know the chain before it signs. While it syncs, it
+  // gives Eve's old nonce (Eve challenged a batch earlier) and its
+  // transaction pool still validates at an early block (a transaction
+  // whose era starts later is "ancient"): wait until it has caught up, no
+  // longer syncs, and has imported two blocks as a node in step.
+  const { finalized: head } = await nodes.alice.heights();
+  await nodes.eve.waitFor('Eve\'s node caught up', (h) => h.finalized >= head, 120_000);
+  const syncDeadline = Date.now() + 60_000;
+  while ((await nodes.eve.rpc('system_health')).isSyncing) {
+    assert.ok(Date.now() < syncDeadline, 'Eve\'s node stops syncing within a minute');
+    await sleep(500);
+  }
+  const { best } = await nodes.eve.heights();
+  await nodes.eve.waitFor('two blocks imported in step', (h) => h.best >= best + 2, 60_000);
   const api = await connect(nodes.eve.wsUrl);
   try {
     const eve = devKey('Eve');

@@ -308,15 +308,22 @@ fn verify_batch(vk_bytes: &[u8], model: &PathBuf) -> Result<(), String> {
 	let vk = daifi_zk_verifier::decode_verifying_key::<Bn254>(vk_bytes).map_err(|e| format!("key: {e}"))?;
 	let pvk = ark_groth16::prepare_verifying_key(&vk);
 	let mut claims = Vec::new();
-	for line in std::io::stdin().lines() {
+	let mut lines = Vec::new();
+	for (number, line) in std::io::stdin().lines().enumerate().map(|(i, l)| (i + 1, l)) {
 		let line = line.map_err(|e| e.to_string())?;
 		if line.trim().is_empty() {
 			continue;
 		}
-		let claim: BatchClaim = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", claims.len() + 1))?;
-		let binding = parse_binding(&claim.binding)?;
-		let proof = daifi_zk_verifier::decode_proof::<Bn254>(&unhex(&claim.proof)?).map_err(|e| format!("proof: {e}"))?;
+		let at = |e: String| format!("line {number}: {e}");
+		let claim: BatchClaim = serde_json::from_str(&line).map_err(|e| at(e.to_string()))?;
+		let binding = parse_binding(&claim.binding).map_err(at)?;
+		let proof = daifi_zk_verifier::decode_proof::<Bn254>(&unhex(&claim.proof).map_err(at)?)
+			.map_err(|e| at(format!("proof: {e}")))?;
 		claims.push((binding, claim.input, claim.output, proof));
+		lines.push(number);
+	}
+	if claims.is_empty() {
+		return Err("no proofs on stdin: nothing verified".into());
 	}
 	let mut rng = StdRng::from_entropy();
 	let weights: Vec<_> = claims
@@ -337,7 +344,7 @@ fn verify_batch(vk_bytes: &[u8], model: &PathBuf) -> Result<(), String> {
 	if verified.is_err() {
 		for (i, (binding, input, output, proof)) in claims.iter().enumerate() {
 			if let Err(e) = daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, &layout, proof) {
-				return Err(format!("proof {} (line {}) does not verify: {e}", i, i + 1));
+				return Err(format!("proof {i} (line {}) does not verify: {e}", lines[i]));
 			}
 		}
 		return Err("the batch does not verify".into());

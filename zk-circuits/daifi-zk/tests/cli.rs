@@ -133,5 +133,8 @@ fn verify_batch_accepts_honest_proofs_and_names_a_lying_one() {
 	claims[1]["output"][0] = serde_json::json!(claims[1]["output"][0].as_i64().unwrap() + 1);
 	let (ok, out) = run(&claims);
 	assert!(!ok && out.contains("proof 1 (line 2) does not verify"), "{out}");
+	// No proofs at all is not a pass.
+	let (ok, out) = run(&[]);
+	assert!(!ok && out.contains("no proofs"), "{out}");
 	std::fs::remove_dir_all(&dir).ok();
 }

@@ -133,3 +133,28 @@ fn a_slashed_validator_sits_out_exactly_one_selection() {
 			assert_eq!(selected, vec![2, 1, 3]);
 		});
 }
+
+#[test]
+fn validators_slashed_together_sit_out_one_skipped_selection_and_then_return() {
+	// Most of the set slashed at once (a colluding committee): the next
+	// selection has too few eligible and keeps the set; the one after that
+	// selects again instead of staying frozen for good.
+	ExtBuilder::default()
+		.provider(1, 1_000)
+		.provider(2, 1_000)
+		.provider(3, 1_000)
+		.provider(4, 2_000)
+		.minimum(2)
+		.build_and_execute(|| {
+			for who in [1, 2, 3] {
+				offence(who, Perbill::from_percent(50));
+			}
+			assert_eq!(<ComputeStaking as SessionManager<_>>::new_session(2), None);
+			System::assert_last_event(
+				Event::SelectionSkipped { session: 2, eligible: 1, minimum: 2 }.into(),
+			);
+			assert!(Providers::<Test>::iter_values().all(|p| !p.slashed));
+			let selected = <ComputeStaking as SessionManager<_>>::new_session(3).unwrap();
+			assert_eq!(selected, vec![4, 1, 2], "the slashed return, behind the largest bond");
+		});
+}
