@@ -179,7 +179,7 @@ mod benchmarks {
 		{
 			BatchLane::<T>::punish_equivocation(reporter, member.clone(), 0, 1);
 		}
-		assert!(Equivocations::<T>::contains_key((0, 1), &member));
+		assert!(Equivocations::<T>::contains_key(0, (1, &member)));
 	}
 
 	/// A data request on a batch of `MaxUsers` users (the range lookup) with

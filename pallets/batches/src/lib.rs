@@ -70,6 +70,9 @@ pub trait BatchCommittee<AccountId> {
 	type MemberSignature: frame_support::Parameter + codec::MaxEncodedLen;
 	/// The epoch of the committee that signed `attestation`.
 	fn epoch(attestation: &Self::Attestation) -> u64;
+	/// The epoch in progress: [`BatchCommittee::verify_member`] knows its
+	/// committee and the previous one's, no older.
+	fn current_epoch() -> u64;
 	/// Checks `attestation` of `payload`; returns who signed. Changes nothing.
 	fn verify(attestation: &Self::Attestation, payload: &[u8]) -> Result<alloc::vec::Vec<AccountId>, sp_runtime::DispatchError>;
 	/// Checks that `member` of the committee of `epoch` signed `payload`.
@@ -277,10 +280,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Released<T: Config> = StorageMap<_, Twox64Concat, u64, (H256, u32, BlockNumberFor<T>), OptionQuery>;
 
-	/// Equivocations already punished: (epoch, batch number) and the member.
+	/// Equivocations already punished: the epoch, then the batch number and
+	/// the member. Needed only while the epoch's committee can still be
+	/// checked (it and the next one); older epochs are pruned when blocks
+	/// have room ([`Pallet::prune_equivocations`]).
 	#[pallet::storage]
 	pub type Equivocations<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, (u64, u64), Blake2_128Concat, T::AccountId, (), OptionQuery>;
+		StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, (u64, T::AccountId), (), OptionQuery>;
+
+	/// The epochs that may still hold [`Equivocations`]: the oldest and the
+	/// newest (reports land only for the epoch in progress and the one
+	/// before, so the range stays short), `None` when all are pruned.
+	#[pallet::storage]
+	pub type EquivocationEpochs<T: Config> = StorageValue<_, (u64, u64), OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -415,6 +427,10 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_equivocations(remaining)
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -552,7 +568,12 @@ pub mod pallet {
 		/// member of that epoch's committee, a bad signature).
 		/// Event: `Equivocated`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::Committee::verify_member_weight().saturating_mul(2).saturating_add(T::WeightInfo::report_equivocation()))]
+		// The range of epochs read and written on top of the measured weight
+		// (measured before the range existed).
+		#[pallet::weight(T::Committee::verify_member_weight()
+			.saturating_mul(2)
+			.saturating_add(T::WeightInfo::report_equivocation())
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		#[allow(clippy::too_many_arguments)]
 		pub fn report_equivocation(
 			origin: OriginFor<T>,
@@ -564,7 +585,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let reporter = ensure_signed(origin)?;
 			ensure!(first.0 != second.0, Error::<T>::SameHeader);
-			ensure!(!Equivocations::<T>::contains_key((epoch, sequence), &member), Error::<T>::AlreadyReported);
+			ensure!(!Equivocations::<T>::contains_key(epoch, (sequence, &member)), Error::<T>::AlreadyReported);
 			for (hash, signature) in [&first, &second] {
 				T::Committee::verify_member(epoch, &member, &batch_payload(sequence, *hash), signature)?;
 			}
@@ -634,10 +655,58 @@ pub mod pallet {
 		/// Slashes `member` for signing two headers for batch `sequence` in
 		/// `epoch` (the signatures checked) and rewards `reporter`.
 		pub(crate) fn punish_equivocation(reporter: T::AccountId, member: T::AccountId, epoch: u64, sequence: u64) {
-			Equivocations::<T>::insert((epoch, sequence), &member, ());
+			Equivocations::<T>::insert(epoch, (sequence, &member), ());
+			EquivocationEpochs::<T>::mutate(|range| {
+				*range = Some(match *range {
+					Some((oldest, newest)) => (oldest.min(epoch), newest.max(epoch)),
+					None => (epoch, epoch),
+				})
+			});
 			let slashed = <T::Providers as ReportOutcome<_>>::invalid_result(&member);
 			let reward = Self::reward(&reporter, slashed);
 			Self::deposit_event(Event::Equivocated { member, epoch, sequence, slashed, reporter, reward });
+		}
+
+		/// Removes the [`Equivocations`] of epochs older than the one before
+		/// the epoch in progress (no report for them can be checked any more),
+		/// oldest first, as far as `remaining` weight allows. Returns the
+		/// weight used.
+		pub(crate) fn prune_equivocations(remaining: Weight) -> Weight {
+			let db = T::DbWeight::get();
+			// Each removal reads and deletes one key.
+			let per_key = db.reads_writes(1, 1);
+			// The range and the epoch read, the range written, one prefix
+			// visited (the backend's look past its last key), one key removed:
+			// with less room than this, do nothing.
+			let least = db.reads(3).saturating_add(db.writes(1)).saturating_add(per_key);
+			if !remaining.all_gte(least) {
+				return Weight::zero();
+			}
+			let mut used = db.reads(1);
+			let Some((first, newest)) = EquivocationEpochs::<T>::get() else { return used };
+			let stale_below = T::Committee::current_epoch().saturating_sub(1);
+			used = used.saturating_add(db.reads(1)).saturating_add(db.writes(1));
+			let mut oldest = first;
+			while oldest < stale_below && oldest <= newest {
+				let Some(room) = remaining.checked_sub(&used.saturating_add(db.reads(1))) else { break };
+				let limit =
+					room.ref_time().checked_div(per_key.ref_time()).unwrap_or(u64::MAX).min(u32::MAX as u64) as u32;
+				if limit == 0 {
+					break;
+				}
+				let removed = Equivocations::<T>::clear_prefix(oldest, limit, None);
+				used = used.saturating_add(db.reads(1)).saturating_add(per_key.saturating_mul(removed.loops as u64));
+				if removed.maybe_cursor.is_some() {
+					break;
+				}
+				oldest = oldest.saturating_add(1);
+			}
+			if oldest > newest {
+				EquivocationEpochs::<T>::kill();
+			} else if oldest != first {
+				EquivocationEpochs::<T>::put((oldest, newest));
+			}
+			used
 		}
 
 		/// Mints `ChallengeReward` of `slashed` to `to` (nothing if it cannot
@@ -668,6 +737,13 @@ pub mod pallet {
 			use frame_support::traits::fungible::InspectHold;
 			use sp_runtime::traits::CheckedAdd;
 			let mut committed: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> = Default::default();
+			match EquivocationEpochs::<T>::get() {
+				Some((oldest, newest)) => ensure!(
+					oldest <= newest && Equivocations::<T>::iter_keys().all(|(e, _)| (oldest..=newest).contains(&e)),
+					"every equivocation record lies in the range of epochs kept"
+				),
+				None => ensure!(Equivocations::<T>::iter_keys().next().is_none(), "no range, no records"),
+			}
 			for sequence in Released::<T>::iter_keys() {
 				ensure!(sequence < NextSequence::<T>::get(), "a released batch was numbered before the next");
 				ensure!(!Batches::<T>::contains_key(sequence), "a released batch is no longer pending");

@@ -36,6 +36,8 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	/// Real database weights, so that pruning's weight bound is tested.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -122,6 +124,9 @@ impl BatchCommittee<AccountId> for TestCommittee {
 	fn epoch(attestation: &TestAttestation) -> u64 {
 		attestation.epoch
 	}
+	fn current_epoch() -> u64 {
+		CurrentEpoch::get()
+	}
 	fn verify(attestation: &TestAttestation, payload: &[u8]) -> Result<Vec<AccountId>, sp_runtime::DispatchError> {
 		let mut signers = attestation.signers.to_vec();
 		signers.sort();
@@ -146,6 +151,11 @@ impl BatchCommittee<AccountId> for TestCommittee {
 		payload: &[u8],
 		signature: &MemberSignature,
 	) -> Result<(), sp_runtime::DispatchError> {
+		// As the attestation pallet: the current committee and the previous one.
+		let current = CurrentEpoch::get();
+		if epoch != current && epoch.saturating_add(1) != current {
+			return Err("unknown epoch".into());
+		}
 		if epoch != EPOCH || !COMMITTEE.contains(member) {
 			return Err("not a member".into());
 		}
@@ -174,6 +184,8 @@ pub const ANSWER: u64 = 5;
 parameter_types! {
 	/// The share of its signers' bonds a batch may move.
 	pub static StakeCover: Perbill = Perbill::from_percent(40);
+	/// The epoch in progress (the test committee's, [`EPOCH`], unless moved on).
+	pub static CurrentEpoch: u64 = EPOCH;
 }
 
 impl Config for Test {

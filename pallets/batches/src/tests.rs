@@ -4,7 +4,7 @@
 //! accounting ([`execute`]).
 
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok, dispatch::Pays};
+use frame_support::{assert_noop, assert_ok, dispatch::Pays, traits::Hooks, weights::Weight};
 use sp_core::H256;
 use sp_runtime::{
 	testing::TestSignature,
@@ -587,6 +587,61 @@ fn a_member_that_signs_two_headers_for_one_batch_is_slashed_once() {
 			),
 			sp_runtime::DispatchError::Other("not a member")
 		);
+	});
+}
+
+#[test]
+fn equivocation_records_are_pruned_once_their_epoch_can_no_longer_be_reported() {
+	let (a, b) = (H256::repeat_byte(1), H256::repeat_byte(2));
+	let report = |member: AccountId, sequence: u64| {
+		let signed = |hash: H256| (member, BlakeTwo256::hash(&batch_payload(sequence, hash)));
+		BatchLane::report_equivocation(RuntimeOrigin::signed(20), member, EPOCH, sequence, (a, signed(a)), (b, signed(b)))
+	};
+	let records = || Equivocations::<Test>::iter_prefix(EPOCH).count();
+	let unlimited = Weight::from_parts(u64::MAX, u64::MAX);
+	let mut ext = new_test_ext();
+	ext.execute_with(|| {
+		for (member, sequence) in [(30, 1), (31, 1), (31, 2)] {
+			assert_ok!(report(member, sequence));
+		}
+		assert_eq!(EquivocationEpochs::<Test>::get(), Some((EPOCH, EPOCH)));
+	});
+	// Pruning removes what earlier blocks wrote: commit them.
+	ext.commit_all().unwrap();
+	ext.execute_with(|| {
+		let db = <Test as frame_system::Config>::DbWeight::get();
+		let per_key = db.reads_writes(1, 1);
+		// The next epoch can still check this one's signatures: kept, and the
+		// same equivocation reported again is refused.
+		CurrentEpoch::set(EPOCH + 1);
+		BatchLane::on_idle(2, unlimited);
+		assert_eq!(records(), 3);
+		assert_noop!(report(31, 2), Error::<Test>::AlreadyReported);
+
+		// Two epochs on, it cannot: pruned as far as the weight allows.
+		CurrentEpoch::set(EPOCH + 2);
+		assert_eq!(BatchLane::on_idle(3, db.reads(3).saturating_add(db.writes(1))), Weight::zero());
+		assert_eq!(records(), 3, "no room: nothing read, nothing removed");
+		let two_keys = db.reads(3).saturating_add(db.writes(1)).saturating_add(per_key.saturating_mul(2));
+		assert_eq!(BatchLane::on_idle(4, two_keys), two_keys, "charges what it did, within what it was given");
+		assert_eq!(records(), 1);
+		assert_eq!(EquivocationEpochs::<Test>::get(), Some((EPOCH, EPOCH)));
+		BatchLane::do_try_state().expect("records within the range");
+	});
+	ext.commit_all().unwrap();
+	ext.execute_with(|| {
+		let db = <Test as frame_system::Config>::DbWeight::get();
+		BatchLane::on_idle(5, unlimited);
+		assert_eq!(records(), 0);
+		assert_eq!(EquivocationEpochs::<Test>::get(), None);
+		// With nothing left, an idle block reads one value.
+		assert_eq!(BatchLane::on_idle(6, unlimited), db.reads(1));
+		// The pruned epoch is past reporting: the member is not punished again.
+		let bond_before = bond(31);
+		assert_noop!(report(31, 2), sp_runtime::DispatchError::Other("unknown epoch"));
+		assert_eq!(bond(31), bond_before);
+		BatchLane::do_try_state().expect("no range, no records");
+		CurrentEpoch::set(EPOCH);
 	});
 }
 

@@ -30,9 +30,11 @@
 //!   `SessionManager`. At each new session it plans the next validator set:
 //!   the top [`ValidatorCount`] eligible providers by [`Pallet::score`],
 //!   ties broken by account id. Eligible: bond at least `MinBond`, not
-//!   leaving, session keys set, not slashed since the last selection. With
-//!   fewer than [`MinimumValidatorCount`] eligible providers the current set
-//!   stays and [`Event::SelectionSkipped`] says why.
+//!   leaving, session keys set; a provider slashed since it last sat out a
+//!   selection ranks after all others (it sits out unless it is needed to
+//!   fill the set). With fewer than [`MinimumValidatorCount`] eligible
+//!   providers the current set stays and [`Event::SelectionSkipped`] says
+//!   why.
 //! - **Slashing.** Invalid results ([`Config::InvalidResultSlash`]), missed
 //!   deadlines ([`Config::MissedDeadlineSlash`]) and BABE/GRANDPA
 //!   equivocations (through pallet-offences) slash a fraction of the bond,

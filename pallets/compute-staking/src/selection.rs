@@ -54,36 +54,34 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `who` may be selected: enough bond, not leaving, session keys
-	/// set, not slashed since the last selection.
+	/// set. A provider slashed since it last sat out a selection is
+	/// selected only where no other eligible provider can take the seat.
 	fn is_eligible(who: &T::AccountId, provider: &ProviderOf<T>) -> bool {
-		provider.active >= T::MinBond::get() && !provider.slashed && T::HasSessionKeys::contains(who)
+		provider.active >= T::MinBond::get() && T::HasSessionKeys::contains(who)
 	}
 
 	/// Plans the validators of session `session`: the top `ValidatorCount`
-	/// eligible providers by score, highest first, ties by account id. `None`
-	/// (keep the current set) if fewer than `MinimumValidatorCount` are eligible.
+	/// eligible providers by score, highest first, ties by account id, those
+	/// slashed since they last sat out ranked after all others. `None` (keep
+	/// the current set) if fewer than `MinimumValidatorCount` are eligible.
+	///
+	/// A slashed provider keeps its mark until a selection leaves it out: a
+	/// skipped selection keeps the set it was in, so it clears nothing (a
+	/// coalition cannot wash its slashes by forcing a skip), and a set
+	/// slashed together is replaced by whoever is eligible, never frozen.
 	///
 	/// Reads every provider once: O(MaxProviders · log MaxProviders).
 	pub(crate) fn select_validators(session: SessionIndex) -> Option<Vec<T::AccountId>> {
-		let mut candidates: Vec<(u128, T::AccountId)> = Vec::new();
+		// (slashed, score, account): unslashed first, then by score, then by id.
+		let mut candidates: Vec<(bool, u128, T::AccountId)> = Vec::new();
 		let mut slashed: Vec<T::AccountId> = Vec::new();
 		for (who, provider) in Providers::<T>::iter() {
 			if provider.slashed {
 				slashed.push(who.clone());
 			}
 			if Self::is_eligible(&who, &provider) {
-				candidates.push((Self::score(&provider), who));
+				candidates.push((provider.slashed, Self::score(&provider), who));
 			}
-		}
-		// A slash keeps a provider out of exactly one selection, also one that
-		// is skipped: otherwise, once most validators were slashed together,
-		// every later selection would be skipped and the set frozen for good.
-		for who in slashed {
-			Providers::<T>::mutate(&who, |p| {
-				if let Some(p) = p {
-					p.slashed = false;
-				}
-			});
 		}
 		let eligible = candidates.len() as u32;
 		let minimum = MinimumValidatorCount::<T>::get();
@@ -91,10 +89,20 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::SelectionSkipped { session, eligible, minimum });
 			return None;
 		}
-		candidates.sort_by(|(score_a, a), (score_b, b)| score_b.cmp(score_a).then_with(|| a.cmp(b)));
+		candidates.sort_by(|(slashed_a, score_a, a), (slashed_b, score_b, b)| {
+			slashed_a.cmp(slashed_b).then_with(|| score_b.cmp(score_a)).then_with(|| a.cmp(b))
+		});
 		let count = ValidatorCount::<T>::get().min(T::MaxValidators::get()) as usize;
 		let validators: Vec<T::AccountId> =
-			candidates.into_iter().take(count).map(|(_, who)| who).collect();
+			candidates.into_iter().take(count).map(|(_, _, who)| who).collect();
+		// Those left out have sat out their selection.
+		for who in slashed.into_iter().filter(|who| !validators.contains(who)) {
+			Providers::<T>::mutate(&who, |p| {
+				if let Some(p) = p {
+					p.slashed = false;
+				}
+			});
+		}
 		Self::deposit_event(Event::ValidatorsSelected { session, validators: validators.clone() });
 		Some(validators)
 	}

@@ -276,7 +276,8 @@ pub struct Provider<AccountId, Balance, BlockNumber> {
 	pub declines: SessionDeclines,
 	/// Tasks assigned to it that have not closed.
 	pub open_tasks: u32,
-	/// Slashed since the last validator selection: left out of the next one.
+	/// Slashed since a validator selection last left it out: ranked after
+	/// every other provider until one does.
 	pub slashed: bool,
 }
 

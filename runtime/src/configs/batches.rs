@@ -4,7 +4,7 @@
 use frame_support::{parameter_types, traits::ConstU32};
 use sp_runtime::Perbill;
 
-use super::attestation::{AttestationCommittee, MAX_COMMITTEE_SIZE};
+use super::attestation::{AttestationCommittee, BabeEpochs, MAX_COMMITTEE_SIZE};
 use crate::{AccountId, Balance, BlockNumber, ComputeStaking, ModelRegistry, Runtime, DAI, HOURS, MINUTES};
 
 impl pallet_batches::BatchCommittee<AccountId> for AttestationCommittee {
@@ -12,6 +12,9 @@ impl pallet_batches::BatchCommittee<AccountId> for AttestationCommittee {
 	type MemberSignature = pallet_attestation::bls::Signature;
 	fn epoch(attestation: &pallet_attestation::Attestation) -> u64 {
 		attestation.epoch
+	}
+	fn current_epoch() -> u64 {
+		<BabeEpochs as pallet_attestation::EpochRandomness>::epoch()
 	}
 	fn verify(
 		attestation: &pallet_attestation::Attestation,

@@ -135,26 +135,49 @@ fn a_slashed_validator_sits_out_exactly_one_selection() {
 }
 
 #[test]
-fn validators_slashed_together_sit_out_one_skipped_selection_and_then_return() {
+fn a_set_slashed_together_is_replaced_by_whoever_is_eligible_and_never_frozen() {
 	// Most of the set slashed at once (a colluding committee): the next
-	// selection has too few eligible and keeps the set; the one after that
-	// selects again instead of staying frozen for good.
+	// selection puts the unslashed first and fills the seats with the
+	// slashed, best bond first; those left out have sat out and rank
+	// normally again, the others stay marked until a selection leaves them
+	// out.
 	ExtBuilder::default()
 		.provider(1, 1_000)
 		.provider(2, 1_000)
 		.provider(3, 1_000)
-		.provider(4, 2_000)
+		.provider(4, 400)
 		.minimum(2)
 		.build_and_execute(|| {
 			for who in [1, 2, 3] {
 				offence(who, Perbill::from_percent(50));
 			}
-			assert_eq!(<ComputeStaking as SessionManager<_>>::new_session(2), None);
-			System::assert_last_event(
-				Event::SelectionSkipped { session: 2, eligible: 1, minimum: 2 }.into(),
-			);
-			assert!(Providers::<Test>::iter_values().all(|p| !p.slashed));
+			let selected = <ComputeStaking as SessionManager<_>>::new_session(2).unwrap();
+			assert_eq!(selected, vec![4, 1, 2], "the unslashed first, though its bond is smallest");
+			let marked = || {
+				let mut marked: Vec<_> = Providers::<Test>::iter().filter(|(_, p)| p.slashed).map(|(who, _)| who).collect();
+				marked.sort();
+				marked
+			};
+			assert_eq!(marked(), vec![1, 2], "3 sat out; 1 and 2 did not");
 			let selected = <ComputeStaking as SessionManager<_>>::new_session(3).unwrap();
-			assert_eq!(selected, vec![4, 1, 2], "the slashed return, behind the largest bond");
+			assert_eq!(selected, vec![3, 4, 1]);
+			assert_eq!(marked(), vec![1]);
+			let selected = <ComputeStaking as SessionManager<_>>::new_session(4).unwrap();
+			assert_eq!(selected, vec![2, 3, 4]);
+			assert!(marked().is_empty());
 		});
+}
+
+#[test]
+fn a_skipped_selection_keeps_the_slash_marks() {
+	// A coalition that makes the selection skip (too few eligible: here two
+	// of three minimum) keeps its seats for the session, but not its slash
+	// washed: the mark stays for the next selection that can leave it out.
+	ExtBuilder::default().provider(1, 1_000).provider(2, 1_000).minimum(3).build_and_execute(|| {
+		offence(1, Perbill::from_percent(10));
+		assert_eq!(<ComputeStaking as SessionManager<_>>::new_session(2), None);
+		System::assert_last_event(Event::SelectionSkipped { session: 2, eligible: 2, minimum: 3 }.into());
+		assert!(Providers::<Test>::get(1).unwrap().slashed, "still marked");
+		assert!(!Providers::<Test>::get(2).unwrap().slashed);
+	});
 }
