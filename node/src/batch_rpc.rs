@@ -46,24 +46,24 @@ pub const MAX_PROVING: usize = 2;
 pub const MAX_USERS: usize = 65_536;
 
 /// The compute keys' key type.
-const COMPUTE_KEY: KeyTypeId = KeyTypeId(*b"dcmp");
+pub(crate) const COMPUTE_KEY: KeyTypeId = KeyTypeId(*b"dcmp");
 
 /// A request that is not acceptable as sent (JSON-RPC "invalid params").
-fn refused(message: impl Into<String>) -> ErrorObjectOwned {
+pub(crate) fn refused(message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32602, message.into(), None::<()>)
 }
 
 /// The node cannot take the request now: try again.
-fn busy(message: impl Into<String>) -> ErrorObjectOwned {
+pub(crate) fn busy(message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32001, message.into(), None::<()>)
 }
 
 /// The node failed (the runtime, the engine).
-fn failed(message: impl Into<String>) -> ErrorObjectOwned {
+pub(crate) fn failed(message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32000, message.into(), None::<()>)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
 	format!("0x{}", daifi_compute::engine::hex(bytes))
 }
 

@@ -2,6 +2,7 @@
 
 mod attest_gossip;
 mod batch_rpc;
+mod batch_sign;
 mod chain_spec;
 mod cli;
 mod command;

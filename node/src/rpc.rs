@@ -46,7 +46,7 @@ pub struct GrandpaDeps<B> {
 }
 
 /// Everything the node's RPC methods need.
-pub struct FullDeps<C, P, SC, B> {
+pub struct FullDeps<C, P, SC, B, O> {
 	/// The client.
 	pub client: Arc<C>,
 	/// The transaction pool.
@@ -57,11 +57,17 @@ pub struct FullDeps<C, P, SC, B> {
 	pub babe: BabeDeps,
 	/// GRANDPA's part.
 	pub grandpa: GrandpaDeps<B>,
+	/// The node's off-chain database (a committee member records there the
+	/// batch headers it signed and keeps their data).
+	pub offchain: Option<O>,
+	/// Whether the node runs an off-chain worker (which posts the data a
+	/// member kept when it is asked for).
+	pub offchain_worker: bool,
 }
 
 /// Builds the node's RPC module.
-pub fn create_full<C, P, SC, B>(
-	deps: FullDeps<C, P, SC, B>,
+pub fn create_full<C, P, SC, B, O>(
+	deps: FullDeps<C, P, SC, B, O>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
 	C: ProvideRuntimeApi<Block>
@@ -75,22 +81,25 @@ where
 	C::Api: sp_consensus_babe::BabeApi<Block>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: pallet_batches::runtime_api::BatchesApi<Block, AccountId, Balance, daifi_runtime::BlockNumber>,
+	C::Api: pallet_attestation::runtime_api::AttestationApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
+	O: sp_core::offchain::OffchainStorage + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool, select_chain, babe, grandpa } = deps;
+	let FullDeps { client, pool, select_chain, babe, grandpa, offchain, offchain_worker } = deps;
 	let mut module = RpcModule::new(());
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	crate::batch_rpc::register(&mut module, client.clone(), babe.keystore.clone())?;
+	crate::batch_sign::register(&mut module, client.clone(), babe.keystore.clone(), offchain, offchain_worker)?;
 	module.merge(
 		Babe::new(client, babe.babe_worker_handle, babe.keystore, select_chain).into_rpc(),
 	)?;

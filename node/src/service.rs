@@ -300,6 +300,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		let pool = transaction_pool.clone();
 		let select_chain = select_chain.clone();
 		let keystore = keystore_container.keystore();
+		let offchain = backend.offchain_storage();
+		let offchain_worker = config.offchain_worker.enabled;
 		let shared_voter_state = shared_voter_state.clone();
 		let shared_authority_set = grandpa_link.shared_authority_set().clone();
 		let justification_stream = grandpa_link.justification_stream();
@@ -323,6 +325,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 					subscription_executor,
 					finality_provider: finality_provider.clone(),
 				},
+				offchain: offchain.clone(),
+				offchain_worker,
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

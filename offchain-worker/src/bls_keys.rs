@@ -29,6 +29,13 @@ fn from_pre_output(pre_output: &sr25519::vrf::VrfPreOutput, public: &sr25519::Pu
 fn secret(key_type: [u8; 4], public: [u8; 32]) -> Option<SecretKey> {
 	let keystore = sp_externalities::with_externalities(|mut ext| ext.extension::<KeystoreExt>().map(|k| k.0.clone()))
 		.flatten()?;
+	from_keystore(&*keystore, key_type, public)
+}
+
+/// The committee key of compute key `public` (of key type `key_type`), if
+/// `keystore` holds it: for the node's own services outside the off-chain
+/// worker (a member signing a batch on request).
+pub fn from_keystore(keystore: &dyn sp_keystore::Keystore, key_type: [u8; 4], public: [u8; 32]) -> Option<SecretKey> {
 	let public = sr25519::Public::from_raw(public);
 	let pre_output = keystore.sr25519_vrf_pre_output(KeyTypeId(key_type), &public, &seed_input()).ok()??;
 	from_pre_output(&pre_output, &public)

@@ -201,6 +201,9 @@ impl_runtime_apis! {
 		fn check_shared(topic: [u8; 32], message: Vec<u8>) -> Option<(u64, u16)> {
 			Attestation::check_shared(topic, &message)
 		}
+		fn attestation(epoch: u64, payload: Vec<u8>, received: Vec<Vec<u8>>) -> Option<pallet_attestation::Attestation> {
+			Attestation::attestation_from(epoch, &payload, received)
+		}
 	}
 
 	impl pallet_batches::runtime_api::BatchesApi<Block, AccountId, Balance, BlockNumber> for Runtime {
@@ -223,6 +226,9 @@ impl_runtime_apis! {
 		}
 		fn next_sequence() -> u64 {
 			pallet_batches::NextSequence::<Runtime>::get()
+		}
+		fn model(model: pallet_model_registry::ModelHash) -> Option<pallet_model_registry::Model<AccountId, Balance>> {
+			pallet_model_registry::Models::<Runtime>::get(model)
 		}
 	}
 

@@ -60,12 +60,38 @@ impl<T: Config> Pallet<T> {
 			let shared = MemberSignature { epoch: committee.epoch, member: member as u16, signature };
 			T::LocalKeys::publish(topic, shared.encode());
 		}
+		Self::gather(&committee, &topic, T::LocalKeys::received(topic))
+	}
+
+	/// The attestation of `payload` by the committee of `epoch` (the current
+	/// or the previous one, as the chain takes) from `received`, the shared
+	/// signatures a node holds under its topic ([`Pallet::message`] of the
+	/// epoch and the payload), once they are a quorum. For nodes gathering
+	/// signatures outside the off-chain worker (the batch lane's members sign
+	/// on request and share their signatures over the committee gossip).
+	pub fn attestation_from(
+		epoch: u64,
+		payload: &[u8],
+		received: alloc::vec::Vec<alloc::vec::Vec<u8>>,
+	) -> Option<Attestation> {
+		let committee = Self::committee_of(epoch).ok()?;
+		let topic = Self::message(committee.epoch, payload);
+		Self::gather(&committee, &topic, received)
+	}
+
+	/// The attestation of `topic` by `committee` from the shared signatures
+	/// `received`, once the valid ones are a quorum.
+	fn gather(
+		committee: &CommitteeOf<T>,
+		topic: &[u8; 32],
+		received: alloc::vec::Vec<alloc::vec::Vec<u8>>,
+	) -> Option<Attestation> {
 		// One signature per member, the first seen; the node passes on only
 		// signatures it checked, so their aggregate is checked first (one
 		// pairing) and each one alone only if that fails.
 		let mut first: BTreeMap<u16, bls::Signature> = BTreeMap::new();
 		let mut rest = alloc::vec::Vec::new();
-		for bytes in T::LocalKeys::received(topic) {
+		for bytes in received {
 			let Ok(shared) = MemberSignature::decode(&mut &bytes[..]) else { continue };
 			if shared.epoch != committee.epoch || usize::from(shared.member) >= committee.members.len() {
 				continue;
@@ -78,12 +104,12 @@ impl<T: Config> Pallet<T> {
 		}
 		let key = |i: &u16| &committee.members[usize::from(*i)].key;
 		let all_valid = bls::Signature::aggregate(first.values())
-			.is_some_and(|sum| bls::verify_aggregate(first.keys().map(key), &topic, &sum).is_ok());
+			.is_some_and(|sum| bls::verify_aggregate(first.keys().map(key), topic, &sum).is_ok());
 		let mut valid = first;
 		if !all_valid {
-			valid.retain(|i, s| bls::verify(key(i), &topic, s).is_ok());
+			valid.retain(|i, s| bls::verify(key(i), topic, s).is_ok());
 			for shared in rest {
-				if !valid.contains_key(&shared.member) && bls::verify(key(&shared.member), &topic, &shared.signature).is_ok() {
+				if !valid.contains_key(&shared.member) && bls::verify(key(&shared.member), topic, &shared.signature).is_ok() {
 					valid.insert(shared.member, shared.signature);
 				}
 			}

@@ -461,7 +461,7 @@ pub mod pallet {
 		}
 
 		/// The committee of `epoch`, if it is the current or the previous one.
-		fn committee_of(epoch: u64) -> Result<CommitteeOf<T>, Error<T>> {
+		pub(crate) fn committee_of(epoch: u64) -> Result<CommitteeOf<T>, Error<T>> {
 			CurrentCommittee::<T>::get()
 				.filter(|c| c.epoch == epoch)
 				.or_else(|| PreviousCommittee::<T>::get().filter(|c| c.epoch == epoch))

@@ -1,7 +1,10 @@
 //! The runtime API through which wallets and nodes read the committees and
 //! a provider's BLS key.
 
-use crate::{bls::PublicKey, types::Committees};
+use crate::{
+	bls::PublicKey,
+	types::{Attestation, Committees},
+};
 use codec::Codec;
 
 sp_api::decl_runtime_apis! {
@@ -15,5 +18,14 @@ sp_api::decl_runtime_apis! {
 		/// `topic` (epoch and position), if it is one; the node keeps and
 		/// passes on only these (see `gathering`).
 		fn check_shared(topic: [u8; 32], message: alloc::vec::Vec<u8>) -> Option<(u64, u16)>;
+		/// The attestation of `payload` by the committee of `epoch` (the
+		/// current or the previous one) from the shared signatures `received`
+		/// (each a member's signature as nodes share it), if the valid ones are
+		/// a quorum.
+		fn attestation(
+			epoch: u64,
+			payload: alloc::vec::Vec<u8>,
+			received: alloc::vec::Vec<alloc::vec::Vec<u8>>,
+		) -> Option<Attestation>;
 	}
 }

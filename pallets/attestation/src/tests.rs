@@ -596,6 +596,39 @@ fn forged_or_malformed_shared_signatures_do_not_count() {
 }
 
 #[test]
+fn any_node_gathers_an_attestation_of_the_current_or_previous_epoch_from_what_it_received() {
+	use crate::gathering::MemberSignature;
+	use codec::Encode;
+	run_offchain(16, || {
+		committee_of_four();
+		let payload = b"batch 9".to_vec();
+		let epoch = CurrentCommittee::<Test>::get().unwrap().epoch;
+		let members = current();
+		let shared = |who: AccountId, epoch: u64| {
+			let member = members.iter().position(|m| *m == who).unwrap() as u16;
+			MemberSignature { epoch, member, signature: secret(who).sign(&AttestationPallet::message(epoch, &payload)) }
+				.encode()
+		};
+		// Two of four members' signatures, and junk: no quorum.
+		let mut received = vec![shared(1, epoch), shared(2, epoch), vec![7; 9]];
+		assert_eq!(AttestationPallet::attestation_from(epoch, &payload, received.clone()), None);
+		// A third: an attestation the chain takes, with nothing signed by this node.
+		received.push(shared(3, epoch));
+		let attestation = AttestationPallet::attestation_from(epoch, &payload, received.clone()).expect("a quorum");
+		let mut signers = verify(&attestation, &payload).expect("verifies");
+		signers.sort();
+		assert_eq!(signers, vec![1, 2, 3]);
+		// After the epoch turns, the same signatures still make one (the chain
+		// takes the previous committee's); two epochs on, none.
+		enter_epoch(epoch + 1, [3; 32]);
+		assert!(AttestationPallet::attestation_from(epoch, &payload, received.clone()).is_some());
+		enter_epoch(epoch + 2, [4; 32]);
+		assert_eq!(AttestationPallet::attestation_from(epoch, &payload, received), None);
+		assert_eq!(AttestationPallet::attestation_from(epoch + 5, &payload, vec![]), None);
+	});
+}
+
+#[test]
 fn a_member_republishes_only_after_a_pause() {
 	run_offchain(16, || {
 		committee_of_four();

@@ -46,6 +46,7 @@ pub use weights::WeightInfo;
 
 mod availability;
 mod challenges;
+pub mod keeping;
 pub mod merkle;
 mod released;
 pub mod runtime_api;
@@ -86,6 +87,26 @@ pub trait BatchCommittee<AccountId> {
 	fn verify_weight() -> Weight;
 	/// The most [`BatchCommittee::verify_member`] costs.
 	fn verify_member_weight() -> Weight;
+}
+
+/// What a node's off-chain worker answers data requests with: the node's
+/// providers, and a way to send a call signed by one of its compute keys
+/// (see [`keeping`]).
+pub trait LocalAnswerer<AccountId, Call> {
+	/// The providers whose compute keys this node holds.
+	fn local_providers() -> alloc::vec::Vec<AccountId>;
+	/// Sends `call` signed with one of this node's compute keys.
+	fn send(call: Call) -> Result<(), ()>;
+}
+
+/// A node that keeps no data and answers nothing.
+impl<AccountId, Call> LocalAnswerer<AccountId, Call> for () {
+	fn local_providers() -> alloc::vec::Vec<AccountId> {
+		alloc::vec::Vec::new()
+	}
+	fn send(_: Call) -> Result<(), ()> {
+		Err(())
+	}
 }
 
 /// What the benchmarks need the runtime to prepare.
@@ -187,6 +208,10 @@ pub mod pallet {
 
 		/// The committee that signs batches.
 		type Committee: BatchCommittee<Self::AccountId>;
+
+		/// How this node's off-chain worker answers data requests with the
+		/// data its members kept ([`crate::keeping`]).
+		type Answerer: LocalAnswerer<Self::AccountId, Call<Self>>;
 
 		/// The share of each fee burned (as in the task market).
 		#[pallet::constant]
@@ -429,6 +454,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::prune_equivocations(remaining)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::answer_kept_requests(now);
 		}
 
 		#[cfg(feature = "try-runtime")]

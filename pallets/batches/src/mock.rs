@@ -186,6 +186,23 @@ parameter_types! {
 	pub static StakeCover: Perbill = Perbill::from_percent(40);
 	/// The epoch in progress (the test committee's, [`EPOCH`], unless moved on).
 	pub static CurrentEpoch: u64 = EPOCH;
+	/// The providers whose compute keys the test node holds.
+	pub static LocalProviders: Vec<AccountId> = Vec::new();
+	/// What the test node's off-chain worker sent.
+	pub static Sent: Vec<Call<Test>> = Vec::new();
+}
+
+/// The test node: its providers are [`LocalProviders`]; what it sends is
+/// recorded in [`Sent`].
+pub struct TestAnswerer;
+impl crate::LocalAnswerer<AccountId, Call<Test>> for TestAnswerer {
+	fn local_providers() -> Vec<AccountId> {
+		LocalProviders::get()
+	}
+	fn send(call: Call<Test>) -> Result<(), ()> {
+		Sent::mutate(|sent| sent.push(call));
+		Ok(())
+	}
 }
 
 impl Config for Test {
@@ -195,6 +212,7 @@ impl Config for Test {
 	type Models = ModelRegistry;
 	type Providers = ComputeStaking;
 	type Committee = TestCommittee;
+	type Answerer = TestAnswerer;
 	type BurnedShare = TenPercent;
 	type ExecutorShare = EightyPercent;
 	type ChallengePeriod = ConstU64<PERIOD>;
@@ -289,6 +307,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	pallet_batches::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
+	// A node's off-chain database, for its off-chain worker ([`crate::keeping`]).
+	let (offchain, _) = sp_core::offchain::testing::TestOffchainExt::new();
+	ext.register_extension(sp_core::offchain::OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(sp_core::offchain::OffchainWorkerExt::new(offchain));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }

@@ -1,6 +1,7 @@
 //! The runtime API through which users' wallets and executors' nodes read
 //! what a batch request needs: the exact message a user signs, the user's
-//! escrow, a model's price, and which provider a compute key serves.
+//! escrow, a model's price, and which provider a compute key serves; and
+//! what a committee member's node checks a batch against.
 
 use crate::types::{Escrow, Request};
 use codec::Codec;
@@ -28,5 +29,9 @@ sp_api::decl_runtime_apis! {
 		fn leaf_binding(user: AccountId, nonce: u64, executor: AccountId) -> [u8; 32];
 		/// The number the next batch must carry.
 		fn next_sequence() -> u64;
+		/// Model `model`'s registry record (its verifying key and the layout
+		/// of its proofs' public inputs), retired or not: what a committee
+		/// member checks a batch's proofs against.
+		fn model(model: ModelHash) -> Option<pallet_model_registry::Model<AccountId, Balance>>;
 	}
 }

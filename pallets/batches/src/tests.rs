@@ -796,3 +796,78 @@ fn data_nobody_posts_voids_the_batch() {
 		assert_eq!(Escrows::<Test>::get(1).committed, 0);
 	});
 }
+
+// ---------------------------------------------------------------- data kept by members
+
+/// Keeps `batch`'s data as a member's node does when it signs it
+/// (`daifi_batchSign`).
+fn keep(batch: &Built) {
+	use sp_runtime::offchain::storage::StorageValueRef;
+	let (sequence, root) = (batch.header.sequence, batch.header.root);
+	let mut requests = vec![];
+	for (i, leaf) in batch.leaves.iter().enumerate() {
+		let key = keeping::kept_key(sequence, &root, &leaf.request.user, leaf.request.nonce);
+		StorageValueRef::persistent(&key).set(&batch.proof_evidence(i as u32));
+		requests.push((leaf.request.user, leaf.request.nonce));
+	}
+	StorageValueRef::persistent(&keeping::manifest_key(sequence, &root)).set(&requests);
+	let index = StorageValueRef::persistent(keeping::KEPT_BATCHES);
+	let mut kept = index.get::<Vec<(u64, H256)>>().unwrap().unwrap_or_default();
+	kept.push((sequence, root));
+	index.set(&kept);
+}
+
+#[test]
+fn a_members_node_answers_data_requests_in_its_turn_and_forgets_settled_batches() {
+	use sp_runtime::offchain::storage::StorageValueRef;
+	execute(|| {
+		fund(10_000);
+		let batch = build(1, &[2, 1, 0], &[P1]);
+		assert_ok!(batch.submit());
+		keep(&batch);
+		// A batch signed but not accepted yet (number 2) is kept; one whose
+		// number went to another header (number 1, another root) is not.
+		let later = build(2, &[1, 0, 0], &[P1]);
+		keep(&later);
+		let replaced = build(1, &[1, 0, 0], &[P2]);
+		keep(&replaced);
+		// The node holds the second signer's key: its turn comes a stagger
+		// after a request (the first signer's at once), within a quarter of
+		// the answer period.
+		LocalProviders::set(vec![COMMITTEE[1]]);
+		let turn = u64::from(keeping::ANSWER_STAGGER).min(ANSWER / 4);
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 1, 2));
+		let index = batch.leaves.iter().position(|l| (l.request.user, l.request.nonce) == (1, 2)).unwrap() as u32;
+		let answer = Call::<Test>::answer_data { sequence: 1, answer: batch.proof_evidence(index) };
+		BatchLane::offchain_worker(1 + turn - 1);
+		assert!(Sent::get().is_empty(), "not this node's turn yet");
+		BatchLane::offchain_worker(1 + turn);
+		assert_eq!(Sent::get(), vec![answer.clone()], "the kept data answers the request");
+		// Not sent again while it may still land; again once it has not.
+		BatchLane::offchain_worker(4);
+		assert_eq!(Sent::get().len(), 1);
+		BatchLane::offchain_worker(3 + u64::from(keeping::RESEND_AFTER));
+		assert_eq!(Sent::get(), vec![answer.clone(), answer.clone()]);
+		// The answer lands: the request is closed and nothing more is sent.
+		let before = free(COMMITTEE[1]);
+		assert_ok!(BatchLane::answer_data(RuntimeOrigin::signed(COMMITTEE[1]), 1, batch.proof_evidence(index)));
+		assert_eq!(free(COMMITTEE[1]), before + DEPOSIT, "the answer earns the requester's deposit");
+		BatchLane::offchain_worker(40);
+		assert_eq!(Sent::get().len(), 2);
+		// Released: its data is forgotten, with the replaced header's; the
+		// later batch's is kept.
+		run_to(PERIOD + ANSWER + 5);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+		BatchLane::offchain_worker(PERIOD + ANSWER + 5);
+		let kept = StorageValueRef::persistent(keeping::KEPT_BATCHES).get::<Vec<(u64, H256)>>();
+		assert_eq!(kept, Ok(Some(vec![(2, later.header.root)])));
+		for gone in [&batch, &replaced] {
+			let key = keeping::kept_key(1, &gone.header.root, &1u64, gone.leaves[0].request.nonce);
+			assert_eq!(StorageValueRef::persistent(&key).get::<EvidenceOf<Test>>(), Ok(None));
+			let manifest = keeping::manifest_key(1, &gone.header.root);
+			assert_eq!(StorageValueRef::persistent(&manifest).get::<Vec<(u64, u64)>>(), Ok(None));
+		}
+		let key = keeping::kept_key(2, &later.header.root, &1u64, later.leaves[0].request.nonce);
+		assert!(StorageValueRef::persistent(&key).get::<EvidenceOf<Test>>().unwrap().is_some());
+	});
+}

@@ -43,6 +43,24 @@ impl pallet_batches::BatchCommittee<AccountId> for AttestationCommittee {
 	}
 }
 
+/// The node's compute keys answer data requests with the data its members
+/// kept (`pallet_batches::keeping`), the first of them signing.
+pub struct NodeAnswerer;
+impl pallet_batches::LocalAnswerer<AccountId, pallet_batches::Call<Runtime>> for NodeAnswerer {
+	fn local_providers() -> alloc::vec::Vec<AccountId> {
+		use pallet_compute_staking::ComputeProviders;
+		compute_keys().iter().filter_map(ComputeStaking::provider_of).collect()
+	}
+	fn send(call: pallet_batches::Call<Runtime>) -> Result<(), ()> {
+		let key = compute_keys().into_iter().next().ok_or(())?;
+		super::offchain::send_signed(&key, call)
+	}
+}
+
+fn compute_keys() -> alloc::vec::Vec<AccountId> {
+	<super::market::NodeCompute as pallet_tasks::LocalCompute<AccountId>>::compute_keys()
+}
+
 parameter_types! {
 	/// An hour to challenge a batch before it is paid out: time for any
 	/// user, executor or member to fetch and check its leaves, and for a
@@ -72,6 +90,7 @@ impl pallet_batches::Config for Runtime {
 	type Models = ModelRegistry;
 	type Providers = ComputeStaking;
 	type Committee = AttestationCommittee;
+	type Answerer = NodeAnswerer;
 	type BurnedShare = super::market::BurnedShare;
 	type ExecutorShare = super::market::ExecutorShare;
 	type ChallengePeriod = ChallengePeriod;

@@ -7,7 +7,11 @@
 // compute key, and the committee drawn for a coming epoch holds all four;
 // a `Redundant(3)` task on which one executor (Ferdie, played by this test)
 // returns a wrong output is settled by the committee's aggregate signature
-// with the right output, and Ferdie is slashed.
+// with the right output, and Ferdie is slashed; Alice's node proves batch
+// requests, every member's node refuses to sign a batch with a wrong output
+// and signs a right one, whose aggregate gathered over the gossip is
+// accepted; a wrong batch a colluding committee signs is voided by a
+// challenge and its signers slashed.
 // Prints block time, time to finality and a validator's peak memory (the
 // README's figures).
 
@@ -265,6 +269,15 @@ const blake2 = (...parts) => blake2AsU8a(u8aConcat(...parts), 256);
 const leafHash = (leaf) => blake2(stringToU8a('daifi/batch-leaf'), leaf.toU8a());
 const nodeHash = (left, right) => blake2(stringToU8a('daifi/batch-node'), left, right);
 
+/** Calls JSON-RPC `method` on `node` over HTTP: `{ result }` or `{ error }`. */
+async function rpc(node, method, params) {
+  const response = await fetch(node.wsUrl.replace(/^ws/, 'http'), {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
+  });
+  return response.json();
+}
+
 /** Signs `payload` for the committee of `epoch` with the committee keys of `suris`' compute keys. */
 function committeeSign(api, epoch, payload, suris) {
   const args = ['committee-sign', '--genesis', api.genesisHash.toHex(), '--epoch', String(epoch), '--payload', u8aToHex(payload)];
@@ -273,7 +286,7 @@ function committeeSign(api, epoch, payload, suris) {
   return JSON.parse(signed.stdout);
 }
 
-test('a batch request is proven by an executor\'s node; a wrong batch the committee signs is voided by a challenge and its signers slashed', async () => {
+test('a batch request is proven by an executor\'s node; members\' nodes check and sign a right batch and refuse a wrong one; a wrong batch a colluding committee signs is voided by a challenge and its signers slashed', async () => {
   const api = await connect(nodes.bob.wsUrl);
   try {
     const [user, challenger, alice] = ['Dave', 'Eve', 'Alice'].map(devKey);
@@ -297,13 +310,7 @@ test('a batch request is proven by an executor\'s node; a wrong batch the commit
     }));
     const signatures = await Promise.all(requests.map(async (request) => api.createType('MultiSignature',
       { Sr25519: user.sign(await api.call.batchesApi.requestMessage(request)) })));
-    const send = async (request, signature, values) => {
-      const response = await fetch(nodes.alice.wsUrl.replace(/^ws/, 'http'), {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'daifi_batchRequest', params: [request.toHex(), signature.toHex(), values] }),
-      });
-      return response.json();
-    };
+    const send = (request, signature, values) => rpc(nodes.alice, 'daifi_batchRequest', [request.toHex(), signature.toHex(), values]);
     // A request signed by someone else, or with another input, costs the node no proof.
     const forged = api.createType('MultiSignature', { Sr25519: challenger.sign(await api.call.batchesApi.requestMessage(requests[0])) });
     assert.match((await send(requests[0], forged, IMAGE)).error.message, /^signature/);
@@ -348,6 +355,14 @@ test('a batch request is proven by an executor\'s node; a wrong batch the commit
       users: [{ firstNonce: requests[0].nonce, last: requests[1], signature: signatures[1] }],
       entries: [{ executor: alice.address, model: MODEL, count: 2, gross: 2n * price }],
     });
+    // Each member's node checks a batch before it signs: this one's first
+    // proof does not verify for the output the leaf claims.
+    const data = (i, output) => [leaves[i].toHex(), api.createType('Vec<i64>', IMAGE).toHex(),
+      api.createType('Vec<i64>', output).toHex(), proven[i].proof];
+    for (const name of VALIDATORS) {
+      const { error } = await rpc(nodes[name], 'daifi_batchSign', [header.toHex(), [data(0, wrong), data(1, proven[1].output)]]);
+      assert.match(error?.message ?? '', /^leaf 0: proof does not verify/, `${name}'s node refuses to sign the wrong batch`);
+    }
     const payload = u8aConcat(stringToU8a('daifi/batch'), bnToU8a(sequence, { bitLength: 64 }), blake2(header.toU8a()));
     const signed = committeeSign(api, epoch.toNumber(), payload, suris);
     const bitfield = new Uint8Array(Math.ceil(members.length / 8));
@@ -377,6 +392,93 @@ test('a batch request is proven by an executor\'s node; a wrong batch the commit
     }
     assert.equal((await api.call.batchesApi.escrow(user.address)).committed.toBigInt(), 0n, 'nothing of Dave\'s is debited');
     console.log(`# wrong batch voided by a proof challenge: ${members.length} signers slashed ${voided.data.slashed.toBigInt()} in all`);
+
+    // Two more requests, proven by Alice's node, in a right batch: the
+    // members' own nodes check it (every proof, natively) and sign it, their
+    // signatures travel over the committee gossip, and Bob's node hands out
+    // the aggregate once it is a quorum.
+    const settled = await api.call.batchesApi.escrow(user.address);
+    const more = [1, 2].map((i) => api.createType('PalletBatchesRequest', {
+      user: user.address, nonce: settled.nonce.toNumber() + i, model: MODEL, inputHash, fee: price,
+      spent: settled.spent.toBigInt() + BigInt(i) * price,
+    }));
+    const moreSignatures = await Promise.all(more.map(async (request) => api.createType('MultiSignature',
+      { Sr25519: user.sign(await api.call.batchesApi.requestMessage(request)) })));
+    const answers = [];
+    for (const [i, request] of more.entries()) {
+      const { result, error } = await send(request, moreSignatures[i], IMAGE);
+      assert.equal(error, undefined, JSON.stringify(error));
+      answers.push(result);
+    }
+    const rightLeaves = more.map((request, i) => api.createType('PalletBatchesLeaf', {
+      request, signature: moreSignatures[i], executor: alice.address, outputHash: answers[i].outputHash,
+      proofHash: answers[i].proofHash, running: BigInt(i + 1) * price,
+    }));
+    const rightHashes = rightLeaves.map(leafHash);
+    const right = api.createType('PalletBatchesBatchHeader', {
+      sequence: (await api.call.batchesApi.nextSequence()).toNumber(), root: nodeHash(rightHashes[0], rightHashes[1]), results: 2,
+      users: [{ firstNonce: more[0].nonce, last: more[1], signature: moreSignatures[1] }],
+      entries: [{ executor: alice.address, model: MODEL, count: 2, gross: 2n * price }],
+    });
+    const rightData = rightLeaves.map((leaf, i) => [leaf.toHex(), api.createType('Vec<i64>', IMAGE).toHex(),
+      api.createType('Vec<i64>', answers[i].output).toHex(), answers[i].proof]);
+    const signStarted = Date.now();
+    const signatures4 = await Promise.all(VALIDATORS.map((name) => rpc(nodes[name], 'daifi_batchSign', [right.toHex(), rightData])));
+    for (const [i, { error, result }] of signatures4.entries()) {
+      assert.equal(error, undefined, `${VALIDATORS[i]}'s node signs the right batch: ${JSON.stringify(error)}`);
+      assert.equal(result.signatures.length, 1, 'one committee key per node');
+    }
+    const again = await rpc(nodes.alice, 'daifi_batchSign', [right.toHex(), rightData]);
+    assert.equal(again.error, undefined, 'asked again for the same header, a member signs it again');
+    if (again.result.epoch === signatures4[0].result.epoch) {
+      assert.deepEqual(again.result, signatures4[0].result, 'with the same signature');
+    }
+    // Another right header under the same number (the same results in two
+    // entries) would be an equivocation: refused, naming the header signed.
+    const splitLeaves = rightLeaves.map((leaf) => api.createType('PalletBatchesLeaf', { ...leaf.toJSON(), running: price }));
+    const splitHashes = splitLeaves.map(leafHash);
+    const split = api.createType('PalletBatchesBatchHeader', {
+      ...right.toJSON(), root: nodeHash(splitHashes[0], splitHashes[1]),
+      entries: [0, 1].map(() => ({ executor: alice.address, model: MODEL, count: 1, gross: price })),
+    });
+    const splitData = splitLeaves.map((leaf, i) => [leaf.toHex(), ...rightData[i].slice(1)]);
+    const refusedSplit = await rpc(nodes.alice, 'daifi_batchSign', [split.toHex(), splitData]);
+    if (refusedSplit.result) {
+      assert.notEqual(refusedSplit.result.epoch, signatures4[0].result.epoch, 'another header only in another epoch');
+    } else {
+      assert.ok(refusedSplit.error.message.includes('equivocation'), JSON.stringify(refusedSplit));
+      assert.ok(refusedSplit.error.message.endsWith(right.toHex()), 'the refusal names the header signed');
+    }
+    let gathered = null;
+    while (!gathered) {
+      assert.ok(Date.now() - signStarted < 30_000, 'the members\' signatures reach Bob\'s node within 30 s');
+      gathered = (await rpc(nodes.bob, 'daifi_batchAttestation', [right.toHex()])).result;
+      if (!gathered) await sleep(250);
+    }
+    console.log(`# right batch checked and signed by the members' nodes, aggregate gathered in ${((Date.now() - signStarted) / 1000).toFixed(1)} s`);
+    const accepted = await signAndFinalize(api, api.tx.batches.submitBatch(right, gathered), challenger);
+    assert.equal(accepted.error, null, 'the batch the members signed is accepted');
+    assert.equal((await api.call.batchesApi.escrow(user.address)).committed.toBigInt(), 2n * price, 'Dave\'s two requests are debited');
+
+    // Eve asks for one result's data: a member's node posts it from what it
+    // kept when it signed, with its compute key, and earns Eve's deposit.
+    let answered = null;
+    const unsubscribe = await api.query.system.events((records) => {
+      const found = records.map(({ event }) => event).find((e) => api.events.batches.DataAnswered.is(e));
+      if (found) answered = found;
+    });
+    const askedAt = Date.now();
+    const asked = await signAndFinalize(api, api.tx.batches.requestData(right.sequence, user.address, more[0].nonce), challenger);
+    assert.equal(asked.error, null, 'the data request is taken');
+    while (!answered) {
+      assert.ok(Date.now() - askedAt < 60_000, 'a member\'s node posts the data within a minute');
+      await sleep(250);
+    }
+    unsubscribe();
+    const computeKeys = VALIDATORS.map((v) => devKey(`${v[0].toUpperCase()}${v.slice(1)}//compute`).address);
+    assert.ok(computeKeys.includes(answered.data.answerer.toString()), 'a member\'s compute key answered');
+    assert.equal(answered.data.nonce.toNumber(), more[0].nonce.toNumber());
+    console.log(`# a data request answered by a member's node from the data it kept in ${((Date.now() - askedAt) / 1000).toFixed(1)} s`);
   } finally {
     await api.disconnect();
   }

@@ -91,6 +91,50 @@ pub fn verify(
 	daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, layout, proof).map_err(ZkError::Verify)
 }
 
+/// Verifies many proofs for one key at once, as a committee member checks a
+/// batch: each claim is a binding, input, output and proof. All are checked
+/// together with fresh random 128-bit weights from `rng`
+/// (`daifi_zk_verifier::verify_batch`: `n + 2` Miller loops and one final
+/// exponentiation for the batch). If that fails and `locate` is set, each
+/// is checked alone and the error names the first that does not verify
+/// (`Some` of its index; a whole batch's worth of single checks, so a
+/// caller facing untrusted batches may prefer not to); otherwise `None`.
+/// No claims: `Ok`.
+pub fn verify_many<R: RngCore + CryptoRng>(
+	vk: &VerifyingKey,
+	layout: &daifi_zk_verifier::Layout,
+	claims: &[(&[u8; 32], &[i64], &[i64], &Proof)],
+	locate: bool,
+	rng: &mut R,
+) -> Result<(), Option<(usize, ZkError)>> {
+	let pvk = ark_groth16::prepare_verifying_key(vk);
+	let weights: Vec<Fr> = claims
+		.iter()
+		.map(|_| {
+			let mut bytes = [0u8; 16];
+			rng.fill_bytes(&mut bytes);
+			daifi_zk_verifier::batch_weight(&bytes)
+		})
+		.collect();
+	let batch: Vec<_> = claims
+		.iter()
+		.map(|(binding, input, output, proof)| daifi_zk_verifier::Claim { binding, input, output, proof })
+		.collect();
+	if daifi_zk_verifier::verify_batch(&pvk, layout, &batch, &weights).is_ok() {
+		return Ok(());
+	}
+	if !locate {
+		return Err(None);
+	}
+	for (i, (binding, input, output, proof)) in claims.iter().enumerate() {
+		daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, layout, proof)
+			.map_err(|e| Some((i, ZkError::Verify(e))))?;
+	}
+	// Each verifies alone, the batch did not: only a weight of zero (chance
+	// 2^-128) could do that; report it rather than pass.
+	Err(Some((0, ZkError::Verify(daifi_zk_verifier::VerifyError::InvalidProof))))
+}
+
 /// A circuit's R1CS matrices (A, B, C), built once per model: a proof then
 /// needs only the witness, not a constraint synthesis of its own.
 #[derive(Clone, Debug)]

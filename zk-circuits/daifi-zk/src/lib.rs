@@ -44,7 +44,7 @@ pub mod progress;
 
 pub use compile::{compile, model_hash, Circuit, SUPPORTED_OPS};
 pub use daifi_zk_verifier::{Lanes, Layout};
-pub use groth16::{from_bytes, prove, setup, to_bytes, verify, Proof, ProvingKey, VerifyingKey};
+pub use groth16::{from_bytes, prove, setup, to_bytes, verify, verify_many, Proof, ProvingKey, VerifyingKey};
 
 /// Everything that can go wrong, each with what and where.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -301,12 +301,9 @@ fn run(cli: Cli) -> Result<(), String> {
 
 /// `daifi-zk verify-batch`: see [`Command::VerifyBatch`].
 fn verify_batch(vk_bytes: &[u8], model: &PathBuf) -> Result<(), String> {
-	use ark_bn254::Bn254;
-	use rand::RngCore;
 	let (circuit, _) = load_circuit(model)?;
 	let layout = circuit.layout();
-	let vk = daifi_zk_verifier::decode_verifying_key::<Bn254>(vk_bytes).map_err(|e| format!("key: {e}"))?;
-	let pvk = ark_groth16::prepare_verifying_key(&vk);
+	let vk: daifi_zk::VerifyingKey = from_bytes(vk_bytes).map_err(|e| format!("key: {e}"))?;
 	let mut claims = Vec::new();
 	let mut lines = Vec::new();
 	for (number, line) in std::io::stdin().lines().enumerate().map(|(i, l)| (i + 1, l)) {
@@ -317,37 +314,22 @@ fn verify_batch(vk_bytes: &[u8], model: &PathBuf) -> Result<(), String> {
 		let at = |e: String| format!("line {number}: {e}");
 		let claim: BatchClaim = serde_json::from_str(&line).map_err(|e| at(e.to_string()))?;
 		let binding = parse_binding(&claim.binding).map_err(at)?;
-		let proof = daifi_zk_verifier::decode_proof::<Bn254>(&unhex(&claim.proof).map_err(at)?)
-			.map_err(|e| at(format!("proof: {e}")))?;
+		let proof: daifi_zk::Proof =
+			from_bytes(&unhex(&claim.proof).map_err(at)?).map_err(|e| at(format!("proof: {e}")))?;
 		claims.push((binding, claim.input, claim.output, proof));
 		lines.push(number);
 	}
 	if claims.is_empty() {
 		return Err("no proofs on stdin: nothing verified".into());
 	}
-	let mut rng = StdRng::from_entropy();
-	let weights: Vec<_> = claims
-		.iter()
-		.map(|_| {
-			let mut bytes = [0u8; 16];
-			rng.fill_bytes(&mut bytes);
-			daifi_zk_verifier::batch_weight(&bytes)
-		})
-		.collect();
-	let batch: Vec<_> = claims
-		.iter()
-		.map(|(binding, input, output, proof)| daifi_zk_verifier::Claim { binding, input, output, proof })
-		.collect();
+	let batch: Vec<_> = claims.iter().map(|(b, i, o, p)| (b, &i[..], &o[..], p)).collect();
 	let started = Instant::now();
-	let verified = daifi_zk_verifier::verify_batch(&pvk, &layout, &batch, &weights);
+	let verified = daifi_zk::verify_many(&vk, &layout, &batch, true, &mut StdRng::from_entropy());
 	let ms = started.elapsed().as_secs_f64() * 1000.0;
-	if verified.is_err() {
-		for (i, (binding, input, output, proof)) in claims.iter().enumerate() {
-			if let Err(e) = daifi_zk_verifier::verify_decoded(&pvk, binding, input, output, &layout, proof) {
-				return Err(format!("proof {i} (line {}) does not verify: {e}", lines[i]));
-			}
-		}
-		return Err("the batch does not verify".into());
+	match verified {
+		Ok(()) => {},
+		Err(Some((i, e))) => return Err(format!("proof {i} (line {}) does not verify: {e}", lines[i])),
+		Err(None) => return Err("the batch does not verify".into()),
 	}
 	println!("{}", serde_json::json!({ "proofs": claims.len(), "ms": ms }));
 	Ok(())
