@@ -20,20 +20,20 @@
 //! provider sits on the current committee, and shares each signature over
 //! the committee gossip (`attest_gossip`), where every node gathers them.
 //! It never signs two headers under one batch number in one epoch (an
-//! equivocation would slash it): the hash of what it signed is kept in the
+//! equivocation would slash it): the header it signs is recorded in the
 //! node's off-chain database before the signature leaves the node, so a
 //! restart does not forget it; asking again for the same header returns the
 //! same signatures, and asking for another is refused with the header it
 //! signed, so that a batch signed and withheld can be submitted by anyone
-//! and does not hold the lane. Before its signature leaves, it also keeps every
-//! result's data there ([`keep`]), which its off-chain worker posts when
-//! anyone asks for it (`pallet_batches::keeping`): a batch whose data is not
-//! posted is void and its signers slashed.
+//! and does not hold the lane. Before that, it keeps every result's data
+//! there ([`keep`]), which its off-chain worker posts when anyone asks for
+//! it (`pallet_batches::keeping`): a batch whose data is not posted is void
+//! and its signers slashed.
 //!
 //! `daifi_batchAttestation(header)` returns the aggregate of the members'
 //! signatures this node has received, once they are a quorum of the current
-//! committee (the runtime decides, as it does for redundant tasks), ready
-//! for `batches.submitBatch`.
+//! or the previous epoch's committee (the runtime decides, as it does for
+//! redundant tasks), ready for `batches.submitBatch`.
 
 use crate::batch_rpc::{busy, failed, hex, refused, COMPUTE_KEY};
 use codec::{Decode, Encode};
