@@ -57,6 +57,7 @@ impl pallet_batches::LocalAnswerer<AccountId, pallet_batches::Call<Runtime>> for
 	}
 }
 
+/// The compute keys in this node's keystore.
 fn compute_keys() -> alloc::vec::Vec<AccountId> {
 	<super::market::NodeCompute as pallet_tasks::LocalCompute<AccountId>>::compute_keys()
 }
