@@ -1,22 +1,24 @@
 //! The batch lane's request path: `daifi_batchRequest(request, signature,
 //! input)`. A user sends a request it signed ([`pallet_batches::Request`],
 //! SCALE-encoded, with its `MultiSignature` over the runtime API's
-//! `BatchesApi::request_message`) and the input values to an executor's
-//! node; the node runs and proves it for the provider whose compute key it
-//! holds, bound to `leaf_binding(user, nonce, executor)`, and answers at
-//! once with the output and the proof. The user can check the proof
+//! `BatchesApi::request_message`) and the input values to the node of the
+//! executor the request names; the node runs and proves it for that
+//! provider (whose compute key it must hold), bound to
+//! `leaf_binding(user, nonce, executor)`, and answers at once with the
+//! output and the proof. The user can check the proof
 //! itself; the result is settled later in a batch.
 //!
 //! A proof costs the node real work, so it proves only what can be paid
 //! for. Before proving, it checks (each refusal is a named error and costs
 //! it no proof): the user's signature, the input's hash, a registered model
 //! it has ready, a fee at least the model's price, and that the request is
-//! the **next one** of the user's: its number follows the last one this
-//! node proved for the user (or the last settled one), its `spent` is that
-//! one's plus its fee, and the user's escrow (less what is committed or
-//! unlocking) covers everything it signed for beyond what it has paid. So
-//! every proof the node makes is one the user's escrow pays for once
-//! settled, a request is proven once (asking again returns the same
+//! the **next one** of the user's to this executor: its number follows the
+//! last one this node proved for the user (or the last settled one), its
+//! `spent` is that one's plus its fee, and the user's escrow for this
+//! executor (less what is committed or unlocking) covers everything it
+//! signed for beyond what it has paid. Only this executor's batches debit
+//! that escrow, so every proof the node makes is one the user pays for once
+//! settled, whatever it asks of other executors, a request is proven once (asking again returns the same
 //! answer), and a fresh key with no escrow gets nothing. At most
 //! [`MAX_PROVING`] requests are proven at once (`busy` beyond), the permit
 //! held until the proof is done, also when the caller goes away.
@@ -67,7 +69,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 	format!("0x{}", daifi_compute::engine::hex(bytes))
 }
 
-/// The last request this node proved for a user.
+/// The last request this node proved for a user and executor.
 struct Proved {
 	nonce: u64,
 	spent: Balance,
@@ -77,15 +79,18 @@ struct Proved {
 	answer: Option<serde_json::Value>,
 }
 
-/// What this node proved, per user: at most [`MAX_USERS`].
+/// A user and the executor it asks.
+type Pair = (AccountId, AccountId);
+
+/// What this node proved, per user and executor: at most [`MAX_USERS`].
 #[derive(Default)]
 struct Ledger {
-	users: HashMap<AccountId, Proved>,
-	order: VecDeque<AccountId>,
+	users: HashMap<Pair, Proved>,
+	order: VecDeque<Pair>,
 }
 
 impl Ledger {
-	fn record(&mut self, user: AccountId, proved: Proved) {
+	fn record(&mut self, user: Pair, proved: Proved) {
 		if self.users.insert(user.clone(), proved).is_none() {
 			self.order.push_back(user);
 			while self.order.len() > MAX_USERS {
@@ -126,7 +131,7 @@ where
 			if let Some(answer) = reserve(&ledger, &request, request_hash, job.settled)? {
 				return Ok(answer);
 			}
-			let (binding, model, executor) = (job.binding, job.model, job.executor);
+			let (binding, model, executor) = (job.binding, job.model, request.executor.clone());
 			// The permit goes with the proof: a caller that goes away does not free it early.
 			let proven = tokio::task::spawn_blocking(move || {
 				let _permit = permit;
@@ -138,8 +143,9 @@ where
 				Ok(Ok(proven)) => proven,
 				outcome => {
 					// Nothing proven: the user's next request is this number again.
-					if ledger.users.get(&request.user).is_some_and(|p| p.request == request_hash) {
-						ledger.users.remove(&request.user);
+					let pair = (request.user.clone(), request.executor.clone());
+					if ledger.users.get(&pair).is_some_and(|p| p.request == request_hash) {
+						ledger.users.remove(&pair);
 					}
 					return Err(match outcome {
 						Ok(Err(e)) => failed(format!("proving: {e:?}")),
@@ -156,7 +162,8 @@ where
 				"proof": hex(&proven.proof),
 				"proofHash": hex(BlakeTwo256::hash(&proven.proof).as_bytes()),
 			});
-			if let Some(proved) = ledger.users.get_mut(&request.user).filter(|p| p.request == request_hash) {
+			let pair = (request.user.clone(), request.executor.clone());
+			if let Some(proved) = ledger.users.get_mut(&pair).filter(|p| p.request == request_hash) {
 				proved.answer = Some(answer.clone());
 			}
 			Ok::<_, ErrorObjectOwned>(answer)
@@ -167,17 +174,17 @@ where
 
 /// What to prove for a request that passed [`check`].
 struct Accepted {
-	executor: AccountId,
 	model: [u8; 32],
 	binding: [u8; 32],
-	/// The user's last settled request and what it had paid then, and what
-	/// its escrow has free for this node's unsettled requests.
+	/// The user's last settled request to the executor and what it had paid
+	/// then, and what its escrow for the executor has free for this node's
+	/// unsettled requests.
 	settled: (u64, Balance, Balance),
 }
 
 /// Checks `request` at the best block, all but its place among the user's
-/// requests (see [`reserve`]), and names the provider this node executes
-/// it for.
+/// requests (see [`reserve`]): among the rest, that this node holds a
+/// compute key of the executor it names.
 fn check<C>(
 	client: &C,
 	keystore: &KeystorePtr,
@@ -203,19 +210,22 @@ where
 	if request.fee < price {
 		return Err(refused(format!("fee: below the model's price of {price}")));
 	}
-	let escrow = api.escrow(at, request.user.clone()).map_err(runtime)?;
-	let unlocking = escrow.unlocking.map_or(0, |(amount, _)| amount);
-	let free = escrow.held.saturating_sub(escrow.committed).saturating_sub(unlocking);
-	let executor = keystore
+	let executor = &request.executor;
+	let ours = keystore
 		.sr25519_public_keys(COMPUTE_KEY)
 		.into_iter()
-		.find_map(|key| api.provider_of(at, AccountId::from(key.0)).ok().flatten())
-		.ok_or_else(|| failed("this node holds no registered provider's compute key"))?;
-	let binding = pallet_batches::leaf_binding(&request.user, request.nonce, &executor);
-	Ok(Accepted { executor, model: request.model.0, binding, settled: (escrow.nonce, escrow.spent, free) })
+		.any(|key| api.provider_of(at, AccountId::from(key.0)).ok().flatten().as_ref() == Some(executor));
+	if !ours {
+		return Err(refused(format!("executor: this node does not execute for {executor}")));
+	}
+	let escrow = api.escrow(at, request.user.clone(), executor.clone()).map_err(runtime)?;
+	let unlocking = escrow.unlocking.map_or(0, |(amount, _)| amount);
+	let free = escrow.held.saturating_sub(escrow.committed).saturating_sub(unlocking);
+	let binding = pallet_batches::leaf_binding(&request.user, request.nonce, executor);
+	Ok(Accepted { model: request.model.0, binding, settled: (escrow.nonce, escrow.spent, free) })
 }
 
-/// Places `request` among its user's: the repeat of the last request this
+/// Places `request` among its user's to its executor: the repeat of the last request this
 /// node proved gets that answer (`Some`); the next one is recorded as being
 /// proven (`None`: go on and prove it); anything else is refused by name.
 fn reserve(
@@ -227,7 +237,8 @@ fn reserve(
 	let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
 	// What the user's next request follows: the last one proven here, unless
 	// settlement has gone past it.
-	let (last_nonce, last_spent) = match ledger.users.get(&request.user) {
+	let pair = (request.user.clone(), request.executor.clone());
+	let (last_nonce, last_spent) = match ledger.users.get(&pair) {
 		Some(proved) if proved.nonce > settled_nonce => {
 			if proved.nonce == request.nonce && proved.request == request_hash {
 				return proved.answer.clone().map(Some).ok_or_else(|| busy("busy: this request is being proven"));
@@ -238,7 +249,7 @@ fn reserve(
 	};
 	let next = last_nonce.saturating_add(1);
 	if request.nonce != next {
-		return Err(refused(format!("nonce: the user's next request here is number {next}")));
+		return Err(refused(format!("nonce: the user's next request to this executor is number {next}")));
 	}
 	let spent = last_spent.checked_add(request.fee).ok_or_else(|| refused("spent: overflows"))?;
 	if request.spent != spent {
@@ -247,7 +258,7 @@ fn reserve(
 	if spent.saturating_sub(settled_spent) > free {
 		return Err(refused("escrow: does not cover what the user signed for up to this request"));
 	}
-	ledger.record(request.user.clone(), Proved { nonce: request.nonce, spent, request: request_hash, answer: None });
+	ledger.record(pair, Proved { nonce: request.nonce, spent, request: request_hash, answer: None });
 	Ok(None)
 }
 
@@ -258,6 +269,7 @@ mod tests {
 	fn request(nonce: u64, fee: Balance, spent: Balance) -> Request<AccountId, Balance> {
 		Request {
 			user: AccountId::from([1; 32]),
+			executor: AccountId::from([4; 32]),
 			nonce,
 			model: H256::repeat_byte(2),
 			input_hash: H256::repeat_byte(3),
@@ -290,6 +302,10 @@ mod tests {
 		assert!(place(&ledger, &request(3, 10, 30), settled).unwrap_err().starts_with("escrow"));
 		// Once requests up to 2 are settled (and paid), the next is 3 again, against what is free then.
 		assert_eq!(place(&ledger, &request(3, 10, 30), (2, 20, 10)), Ok(None));
+		// Requests to another executor are numbered apart, from their own escrow.
+		let mut elsewhere = request(1, 10, 10);
+		elsewhere.executor = AccountId::from([5; 32]);
+		assert_eq!(place(&ledger, &elsewhere, (0, 0, 10)), Ok(None));
 	}
 
 	#[test]
@@ -298,9 +314,9 @@ mod tests {
 		for i in 0..=MAX_USERS as u32 {
 			let mut who = [0u8; 32];
 			who[..4].copy_from_slice(&i.to_le_bytes());
-			ledger.record(AccountId::from(who), Proved { nonce: 1, spent: 1, request: H256::zero(), answer: None });
+			ledger.record((AccountId::from(who), AccountId::from([4; 32])), Proved { nonce: 1, spent: 1, request: H256::zero(), answer: None });
 		}
 		assert_eq!(ledger.users.len(), MAX_USERS);
-		assert!(!ledger.users.contains_key(&AccountId::from([0u8; 32])));
+		assert!(!ledger.users.contains_key(&(AccountId::from([0u8; 32]), AccountId::from([4; 32]))));
 	}
 }

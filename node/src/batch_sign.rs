@@ -8,9 +8,9 @@
 //! committee's members, as a data-availability committee's members receive
 //! a batch. A member's node signs only a batch that no challenge could show
 //! wrong ([`check_batch`]): the Merkle root of the leaves sent, every leaf
-//! in its entry's place with its running total, each user's requests
-//! numbered from its last settled one without gaps or repeats and each
-//! `spent` the one before plus its fee, every user's signature, the input,
+//! in its entry's place with its running total, each user's requests to
+//! each executor numbered from its last settled one without gaps or repeats
+//! and each `spent` the one before plus its fee, every user's signature, the input,
 //! output and proof behind every leaf, and every proof (natively, all of one
 //! model at once: about 0.3 ms a proof). The cheap checks come first; one
 //! batch is checked at a time (`busy` beyond), so a flood of junk batches
@@ -82,8 +82,8 @@ pub struct BatchResult {
 
 /// What a member reads of the chain to check a batch.
 pub trait ChainView {
-	/// `user`'s escrow and last settled request.
-	fn escrow(&self, user: &AccountId) -> Result<Escrow<Balance, BlockNumber>, String>;
+	/// `user`'s escrow for `executor` and its last settled request to it.
+	fn escrow(&self, user: &AccountId, executor: &AccountId) -> Result<Escrow<Balance, BlockNumber>, String>;
 	/// Model `model`'s registry record.
 	fn model(&self, model: &H256) -> Result<Option<Model<AccountId, Balance>>, String>;
 }
@@ -129,7 +129,7 @@ fn check_entries(header: &Header, results: &[BatchResult]) -> Result<(), String>
 		let mut running: Balance = 0;
 		for (i, result) in results.iter().enumerate().take(end).skip(start) {
 			let leaf = &result.leaf;
-			if leaf.executor != entry.executor || leaf.request.model != entry.model {
+			if leaf.request.executor != entry.executor || leaf.request.model != entry.model {
 				return Err(format!("leaf {i}: not its entry's executor and model"));
 			}
 			running = running.checked_add(leaf.request.fee).ok_or_else(|| format!("leaf {i}: running total overflows"))?;
@@ -199,24 +199,25 @@ fn check_leaves(
 	Ok(models)
 }
 
-/// Each user of the header: its leaves are its requests from the one after
-/// its last settled one to its debit's last, each once; each request's
-/// `spent` is the one before plus its fee; the debit's last request is that
-/// leaf's, signed; its escrow covers the debit. No leaf of another user.
+/// Each user and executor of the header: its leaves are the user's
+/// requests to the executor from the one after the last settled one to its
+/// debit's last, each once; each request's `spent` is the one before plus
+/// its fee; the debit's last request is that leaf's, signed; the escrow for
+/// the executor covers the debit. No leaf of another user or executor.
 fn check_users(genesis: &H256, header: &Header, results: &[BatchResult], chain: &impl ChainView) -> Result<(), String> {
-	let mut requests: BTreeMap<&AccountId, BTreeMap<u64, usize>> = BTreeMap::new();
+	let mut requests: BTreeMap<(&AccountId, &AccountId), BTreeMap<u64, usize>> = BTreeMap::new();
 	for (i, result) in results.iter().enumerate() {
 		let request = &result.leaf.request;
-		if requests.entry(&request.user).or_default().insert(request.nonce, i).is_some() {
+		if requests.entry((&request.user, &request.executor)).or_default().insert(request.nonce, i).is_some() {
 			return Err(format!("leaf {i}: request {} of {} is in the batch twice", request.nonce, request.user));
 		}
 	}
 	for debit in header.users.iter() {
-		let user = &debit.last.user;
-		let Some(mine) = requests.remove(user) else {
-			return Err(format!("users: {user} has no leaves in the batch"));
+		let (user, executor) = (&debit.last.user, &debit.last.executor);
+		let Some(mine) = requests.remove(&(user, executor)) else {
+			return Err(format!("users: {user} has no leaves for {executor} in the batch"));
 		};
-		let escrow = chain.escrow(user)?;
+		let escrow = chain.escrow(user, executor)?;
 		let next = escrow.nonce.saturating_add(1);
 		if debit.first_nonce != next || debit.last.nonce < next {
 			return Err(format!("users: {user}'s requests must start at {next}"));
@@ -246,8 +247,8 @@ fn check_users(genesis: &H256, header: &Header, results: &[BatchResult], chain: 
 			return Err(format!("users: {user}'s escrow does not cover its debit of {debited}"));
 		}
 	}
-	if let Some((user, _)) = requests.into_iter().next() {
-		return Err(format!("users: {user} has leaves but no debit"));
+	if let Some(((user, executor), _)) = requests.into_iter().next() {
+		return Err(format!("users: {user} has leaves for {executor} but no debit"));
 	}
 	Ok(())
 }
@@ -272,7 +273,8 @@ fn check_proofs(
 			let leaf = &results[i].leaf;
 			let proof: daifi_zk::Proof =
 				daifi_zk::from_bytes(&results[i].proof).map_err(|e| format!("leaf {i}: proof does not decode: {e}"))?;
-			decoded.push((pallet_batches::leaf_binding(&leaf.request.user, leaf.request.nonce, &leaf.executor), proof));
+			let request = &leaf.request;
+			decoded.push((pallet_batches::leaf_binding(&request.user, request.nonce, &request.executor), proof));
 		}
 		let claims: Vec<_> = indices
 			.iter()
@@ -335,8 +337,9 @@ pub fn keep(storage: &mut impl OffchainStorage, header: &Header, results: &[Batc
 			output: result.output.clone().try_into().map_err(|_| too_long("the output"))?,
 			proof: result.proof.clone().try_into().map_err(|_| too_long("the proof"))?,
 		};
-		storage.set(STORAGE_PREFIX, &kept_key(sequence, &root, &request.user, request.nonce), &evidence.encode());
-		requests.push((request.user.clone(), request.nonce));
+		let key = (request.user.clone(), request.executor.clone(), request.nonce);
+		storage.set(STORAGE_PREFIX, &kept_key(sequence, &root, &key), &evidence.encode());
+		requests.push(key);
 	}
 	storage.set(STORAGE_PREFIX, &manifest_key(sequence, &root), &requests.encode());
 	loop {
@@ -363,8 +366,8 @@ where
 	C: ProvideRuntimeApi<Block>,
 	C::Api: BatchesApi<Block, AccountId, Balance, BlockNumber>,
 {
-	fn escrow(&self, user: &AccountId) -> Result<Escrow<Balance, BlockNumber>, String> {
-		self.api.escrow(self.at, user.clone()).map_err(|e| format!("runtime: {e}"))
+	fn escrow(&self, user: &AccountId, executor: &AccountId) -> Result<Escrow<Balance, BlockNumber>, String> {
+		self.api.escrow(self.at, user.clone(), executor.clone()).map_err(|e| format!("runtime: {e}"))
 	}
 	fn model(&self, model: &H256) -> Result<Option<Model<AccountId, Balance>>, String> {
 		self.api.model(self.at, *model).map_err(|e| format!("runtime: {e}"))
@@ -561,8 +564,8 @@ mod tests {
 		})
 	}
 
-	/// The chain as a member reads it: the user's escrow, the model's price
-	/// and whether it is retired.
+	/// The chain as a member reads it: the user's escrow for the executor
+	/// (none for any other), the model's price and whether it is retired.
 	struct Chain {
 		escrow: Escrow<Balance, BlockNumber>,
 		price: Balance,
@@ -576,8 +579,8 @@ mod tests {
 	}
 
 	impl ChainView for Chain {
-		fn escrow(&self, _: &AccountId) -> Result<Escrow<Balance, BlockNumber>, String> {
-			Ok(self.escrow.clone())
+		fn escrow(&self, _: &AccountId, to: &AccountId) -> Result<Escrow<Balance, BlockNumber>, String> {
+			Ok(if *to == executor() { self.escrow.clone() } else { Escrow::default() })
 		}
 		fn model(&self, model: &H256) -> Result<Option<Model<AccountId, Balance>>, String> {
 			Ok((*model == fixture().model).then(|| Model {
@@ -620,15 +623,14 @@ mod tests {
 		let who = AccountId::from(user().public());
 		let input: Vec<i64> = (0..64).map(|k| (k * 7 + nonce as i64) % 257).collect();
 		let spent = FEE * Balance::from(nonce);
-		let request =
-			Request { user: who.clone(), nonce, model: f.model, input_hash: BlakeTwo256::hash_of(&input), fee: FEE, spent };
+		let input_hash = BlakeTwo256::hash_of(&input);
+		let request = Request { user: who.clone(), executor: executor(), nonce, model: f.model, input_hash, fee: FEE, spent };
 		let binding = pallet_batches::leaf_binding(&who, nonce, &executor());
 		let (output, proof) = daifi_zk::prove(&f.circuit, &f.pk, &binding, &input, &mut StdRng::seed_from_u64(nonce)).unwrap();
 		let proof = daifi_zk::to_bytes(&proof);
 		let leaf = LeafOf::<Runtime> {
 			signature: sign(&user(), &request),
 			request,
-			executor: executor(),
 			output_hash: BlakeTwo256::hash_of(&output),
 			proof_hash: BlakeTwo256::hash(&proof),
 			running: spent,
@@ -714,7 +716,10 @@ mod tests {
 					r[1].leaf.signature = sign(&user(), &r[1].leaf.request);
 				}),
 			),
-			("leaf 0: not its entry's executor and model", Box::new(|_, r, _| r[0].leaf.executor = AccountId::from([5; 32]))),
+			(
+				"leaf 0: not its entry's executor and model",
+				Box::new(|_, r, _| r[0].leaf.request.executor = AccountId::from([5; 32])),
+			),
 			("leaf 1: running total", Box::new(|_, r, _| r[1].leaf.running += 1)),
 			("entries: entry 0 has gross", Box::new(|h, _, _| h.entries[0].gross += 1)),
 			("entries: entry 0 does not tile", Box::new(|h, _, _| h.entries[0].count = 4)),
@@ -792,7 +797,8 @@ mod tests {
 		let kept: Vec<(u64, H256)> = Decode::decode(&mut &storage.get(STORAGE_PREFIX, KEPT_BATCHES).unwrap()[..]).unwrap();
 		assert_eq!(kept, vec![(1, header.root)], "listed once");
 		for (i, r) in results.iter().enumerate() {
-			let key = kept_key(1, &header.root, &r.leaf.request.user, r.leaf.request.nonce);
+			let request = &r.leaf.request;
+			let key = kept_key(1, &header.root, &(request.user.clone(), request.executor.clone(), request.nonce));
 			let bytes = storage.get(STORAGE_PREFIX, &key).expect("kept");
 			let Ok(pallet_batches::Evidence::Proof { leaf, input, output, proof }) =
 				pallet_batches::EvidenceOf::<Runtime>::decode(&mut &bytes[..])

@@ -210,8 +210,8 @@ impl_runtime_apis! {
 		fn request_message(request: pallet_batches::Request<AccountId, Balance>) -> [u8; 32] {
 			Batches::request_message(&request)
 		}
-		fn escrow(user: AccountId) -> pallet_batches::Escrow<Balance, BlockNumber> {
-			pallet_batches::Escrows::<Runtime>::get(user)
+		fn escrow(user: AccountId, executor: AccountId) -> pallet_batches::Escrow<Balance, BlockNumber> {
+			pallet_batches::Escrows::<Runtime>::get(user, executor)
 		}
 		fn price(model: pallet_model_registry::ModelHash) -> Option<Balance> {
 			use pallet_model_registry::ModelCatalog;

@@ -59,6 +59,7 @@ fn one_result_batch(output: &[i64], proof: &[u8]) -> (pallet_batches::HeaderOf<R
 	let model = fixtures::mlp_64_32_10().model_hash;
 	let request = Request {
 		user: Dave.to_account_id(),
+		executor: Alice.to_account_id(),
 		nonce: 1,
 		model,
 		input_hash: BlakeTwo256::hash_of(&fixtures::mlp_64_32_10().input),
@@ -69,7 +70,6 @@ fn one_result_batch(output: &[i64], proof: &[u8]) -> (pallet_batches::HeaderOf<R
 	let leaf = Leaf {
 		request: request.clone(),
 		signature: signature.clone(),
-		executor: Alice.to_account_id(),
 		output_hash: BlakeTwo256::hash_of(&output.to_vec()),
 		proof_hash: BlakeTwo256::hash(proof),
 		running: DIGITS_PRICE,
@@ -98,7 +98,8 @@ fn submit(header: pallet_batches::HeaderOf<Runtime>, attestation: Attestation) -
 }
 
 fn deposit_for_dave() {
-	let call = RuntimeCall::Batches(pallet_batches::Call::deposit { amount: 10 * DIGITS_PRICE });
+	let call =
+		RuntimeCall::Batches(pallet_batches::Call::deposit { executor: Alice.to_account_id(), amount: 10 * DIGITS_PRICE });
 	assert_eq!(apply(signed(Dave, call)).0, Ok(Ok(())));
 }
 
@@ -183,6 +184,6 @@ fn a_wrong_output_is_challenged_with_its_proof_and_the_signer_slashed() {
 		let after = pallet_compute_staking::Providers::<Runtime>::get(Alice.to_account_id()).unwrap().active;
 		assert_eq!(after, bond - bond / 2);
 		assert_eq!(Balances::total_balance(&Ferdie.to_account_id()), ferdie0 - fee + (bond / 2) / 10);
-		assert_eq!(pallet_batches::Escrows::<Runtime>::get(Dave.to_account_id()).committed, 0);
+		assert_eq!(pallet_batches::Escrows::<Runtime>::get(Dave.to_account_id(), Alice.to_account_id()).committed, 0);
 	});
 }

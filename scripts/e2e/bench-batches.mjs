@@ -75,13 +75,13 @@ try {
     await sleep(2_000);
   }
 
-  // Users, funded and with escrows for their requests.
+  // Users, funded and with escrows for their requests to Alice.
   const perUser = RESULTS / USERS;
   const users = Array.from({ length: USERS }, (_, i) => devKey(`Alice//batch-user-${i}`));
   const funded = await signAndFinalize(api, api.tx.utility.batchAll(users.map((u) =>
     api.tx.balances.transferKeepAlive(u.address, 2n * BigInt(perUser) * price + 10n ** 15n))), alice);
   assert.equal(funded.error, null);
-  const deposits = await Promise.all(users.map((u) => signAndFinalize(api, api.tx.batches.deposit(BigInt(perUser) * price), u)));
+  const deposits = await Promise.all(users.map((u) => signAndFinalize(api, api.tx.batches.deposit(alice.address, BigInt(perUser) * price), u)));
   deposits.forEach((d) => assert.equal(d.error, null));
 
   // Signed requests, one image each, taken in turn from each user (a node
@@ -91,7 +91,7 @@ try {
     for (const [u, user] of users.entries()) {
       const input = IMAGES[(u * perUser + nonce) % IMAGES.length];
       const request = api.createType('PalletBatchesRequest', {
-        user: user.address, nonce, model: MODEL, inputHash: blake2(api.createType('Vec<i64>', input).toU8a()),
+        user: user.address, executor: alice.address, nonce, model: MODEL, inputHash: blake2(api.createType('Vec<i64>', input).toU8a()),
         fee: price, spent: BigInt(nonce) * price,
       });
       const message = blake2(stringToU8a('daifi/batch-request'), api.genesisHash, request.toU8a());
@@ -122,7 +122,7 @@ try {
 
   // The batch: one entry (Alice, the digits model), each user's last request.
   const leaves = requests.map((r, i) => api.createType('PalletBatchesLeaf', {
-    request: r.request, signature: r.signature, executor: alice.address, outputHash: r.proven.outputHash,
+    request: r.request, signature: r.signature, outputHash: r.proven.outputHash,
     proofHash: r.proven.proofHash, running: BigInt(i + 1) * price,
   }));
   const sequence = (await api.call.batchesApi.nextSequence()).toNumber();

@@ -1,8 +1,8 @@
 //! Data availability: a challenge needs a leaf's data, so anyone may demand
 //! it. A batch whose data nobody posts is void, like a batch shown wrong.
 //!
-//! `request_data(batch, user, nonce)` (with the challenge deposit) asks for
-//! the leaf of one request of the batch, its Merkle path, and the input,
+//! `request_data(batch, user, executor, nonce)` (with the challenge deposit)
+//! asks for the leaf of one request of the batch, its Merkle path, and the input,
 //! output and proof it names. Anyone holding them answers with
 //! `answer_data` before `AnswerPeriod` blocks pass: the data is then on
 //! chain (in the answering transaction), the requester's deposit goes to the
@@ -27,24 +27,22 @@ use sp_runtime::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// See [`Pallet::request_data`].
-	pub(crate) fn do_request_data(requester: T::AccountId, sequence: u64, user: T::AccountId, nonce: u64) -> DispatchResult {
+	/// See [`Pallet::request_data`]: `key` is (user, executor, nonce).
+	pub(crate) fn do_request_data(requester: T::AccountId, sequence: u64, key: RequestKeyOf<T>) -> DispatchResult {
 		let record = Batches::<T>::get(sequence).ok_or(Error::<T>::UnknownBatch)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= record.challenge_until, Error::<T>::ChallengeClosed);
-		ensure!(
-			record.ranges.iter().any(|(u, first, last)| *u == user && (*first..=*last).contains(&nonce)),
-			Error::<T>::NotInBatch
-		);
-		ensure!(!DataRequests::<T>::contains_key(sequence, (&user, nonce)), Error::<T>::AlreadyRequested);
+		ensure!(Self::in_ranges(&record, &key.0, &key.1, key.2), Error::<T>::NotInBatch);
+		ensure!(!DataRequests::<T>::contains_key(sequence, &key), Error::<T>::AlreadyRequested);
 		ensure!(
 			DataRequests::<T>::iter_prefix(sequence).count() < T::MaxDataRequests::get() as usize,
 			Error::<T>::TooManyRequests
 		);
 		T::Currency::hold(&HoldReason::ChallengeDeposit.into(), &requester, T::ChallengeDeposit::get())?;
 		let deadline = now.saturating_add(T::AnswerPeriod::get());
-		DataRequests::<T>::insert(sequence, (&user, nonce), (&requester, deadline));
-		Self::deposit_event(Event::DataRequested { sequence, user, nonce, requester, deadline });
+		DataRequests::<T>::insert(sequence, &key, (&requester, deadline));
+		let (user, executor, nonce) = key;
+		Self::deposit_event(Event::DataRequested { sequence, user, executor, nonce, requester, deadline });
 		Ok(())
 	}
 
@@ -54,7 +52,8 @@ impl<T: Config> Pallet<T> {
 			return Err(Error::<T>::EvidenceMismatch.into());
 		};
 		let mut record = Batches::<T>::get(sequence).ok_or(Error::<T>::UnknownBatch)?;
-		let key = (leaf.leaf.request.user.clone(), leaf.leaf.request.nonce);
+		let request = &leaf.leaf.request;
+		let key = (request.user.clone(), request.executor.clone(), request.nonce);
 		let (requester, _) = DataRequests::<T>::get(sequence, &key).ok_or(Error::<T>::NotRequested)?;
 		Self::check_in_tree(&record, leaf)?;
 		Self::check_data(&leaf.leaf, input, output, proof)?;
@@ -71,17 +70,23 @@ impl<T: Config> Pallet<T> {
 		let until = frame_system::Pallet::<T>::block_number().saturating_add(T::AnswerPeriod::get());
 		record.challenge_until = record.challenge_until.max(until);
 		Batches::<T>::insert(sequence, record);
-		Self::deposit_event(Event::DataAnswered { sequence, user: key.0, nonce: key.1, answerer });
+		let (user, executor, nonce) = key;
+		Self::deposit_event(Event::DataAnswered { sequence, user, executor, nonce, answerer });
 		Ok(())
 	}
 
-	/// See [`Pallet::void_unanswered`].
-	pub(crate) fn do_void_unanswered(sequence: u64, user: T::AccountId, nonce: u64) -> DispatchResult {
+	/// See [`Pallet::void_unanswered`]: `key` is (user, executor, nonce).
+	pub(crate) fn do_void_unanswered(sequence: u64, key: RequestKeyOf<T>) -> DispatchResult {
 		let record = Batches::<T>::get(sequence).ok_or(Error::<T>::UnknownBatch)?;
-		let (requester, deadline) = DataRequests::<T>::get(sequence, (&user, nonce)).ok_or(Error::<T>::NotRequested)?;
+		let (requester, deadline) = DataRequests::<T>::get(sequence, &key).ok_or(Error::<T>::NotRequested)?;
 		ensure!(frame_system::Pallet::<T>::block_number() > deadline, Error::<T>::AnswerOpen);
 		Self::void_and_punish(sequence, &record, &requester);
 		Ok(())
+	}
+
+	/// Whether `user`'s request `nonce` to `executor` is in the batch.
+	pub(crate) fn in_ranges(record: &RecordOf<T>, user: &T::AccountId, executor: &T::AccountId, nonce: u64) -> bool {
+		record.ranges.iter().any(|(u, e, first, last)| u == user && e == executor && (*first..=*last).contains(&nonce))
 	}
 
 	/// Voids batch `sequence` (its users' debits are theirs again, its open
@@ -89,8 +94,8 @@ impl<T: Config> Pallet<T> {
 	/// invalid result and rewards `challenger` (not if it signed the batch:
 	/// a signer cannot win back its own slash by racing honest challengers).
 	pub(crate) fn void_and_punish(sequence: u64, record: &RecordOf<T>, challenger: &T::AccountId) {
-		for (user, debit) in record.debits.iter() {
-			Escrows::<T>::mutate(user, |e| e.committed = e.committed.saturating_sub(*debit));
+		for (user, executor, debit) in record.debits.iter() {
+			Escrows::<T>::mutate(user, executor, |e| e.committed = e.committed.saturating_sub(*debit));
 		}
 		for (_, (requester, _)) in DataRequests::<T>::drain_prefix(sequence) {
 			let _ = T::Currency::release(

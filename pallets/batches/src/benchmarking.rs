@@ -20,22 +20,25 @@ fn funded<T: Config>(who: &T::AccountId) {
 	T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 1_000_000u32.into());
 }
 
-/// `users` users with escrow, each signing its first request; `entries`
-/// entries of distinct executors, one leaf each beyond the first. Returns the
-/// header (leaves: `max(users, entries)`).
+/// `users` users with escrow for the first executor, each signing its
+/// first requests to it; `entries` entries of distinct executors, one leaf
+/// each beyond the first. Returns the header (leaves: `max(users, entries)`).
 fn header<T: Config>(users: u32, entries: u32) -> HeaderOf<T> {
 	let fee: BalanceOf<T> = 10u32.into();
 	let results = users.max(entries);
 	let model = T::BenchmarkHelper::model();
+	let executor = T::BenchmarkHelper::provider(0);
 	let mut debits = Vec::new();
 	for i in 0..users {
 		let user = T::BenchmarkHelper::user(i);
 		funded::<T>(&user);
-		BatchLane::<T>::deposit(RawOrigin::Signed(user.clone()).into(), fee * results.into()).expect("funded");
+		BatchLane::<T>::deposit(RawOrigin::Signed(user.clone()).into(), executor.clone(), fee * results.into())
+			.expect("funded");
 		// User 0 takes what is left over.
 		let count = if i == 0 { results - users + 1 } else { 1 };
 		let last = Request {
 			user: user.clone(),
+			executor: executor.clone(),
 			nonce: count.into(),
 			model,
 			input_hash: H256::repeat_byte(1),
@@ -72,33 +75,37 @@ mod benchmarks {
 	#[benchmark]
 	fn deposit() {
 		let user = T::BenchmarkHelper::user(0);
+		let executor = T::BenchmarkHelper::provider(0);
 		funded::<T>(&user);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(user.clone()), 1_000u32.into());
-		assert_eq!(Escrows::<T>::get(&user).held, 1_000u32.into());
+		_(RawOrigin::Signed(user.clone()), executor.clone(), 1_000u32.into());
+		assert_eq!(Escrows::<T>::get(&user, &executor).held, 1_000u32.into());
 	}
 
 	#[benchmark]
 	fn unlock() {
 		let user = T::BenchmarkHelper::user(0);
+		let executor = T::BenchmarkHelper::provider(0);
 		funded::<T>(&user);
-		BatchLane::<T>::deposit(RawOrigin::Signed(user.clone()).into(), 1_000u32.into()).unwrap();
+		BatchLane::<T>::deposit(RawOrigin::Signed(user.clone()).into(), executor.clone(), 1_000u32.into()).unwrap();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(user.clone()), 1_000u32.into());
-		assert!(Escrows::<T>::get(&user).unlocking.is_some());
+		_(RawOrigin::Signed(user.clone()), executor.clone(), 1_000u32.into());
+		assert!(Escrows::<T>::get(&user, &executor).unlocking.is_some());
 	}
 
 	#[benchmark]
 	fn withdraw() {
 		let user = T::BenchmarkHelper::user(0);
+		let executor = T::BenchmarkHelper::provider(0);
 		funded::<T>(&user);
-		BatchLane::<T>::deposit(RawOrigin::Signed(user.clone()).into(), 1_000u32.into()).unwrap();
-		BatchLane::<T>::unlock(RawOrigin::Signed(user.clone()).into(), 1_000u32.into()).unwrap();
+		let origin = || RawOrigin::Signed(user.clone());
+		BatchLane::<T>::deposit(origin().into(), executor.clone(), 1_000u32.into()).unwrap();
+		BatchLane::<T>::unlock(origin().into(), executor.clone(), 1_000u32.into()).unwrap();
 		let now = frame_system::Pallet::<T>::block_number();
 		frame_system::Pallet::<T>::set_block_number(now + T::UnlockDelay::get());
 		#[extrinsic_call]
-		_(RawOrigin::Signed(user.clone()));
-		assert!(Escrows::<T>::get(&user).held.is_zero());
+		_(origin(), executor.clone());
+		assert!(Escrows::<T>::get(&user, &executor).held.is_zero());
 	}
 
 	/// Acceptance after the committee's check: `u` users' signatures and
@@ -139,7 +146,6 @@ mod benchmarks {
 		let leaf = Leaf {
 			request: first.last.clone(),
 			signature: first.signature.clone(),
-			executor: header.entries[0].executor.clone(),
 			output_hash: H256::repeat_byte(3),
 			proof_hash: H256::repeat_byte(4),
 			running: Zero::zero(),
@@ -190,19 +196,21 @@ mod benchmarks {
 		let sequence = header.sequence;
 		let users: Vec<T::AccountId> = header.users.iter().map(|u| u.last.user.clone()).collect();
 		let last = users.last().expect("users").clone();
+		let executor = header.users[0].last.executor.clone();
 		BatchLane::<T>::accept(header, 0, signers::<T>(1)).expect("a valid batch");
 		// Each user has request 1 in the batch.
 		for i in 1..T::MaxDataRequests::get().min(T::MaxUsers::get()) {
 			let requester = T::BenchmarkHelper::user(20_000 + i);
 			funded::<T>(&requester);
-			BatchLane::<T>::request_data(RawOrigin::Signed(requester).into(), sequence, users[i as usize - 1].clone(), 1)
+			let user = users[i as usize - 1].clone();
+			BatchLane::<T>::request_data(RawOrigin::Signed(requester).into(), sequence, user, executor.clone(), 1)
 				.expect("open");
 		}
 		let requester = T::BenchmarkHelper::user(10_000);
 		funded::<T>(&requester);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(requester), sequence, last.clone(), 1);
-		assert!(DataRequests::<T>::contains_key(sequence, (last, 1)));
+		_(RawOrigin::Signed(requester), sequence, last.clone(), executor.clone(), 1);
+		assert!(DataRequests::<T>::contains_key(sequence, (last, executor, 1)));
 	}
 
 	/// An answer with the largest input, output and proof, at depth 32.
@@ -219,12 +227,11 @@ mod benchmarks {
 		let leaf = Leaf {
 			request,
 			signature: first.signature.clone(),
-			executor: header.entries[0].executor.clone(),
 			output_hash: sp_runtime::traits::BlakeTwo256::hash_of(&output),
 			proof_hash: sp_runtime::traits::BlakeTwo256::hash(&proof),
 			running: first.last.fee,
 		};
-		let user = leaf.request.user.clone();
+		let (user, executor) = (leaf.request.user.clone(), leaf.request.executor.clone());
 		BatchLane::<T>::accept(header, 0, signers::<T>(1)).expect("a valid batch");
 		// The deepest path: its root is what the batch records.
 		let path: Vec<H256> = (0..MAX_DEPTH).map(|i| H256::repeat_byte(i as u8)).collect();
@@ -235,7 +242,8 @@ mod benchmarks {
 		});
 		let requester = T::BenchmarkHelper::user(10_000);
 		funded::<T>(&requester);
-		BatchLane::<T>::request_data(RawOrigin::Signed(requester).into(), sequence, user.clone(), 1).expect("open");
+		BatchLane::<T>::request_data(RawOrigin::Signed(requester).into(), sequence, user.clone(), executor.clone(), 1)
+			.expect("open");
 		let answerer = T::BenchmarkHelper::user(10_001);
 		funded::<T>(&answerer);
 		let answer = Evidence::Proof {
@@ -246,7 +254,7 @@ mod benchmarks {
 		};
 		#[extrinsic_call]
 		_(RawOrigin::Signed(answerer), sequence, answer);
-		assert!(!DataRequests::<T>::contains_key(sequence, (user, 1)));
+		assert!(!DataRequests::<T>::contains_key(sequence, (user, executor, 1)));
 	}
 
 	impl_benchmark_test_suite!(BatchLane, crate::mock::new_test_ext(), crate::mock::Test);

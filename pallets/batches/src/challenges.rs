@@ -45,7 +45,7 @@ impl<T: Config> Pallet<T> {
 				in_tree(leaf)?;
 				Self::check_data(&leaf.leaf, input, output, proof)?;
 				let l = &leaf.leaf;
-				let binding = leaf_binding(&l.request.user, l.request.nonce, &l.executor);
+				let binding = leaf_binding(&l.request.user, l.request.nonce, &l.request.executor);
 				Ok(T::Models::verify(&l.request.model, &binding, input, output, proof).is_err())
 			},
 			Evidence::Signature(leaf) => {
@@ -56,18 +56,18 @@ impl<T: Config> Pallet<T> {
 				in_tree(leaf)?;
 				let l = &leaf.leaf;
 				let (entry, _, _) = Self::entry_at(record, leaf.index).ok_or(Error::<T>::BadPath)?;
-				let in_range = record.ranges.iter().any(|(user, first, last)| {
-					*user == l.request.user && (*first..=*last).contains(&l.request.nonce)
-				});
+				let r = &l.request;
+				let in_range = Self::in_ranges(record, &r.user, &r.executor, r.nonce);
 				let price = T::Models::model(&l.request.model).map(|m| m.price);
 				let underpaid = price.is_none_or(|price| l.request.fee < price);
-				Ok(entry.executor != l.executor || entry.model != l.request.model || !in_range || underpaid)
+				Ok(entry.executor != r.executor || entry.model != r.model || !in_range || underpaid)
 			},
 			Evidence::Duplicate(a, b) => {
 				in_tree(a)?;
 				in_tree(b)?;
 				ensure!(a.index != b.index, Error::<T>::NotAdjacent);
-				Ok(a.leaf.request.user == b.leaf.request.user && a.leaf.request.nonce == b.leaf.request.nonce)
+				let (a, b) = (&a.leaf.request, &b.leaf.request);
+				Ok(a.user == b.user && a.executor == b.executor && a.nonce == b.nonce)
 			},
 			Evidence::Running(a, None) => {
 				in_tree(a)?;

@@ -37,21 +37,22 @@ pub const ANSWER_STAGGER: u32 = 2;
 /// Blocks before a node sends an answer again that has not landed.
 pub const RESEND_AFTER: u32 = 10;
 
-/// Where the data of `user`'s request `nonce` in batch `sequence` under
-/// `root` is kept (an encoded [`Evidence::Proof`](crate::Evidence::Proof)).
-pub fn kept_key<AccountId: Encode>(sequence: u64, root: &H256, user: &AccountId, nonce: u64) -> Vec<u8> {
-	(b"daifi/batch-data", sequence, root, user, nonce).encode()
+/// Where the data of a request (its user, executor and number) in batch
+/// `sequence` under `root` is kept (an encoded
+/// [`Evidence::Proof`](crate::Evidence::Proof)).
+pub fn kept_key<AccountId: Encode>(sequence: u64, root: &H256, request: &(AccountId, AccountId, u64)) -> Vec<u8> {
+	(b"daifi/batch-data", sequence, root, request).encode()
 }
 
 /// Where the requests of batch `sequence` under `root` whose data is kept
-/// are listed (`Vec<(user, nonce)>`).
+/// are listed (`Vec<(user, executor, nonce)>`).
 pub fn manifest_key(sequence: u64, root: &H256) -> Vec<u8> {
 	(b"daifi/batch-manifest", sequence, root).encode()
 }
 
 /// Where a node notes the block it last sent an answer for a request.
-fn answered_key<AccountId: Encode>(sequence: u64, user: &AccountId, nonce: u64) -> Vec<u8> {
-	(b"daifi/batch-answered", sequence, user, nonce).encode()
+fn answered_key<AccountId: Encode>(sequence: u64, request: &(AccountId, AccountId, u64)) -> Vec<u8> {
+	(b"daifi/batch-answered", sequence, request).encode()
 }
 
 impl<T: Config> Pallet<T> {
@@ -93,17 +94,17 @@ impl<T: Config> Pallet<T> {
 		// Within the first quarter of the answer period, however many signers.
 		let wait = BlockNumberFor::<T>::from(ANSWER_STAGGER.saturating_mul(turn as u32))
 			.min(T::AnswerPeriod::get() / 4u32.into());
-		for ((user, nonce), (_, deadline)) in DataRequests::<T>::iter_prefix(sequence) {
+		for (request, (_, deadline)) in DataRequests::<T>::iter_prefix(sequence) {
 			let asked = deadline.saturating_sub(T::AnswerPeriod::get());
 			if now < asked.saturating_add(wait) {
 				continue;
 			}
 			let Ok(Some(answer)) =
-				StorageValueRef::persistent(&kept_key(sequence, &record.root, &user, nonce)).get::<EvidenceOf<T>>()
+				StorageValueRef::persistent(&kept_key(sequence, &record.root, &request)).get::<EvidenceOf<T>>()
 			else {
 				continue;
 			};
-			let sent_key = answered_key(sequence, &user, nonce);
+			let sent_key = answered_key(sequence, &request);
 			let sent = StorageValueRef::persistent(&sent_key);
 			if let Ok(Some(at)) = sent.get::<BlockNumberFor<T>>() {
 				if now < at.saturating_add(RESEND_AFTER.into()) {
@@ -121,10 +122,10 @@ impl<T: Config> Pallet<T> {
 	fn forget(sequence: u64, root: &H256) {
 		let manifest_key = manifest_key(sequence, root);
 		let mut manifest = StorageValueRef::persistent(&manifest_key);
-		if let Ok(Some(requests)) = manifest.get::<Vec<(T::AccountId, u64)>>() {
-			for (user, nonce) in requests {
-				StorageValueRef::persistent(&kept_key(sequence, root, &user, nonce)).clear();
-				StorageValueRef::persistent(&answered_key(sequence, &user, nonce)).clear();
+		if let Ok(Some(requests)) = manifest.get::<Vec<RequestKeyOf<T>>>() {
+			for request in requests {
+				StorageValueRef::persistent(&kept_key(sequence, root, &request)).clear();
+				StorageValueRef::persistent(&answered_key(sequence, &request)).clear();
 			}
 		}
 		manifest.clear();

@@ -1,9 +1,9 @@
 //! # Batches: many results settled with one committee signature
 //!
 //! The batch lane settles results that never touched the chain one by one.
-//! A user prepays into an **escrow** ([`Pallet::deposit`]) and signs each
-//! request off chain ([`Request`]: model, input hash, fee, request number
-//! and the running sum of its fees). An executor runs and proves it; the
+//! A user prepays into an **escrow** for an executor ([`Pallet::deposit`])
+//! and signs each request to that executor off chain ([`Request`]: model,
+//! input hash, fee, request number and the running sum of its fees). An executor runs and proves it; the
 //! committee's members verify the proofs off chain, put the results in a
 //! Merkle tree ([`merkle`]) and sign a [`BatchHeader`]: the root, who pays
 //! (each user's last request, whose signature authorises the debit) and who
@@ -12,10 +12,12 @@
 //! tables, not the results: [`Pallet::submit_batch`] costs the same for a
 //! hundred results or a million.
 //!
-//! - **Debits are the users' own**: a batch debits a user what its last
-//!   signed request says it has spent, minus what it had paid before; its
-//!   requests must follow its last settled one without gaps, so none is
-//!   settled twice.
+//! - **Debits are the users' own**: a batch debits a user's escrow for an
+//!   executor what its last signed request to that executor says it has
+//!   spent, minus what it had paid before; its requests must follow its last
+//!   settled one without gaps, so none is settled twice. Escrows and request
+//!   numbers are per executor, so an executor's node alone knows whether a
+//!   request is paid for: no other executor can spend it first.
 //! - **Challenges**: a batch is paid out ([`Pallet::release_batch`]) only
 //!   after `ChallengePeriod` blocks. Until then anyone may show, with one or
 //!   two leaves and their Merkle paths, that it is wrong
@@ -169,6 +171,9 @@ pub mod pallet {
 	pub type EvidenceOf<T> = Evidence<<T as frame_system::Config>::AccountId, BalanceOf<T>, <T as Config>::Signature>;
 	/// A leaf with its path in this runtime.
 	pub type LeafProofOf<T> = LeafProof<<T as frame_system::Config>::AccountId, BalanceOf<T>, <T as Config>::Signature>;
+	/// A request's place in the lane: (user, executor, request number).
+	pub type RequestKeyOf<T> =
+		(<T as frame_system::Config>::AccountId, <T as frame_system::Config>::AccountId, u64);
 	/// The attestation type of the committee.
 	pub type AttestationOf<T> = <<T as Config>::Committee as BatchCommittee<<T as frame_system::Config>::AccountId>>::Attestation;
 	/// A member's signature.
@@ -272,10 +277,18 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 	}
 
-	/// Each user's escrow and last settled request.
+	/// Each user's escrow for each executor, and its last settled request
+	/// to it. Never removed: the request numbers must not start again.
 	#[pallet::storage]
-	pub type Escrows<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, Escrow<BalanceOf<T>, BlockNumberFor<T>>, ValueQuery>;
+	pub type Escrows<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		Escrow<BalanceOf<T>, BlockNumberFor<T>>,
+		ValueQuery,
+	>;
 
 	/// The number the next batch must carry.
 	#[pallet::storage]
@@ -285,15 +298,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Batches<T: Config> = StorageMap<_, Twox64Concat, u64, RecordOf<T>, OptionQuery>;
 
-	/// Open data requests: batch number, (user, request number) to the
-	/// requester and the last block to answer.
+	/// Open data requests: batch number, (user, executor, request number)
+	/// to the requester and the last block to answer.
 	#[pallet::storage]
 	pub type DataRequests<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
 		u64,
 		Blake2_128Concat,
-		(T::AccountId, u64),
+		RequestKeyOf<T>,
 		(T::AccountId, BlockNumberFor<T>),
 		OptionQuery,
 	>;
@@ -322,12 +335,13 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// `user` put `amount` into its escrow.
-		Deposited { user: T::AccountId, amount: BalanceOf<T> },
-		/// `user` asked `amount` back, withdrawable from block `at`.
-		Unlocking { user: T::AccountId, amount: BalanceOf<T>, at: BlockNumberFor<T> },
-		/// `user` took `amount` out of its escrow.
-		Withdrawn { user: T::AccountId, amount: BalanceOf<T> },
+		/// `user` put `amount` into its escrow for `executor`.
+		Deposited { user: T::AccountId, executor: T::AccountId, amount: BalanceOf<T> },
+		/// `user` asked `amount` of its escrow for `executor` back,
+		/// withdrawable from block `at`.
+		Unlocking { user: T::AccountId, executor: T::AccountId, amount: BalanceOf<T>, at: BlockNumberFor<T> },
+		/// `user` took `amount` out of its escrow for `executor`.
+		Withdrawn { user: T::AccountId, executor: T::AccountId, amount: BalanceOf<T> },
 		/// Batch `sequence` was accepted: `results` results under `root`,
 		/// challengeable until `until`.
 		BatchAccepted { sequence: u64, epoch: u64, root: H256, results: u32, until: BlockNumberFor<T> },
@@ -336,18 +350,20 @@ pub mod pallet {
 		/// Batch `sequence` was shown wrong by `challenger`: void, its signers
 		/// slashed `slashed`, the challenger rewarded `reward`.
 		BatchVoided { sequence: u64, challenger: T::AccountId, slashed: BalanceOf<T>, reward: BalanceOf<T> },
-		/// `requester` asked for the data of `user`'s request `nonce` in
-		/// batch `sequence`, to be posted by block `deadline`.
+		/// `requester` asked for the data of `user`'s request `nonce` to
+		/// `executor` in batch `sequence`, to be posted by block `deadline`.
 		DataRequested {
 			sequence: u64,
 			user: T::AccountId,
+			executor: T::AccountId,
 			nonce: u64,
 			requester: T::AccountId,
 			deadline: BlockNumberFor<T>,
 		},
-		/// `answerer` posted the data of `user`'s request `nonce` in batch
-		/// `sequence` (in its transaction), and took the requester's deposit.
-		DataAnswered { sequence: u64, user: T::AccountId, nonce: u64, answerer: T::AccountId },
+		/// `answerer` posted the data of `user`'s request `nonce` to
+		/// `executor` in batch `sequence` (in its transaction), and took the
+		/// requester's deposit.
+		DataAnswered { sequence: u64, user: T::AccountId, executor: T::AccountId, nonce: u64, answerer: T::AccountId },
 		/// A challenge of batch `sequence` showed no fault: `challenger`'s
 		/// deposit of `burned` was burned.
 		ChallengeFailed { sequence: u64, challenger: T::AccountId, burned: BalanceOf<T> },
@@ -367,6 +383,8 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// The amount is zero.
 		ZeroAmount,
+		/// The executor of an escrow is not a registered provider.
+		NotAProvider,
 		/// More than the escrow has free of pending batches and unlocking.
 		NotEnoughEscrow,
 		/// Nothing is unlocking.
@@ -379,10 +397,10 @@ pub mod pallet {
 		EmptyBatch,
 		/// The entries' counts do not add up to the results (or one is zero).
 		EntriesDoNotTile,
-		/// A user appears twice.
+		/// A user appears twice with one executor.
 		DuplicateUser,
-		/// A user's first request does not follow its last settled one, or its
-		/// last comes before its first.
+		/// A user's first request to an executor does not follow its last
+		/// settled one, or its last comes before its first.
 		WrongNonce,
 		/// A user's signature of its last request does not verify.
 		BadUserSignature,
@@ -469,60 +487,63 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Puts `amount` of the caller's balance on hold for its batch
-		/// requests.
+		/// requests to `executor` (a registered provider).
 		///
-		/// Errors: `ZeroAmount`, or the currency's if the balance is short.
-		/// Event: `Deposited`.
+		/// Errors: `ZeroAmount`, `NotAProvider`, or the currency's if the
+		/// balance is short. Event: `Deposited`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::deposit())]
-		pub fn deposit(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+		// The executor's provider record read on top of the measured weight
+		// (measured before escrows were per executor).
+		#[pallet::weight(T::WeightInfo::deposit().saturating_add(T::DbWeight::get().reads(1)))]
+		pub fn deposit(origin: OriginFor<T>, executor: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 			let user = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			ensure!(T::Providers::view_of(&executor).is_some(), Error::<T>::NotAProvider);
 			T::Currency::hold(&HoldReason::Escrow.into(), &user, amount)?;
-			Escrows::<T>::mutate(&user, |e| e.held = e.held.saturating_add(amount));
-			Self::deposit_event(Event::Deposited { user, amount });
+			Escrows::<T>::mutate(&user, &executor, |e| e.held = e.held.saturating_add(amount));
+			Self::deposit_event(Event::Deposited { user, executor, amount });
 			Ok(())
 		}
 
-		/// Asks `amount` of the escrow back (added to what is unlocking);
-		/// withdrawable after `UnlockDelay` blocks, counted from now. Batches
-		/// may still debit it until then.
+		/// Asks `amount` of the escrow for `executor` back (added to what is
+		/// unlocking); withdrawable after `UnlockDelay` blocks, counted from
+		/// now. Batches may still debit it until then.
 		///
 		/// Errors: `ZeroAmount`, `NotEnoughEscrow`. Event: `Unlocking`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::unlock())]
-		pub fn unlock(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+		pub fn unlock(origin: OriginFor<T>, executor: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 			let user = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let at = frame_system::Pallet::<T>::block_number().saturating_add(T::UnlockDelay::get());
-			let total = Escrows::<T>::try_mutate(&user, |e| {
+			let total = Escrows::<T>::try_mutate(&user, &executor, |e| {
 				let unlocking = e.unlocking.map_or(Zero::zero(), |(a, _)| a);
 				let total = unlocking.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 				ensure!(total <= e.held.saturating_sub(e.committed), Error::<T>::NotEnoughEscrow);
 				e.unlocking = Some((total, at));
 				Ok::<_, Error<T>>(total)
 			})?;
-			Self::deposit_event(Event::Unlocking { user, amount: total, at });
+			Self::deposit_event(Event::Unlocking { user, executor, amount: total, at });
 			Ok(())
 		}
 
-		/// Withdraws what is unlocking once its delay has passed (less what
-		/// batches debited meanwhile).
+		/// Withdraws what is unlocking of the escrow for `executor` once its
+		/// delay has passed (less what batches debited meanwhile).
 		///
 		/// Errors: `NothingUnlocking`, `StillLocked`. Event: `Withdrawn`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
-		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
+		pub fn withdraw(origin: OriginFor<T>, executor: T::AccountId) -> DispatchResult {
 			let user = ensure_signed(origin)?;
-			let mut escrow = Escrows::<T>::get(&user);
+			let mut escrow = Escrows::<T>::get(&user, &executor);
 			let (amount, at) = escrow.unlocking.ok_or(Error::<T>::NothingUnlocking)?;
 			ensure!(frame_system::Pallet::<T>::block_number() >= at, Error::<T>::StillLocked);
 			let amount = amount.min(escrow.held.saturating_sub(escrow.committed));
 			T::Currency::release(&HoldReason::Escrow.into(), &user, amount, Precision::Exact)?;
 			escrow.held = escrow.held.saturating_sub(amount);
 			escrow.unlocking = None;
-			Escrows::<T>::insert(&user, escrow);
-			Self::deposit_event(Event::Withdrawn { user, amount });
+			Escrows::<T>::insert(&user, &executor, escrow);
+			Self::deposit_event(Event::Withdrawn { user, executor, amount });
 			Ok(())
 		}
 
@@ -534,7 +555,8 @@ pub mod pallet {
 		/// Errors: `WrongSequence`, `EmptyBatch`, `EntriesDoNotTile`, the
 		/// committee's, `TooManySigners`, `DuplicateUser`, `WrongNonce`,
 		/// `BadUserSignature`, `SpentDecreased`, `InsufficientEscrow`,
-		/// `CountMismatch`, `Unbalanced`, `UnknownModel`, `NotAProvider`.
+		/// `CountMismatch`, `Unbalanced`, `UnknownModel`, `RetiredModel`,
+		/// `ExceedsStake`, `Overflow`.
 		/// Event: `BatchAccepted`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::Committee::verify_weight().saturating_add(
@@ -622,8 +644,8 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Asks for the data of `user`'s request `nonce` in batch `sequence`
-		/// (its leaf, path, input, output and proof), putting down
+		/// Asks for the data of `user`'s request `nonce` to `executor` in
+		/// batch `sequence` (its leaf, path, input, output and proof), putting down
 		/// `ChallengeDeposit`, which goes to whoever answers. Unanswered
 		/// within `AnswerPeriod`, the batch is void ([`Pallet::void_unanswered`]).
 		///
@@ -632,9 +654,15 @@ pub mod pallet {
 		/// Event: `DataRequested`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::request_data())]
-		pub fn request_data(origin: OriginFor<T>, sequence: u64, user: T::AccountId, nonce: u64) -> DispatchResult {
+		pub fn request_data(
+			origin: OriginFor<T>,
+			sequence: u64,
+			user: T::AccountId,
+			executor: T::AccountId,
+			nonce: u64,
+		) -> DispatchResult {
 			let requester = ensure_signed(origin)?;
-			Self::do_request_data(requester, sequence, user, nonce)
+			Self::do_request_data(requester, sequence, (user, executor, nonce))
 		}
 
 		/// Answers a data request of batch `sequence` with `answer`, an
@@ -652,16 +680,22 @@ pub mod pallet {
 		}
 
 		/// Voids batch `sequence` because the data of `user`'s request `nonce`
-		/// was requested and not posted in time: its signers are slashed and
-		/// the requester rewarded. Anyone may.
+		/// to `executor` was requested and not posted in time: its signers
+		/// are slashed and the requester rewarded. Anyone may.
 		///
 		/// Errors: `UnknownBatch`, `NotRequested`, `AnswerOpen`.
 		/// Event: `BatchVoided`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::challenge(T::MaxSigners::get(), T::MaxUsers::get()))]
-		pub fn void_unanswered(origin: OriginFor<T>, sequence: u64, user: T::AccountId, nonce: u64) -> DispatchResult {
+		pub fn void_unanswered(
+			origin: OriginFor<T>,
+			sequence: u64,
+			user: T::AccountId,
+			executor: T::AccountId,
+			nonce: u64,
+		) -> DispatchResult {
 			ensure_signed(origin)?;
-			Self::do_void_unanswered(sequence, user, nonce)
+			Self::do_void_unanswered(sequence, (user, executor, nonce))
 		}
 	}
 
@@ -765,7 +799,8 @@ pub mod pallet {
 		pub(crate) fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
 			use sp_runtime::traits::CheckedAdd;
-			let mut committed: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> = Default::default();
+			let mut committed: alloc::collections::BTreeMap<(T::AccountId, T::AccountId), BalanceOf<T>> =
+				Default::default();
 			match EquivocationEpochs::<T>::get() {
 				Some((oldest, newest)) => ensure!(
 					oldest <= newest && Equivocations::<T>::iter_keys().all(|(e, _)| (oldest..=newest).contains(&e)),
@@ -780,22 +815,27 @@ pub mod pallet {
 			for (sequence, record) in Batches::<T>::iter() {
 				ensure!(sequence < NextSequence::<T>::get(), "a recorded batch was numbered before the next");
 				let gross = record.entries.iter().try_fold(BalanceOf::<T>::zero(), |sum, e| sum.checked_add(&e.gross));
-				let debits = record.debits.iter().try_fold(BalanceOf::<T>::zero(), |sum, d| sum.checked_add(&d.1));
+				let debits = record.debits.iter().try_fold(BalanceOf::<T>::zero(), |sum, d| sum.checked_add(&d.2));
 				ensure!(gross.is_some() && gross == debits, "a batch's debits are its entries' gross");
-				for (user, debit) in record.debits {
-					let sum = committed.entry(user).or_default();
+				for (user, executor, debit) in record.debits {
+					let sum = committed.entry((user, executor)).or_default();
 					*sum = sum.checked_add(&debit).ok_or("committed overflows")?;
 				}
 			}
-			for (user, escrow) in Escrows::<T>::iter() {
+			let mut held: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> = Default::default();
+			for (user, executor, escrow) in Escrows::<T>::iter() {
 				ensure!(
-					escrow.committed == committed.remove(&user).unwrap_or_default(),
+					escrow.committed == committed.remove(&(user.clone(), executor)).unwrap_or_default(),
 					"an escrow's committed amount is what pending batches debit it"
 				);
 				ensure!(escrow.committed <= escrow.held, "nothing is committed beyond what is held");
+				let sum = held.entry(user).or_default();
+				*sum = sum.checked_add(&escrow.held).ok_or("held overflows")?;
+			}
+			for (user, held) in held {
 				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::Escrow.into(), &user) == escrow.held,
-					"the escrow's held amount is on hold"
+					T::Currency::balance_on_hold(&HoldReason::Escrow.into(), &user) == held,
+					"a user's escrows together are what it has on hold"
 				);
 			}
 			ensure!(committed.is_empty(), "every debited user has an escrow");

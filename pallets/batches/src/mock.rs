@@ -354,11 +354,12 @@ pub fn sign(request: &RequestOf<Test>) -> TestSignature {
 	TestSignature(request.user, BatchLane::request_message(request).to_vec())
 }
 
-/// One request: `user`'s `nonce`-th, on the digits model, for [`PRICE`],
-/// with `spent` the user's total after it.
-pub fn request(user: AccountId, nonce: u64, spent: Balance) -> RequestOf<Test> {
+/// One request: `user`'s `nonce`-th to `executor`, on the digits model,
+/// for [`PRICE`], with `spent` the user's total to that executor after it.
+pub fn request(user: AccountId, executor: AccountId, nonce: u64, spent: Balance) -> RequestOf<Test> {
 	Request {
 		user,
+		executor,
 		nonce,
 		model: model(),
 		input_hash: BlakeTwo256::hash_of(&fixture().input),
@@ -367,13 +368,13 @@ pub fn request(user: AccountId, nonce: u64, spent: Balance) -> RequestOf<Test> {
 	}
 }
 
-/// A result as an honest committee would include it: the executor's real
-/// proof for the request's binding (proofs are cached by binding).
-pub fn proven(executor: AccountId, request: &RequestOf<Test>) -> (Vec<i64>, Vec<u8>) {
+/// A result as an honest committee would include it: the request's
+/// executor's real proof for its binding (proofs are cached by binding).
+pub fn proven(request: &RequestOf<Test>) -> (Vec<i64>, Vec<u8>) {
 	thread_local! {
 		static PROOFS: std::cell::RefCell<std::collections::BTreeMap<[u8; 32], (Vec<i64>, Vec<u8>)>> = Default::default();
 	}
-	let binding = leaf_binding(&request.user, request.nonce, &executor);
+	let binding = leaf_binding(&request.user, request.nonce, &request.executor);
 	if let Some(found) = PROOFS.with(|p| p.borrow().get(&binding).cloned()) {
 		return found;
 	}
@@ -459,52 +460,53 @@ impl Built {
 }
 
 /// An honest batch numbered `sequence`: `requests[i]` requests from user
-/// `USERS[i]` (following each user's last settled one), executed in turn by
-/// `executors` (entries grouped by executor), each proven.
+/// `USERS[i]`, sent in turn to `executors` (each following the user's last
+/// settled request to its executor; entries grouped by executor), each
+/// proven.
 pub fn build(sequence: u64, requests: &[u64], executors: &[AccountId]) -> Built {
 	let requests: Vec<_> = USERS.iter().copied().zip(requests.iter().copied()).collect();
 	build_for(sequence, &requests, executors)
 }
 
 /// An honest batch numbered `sequence` of `count` requests from each
-/// `(user, count)`, executed in turn by `executors`.
+/// `(user, count)`, sent in turn to `executors`.
 pub fn build_for(sequence: u64, requests: &[(AccountId, u64)], executors: &[AccountId]) -> Built {
-	// The requests, in user order.
-	let mut all = vec![];
+	// Request k (in user order) goes to executor k mod n.
+	let mut all: Vec<RequestOf<Test>> = vec![];
 	let mut users = vec![];
+	let mut k = 0;
 	for &(user, count) in requests {
-		if count == 0 {
-			continue;
+		let mut mine: Vec<Vec<RequestOf<Test>>> = vec![vec![]; executors.len()];
+		for _ in 0..count {
+			let e = k % executors.len();
+			let escrow = Escrows::<Test>::get(user, executors[e]);
+			let (nonce, spent) =
+				mine[e].last().map_or((escrow.nonce, escrow.spent), |r: &RequestOf<Test>| (r.nonce, r.spent));
+			mine[e].push(request(user, executors[e], nonce + 1, spent + PRICE));
+			k += 1;
 		}
-		let escrow = Escrows::<Test>::get(user);
-		let mut spent = escrow.spent;
-		let mut last = None;
-		for n in 1..=count {
-			spent += PRICE;
-			let r = request(user, escrow.nonce + n, spent);
-			last = Some(r.clone());
-			all.push(r);
+		for requests in mine.into_iter().filter(|r| !r.is_empty()) {
+			let last = requests.last().unwrap().clone();
+			users.push(UserDebit { first_nonce: requests[0].nonce, signature: sign(&last), last });
+			all.extend(requests);
 		}
-		let last = last.unwrap();
-		users.push(UserDebit { first_nonce: escrow.nonce + 1, signature: sign(&last), last });
 	}
-	// Request k goes to executor k mod n; leaves grouped by executor.
+	// Leaves grouped by executor.
 	let mut leaves = vec![];
 	let mut data = vec![];
 	let mut entries = vec![];
-	for (e, &executor) in executors.iter().enumerate() {
-		let mine: Vec<_> = all.iter().enumerate().filter(|(k, _)| k % executors.len() == e).map(|(_, r)| r).collect();
+	for &executor in executors {
+		let mine: Vec<_> = all.iter().filter(|r| r.executor == executor).collect();
 		if mine.is_empty() {
 			continue;
 		}
 		let mut running = 0;
 		for r in &mine {
-			let (output, proof) = proven(executor, r);
+			let (output, proof) = proven(r);
 			running += r.fee;
 			leaves.push(Leaf {
 				request: (*r).clone(),
 				signature: sign(r),
-				executor,
 				output_hash: BlakeTwo256::hash_of(&output),
 				proof_hash: BlakeTwo256::hash(&proof),
 				running,
@@ -528,11 +530,18 @@ pub fn build_for(sequence: u64, requests: &[(AccountId, u64)], executors: &[Acco
 	built
 }
 
-/// Deposits `amount` into each user's escrow.
+/// Deposits `amount` into each user's escrow for each of [`P1`] and [`P2`].
 pub fn fund(amount: Balance) {
 	for user in USERS {
-		BatchLane::deposit(RuntimeOrigin::signed(user), amount).unwrap();
+		for executor in [P1, P2] {
+			BatchLane::deposit(RuntimeOrigin::signed(user), executor, amount).unwrap();
+		}
 	}
+}
+
+/// `user`'s escrow for `executor`.
+pub fn escrow(user: AccountId, executor: AccountId) -> Escrow<Balance, u64> {
+	Escrows::<Test>::get(user, executor)
 }
 
 /// The free balance of `who`.

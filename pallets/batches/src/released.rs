@@ -22,10 +22,10 @@ pub struct ReleasedResult<AccountId, BlockNumber> {
 	pub root: H256,
 	/// Who asked and paid.
 	pub user: AccountId,
-	/// The request's number.
-	pub nonce: u64,
 	/// Who executed and proved it.
 	pub executor: AccountId,
+	/// The request's number among the user's requests to the executor.
+	pub nonce: u64,
 	/// The model.
 	pub model: ModelHash,
 	/// blake2-256 of the SCALE-encoded input.
@@ -74,8 +74,8 @@ impl<T: Config> ReleasedResults<T::AccountId, frame_system::pallet_prelude::Bloc
 			index: proof.index,
 			root,
 			user: leaf.request.user.clone(),
+			executor: leaf.request.executor.clone(),
 			nonce: leaf.request.nonce,
-			executor: leaf.executor.clone(),
 			model: leaf.request.model,
 			input_hash: leaf.request.input_hash,
 			output_hash: leaf.output_hash,
@@ -95,6 +95,7 @@ impl<T: Config> ReleasedResults<T::AccountId, frame_system::pallet_prelude::Bloc
 		let leaf = Leaf {
 			request: Request {
 				user: user.clone(),
+				executor: user.clone(),
 				nonce: 1,
 				model,
 				input_hash: H256::repeat_byte(1),
@@ -102,7 +103,6 @@ impl<T: Config> ReleasedResults<T::AccountId, frame_system::pallet_prelude::Bloc
 				spent: Zero::zero(),
 			},
 			signature,
-			executor: user.clone(),
 			output_hash,
 			proof_hash: H256::repeat_byte(2),
 			running: Zero::zero(),

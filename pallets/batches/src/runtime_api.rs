@@ -1,6 +1,6 @@
 //! The runtime API through which users' wallets and executors' nodes read
 //! what a batch request needs: the exact message a user signs, the user's
-//! escrow, a model's price, and which provider a compute key serves; and
+//! escrow for an executor, a model's price, and which provider a compute key serves; and
 //! what a committee member's node checks a batch against.
 
 use crate::types::{Escrow, Request};
@@ -18,8 +18,8 @@ sp_api::decl_runtime_apis! {
 		/// What `request`'s user signs for it on this chain
 		/// ([`crate::request_message`] under the genesis hash).
 		fn request_message(request: Request<AccountId, Balance>) -> [u8; 32];
-		/// `user`'s escrow and last settled request.
-		fn escrow(user: AccountId) -> Escrow<Balance, BlockNumber>;
+		/// `user`'s escrow for `executor` and its last settled request to it.
+		fn escrow(user: AccountId, executor: AccountId) -> Escrow<Balance, BlockNumber>;
 		/// The price of `model` if it is registered and not retired.
 		fn price(model: ModelHash) -> Option<Balance>;
 		/// The provider whose compute key is `key`, if any.

@@ -56,9 +56,9 @@ impl<T: Config> Pallet<T> {
 		let mut debited = BalanceOf::<T>::zero();
 		let mut updates = Vec::with_capacity(header.users.len());
 		for debit in header.users.iter() {
-			let user = &debit.last.user;
-			ensure!(seen.insert(user.clone()), Error::<T>::DuplicateUser);
-			let mut escrow = Escrows::<T>::get(user);
+			let (user, executor) = (&debit.last.user, &debit.last.executor);
+			ensure!(seen.insert((user.clone(), executor.clone())), Error::<T>::DuplicateUser);
+			let mut escrow = Escrows::<T>::get(user, executor);
 			ensure!(
 				debit.first_nonce == escrow.nonce.saturating_add(1) && debit.last.nonce >= debit.first_nonce,
 				Error::<T>::WrongNonce
@@ -72,7 +72,7 @@ impl<T: Config> Pallet<T> {
 			escrow.committed = committed;
 			escrow.nonce = debit.last.nonce;
 			escrow.spent = debit.last.spent;
-			updates.push((user.clone(), escrow, amount, debit.first_nonce));
+			updates.push((user.clone(), executor.clone(), escrow, amount, debit.first_nonce));
 		}
 		ensure!(requests == u64::from(header.results), Error::<T>::CountMismatch);
 		ensure!(debited == gross, Error::<T>::Unbalanced);
@@ -80,10 +80,10 @@ impl<T: Config> Pallet<T> {
 		let until = frame_system::Pallet::<T>::block_number().saturating_add(T::ChallengePeriod::get());
 		let mut debits = Vec::with_capacity(updates.len());
 		let mut ranges = Vec::with_capacity(updates.len());
-		for (user, escrow, amount, first) in updates {
-			ranges.push((user.clone(), first, escrow.nonce));
-			debits.push((user.clone(), amount));
-			Escrows::<T>::insert(&user, escrow);
+		for (user, executor, escrow, amount, first) in updates {
+			ranges.push((user.clone(), executor.clone(), first, escrow.nonce));
+			debits.push((user.clone(), executor.clone(), amount));
+			Escrows::<T>::insert(&user, &executor, escrow);
 		}
 		let record = BatchRecord {
 			epoch,
@@ -117,7 +117,7 @@ impl<T: Config> Pallet<T> {
 		let buyers: BTreeSet<T::AccountId> = record
 			.debits
 			.iter()
-			.flat_map(|(user, _)| [Some(user.clone()), T::Providers::provider_of(user)])
+			.flat_map(|(user, _, _)| [Some(user.clone()), T::Providers::provider_of(user)])
 			.flatten()
 			.collect();
 		// What each entry owes whom: burned, executor, developer.
@@ -148,7 +148,7 @@ impl<T: Config> Pallet<T> {
 		let reason = HoldReason::Escrow.into();
 		let mut payees = payees.into_iter().filter(|(_, a)| !a.is_zero()).peekable();
 		let (mut paid, mut burned) = (BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
-		for (user, debit) in record.debits.iter() {
+		for (user, executor, debit) in record.debits.iter() {
 			let mut left = *debit;
 			while !left.is_zero() {
 				let Some((payee, owed)) = payees.peek_mut() else { break };
@@ -183,7 +183,7 @@ impl<T: Config> Pallet<T> {
 			// Debits equal the entries' gross (checked at acceptance).
 			ensure!(left.is_zero(), Error::<T>::Unbalanced);
 			paid = paid.saturating_add(*debit);
-			Escrows::<T>::mutate(user, |e| {
+			Escrows::<T>::mutate(user, executor, |e| {
 				e.held = e.held.saturating_sub(*debit);
 				e.committed = e.committed.saturating_sub(*debit);
 			});

@@ -19,8 +19,9 @@ fn split(gross: Balance) -> (Balance, Balance, Balance) {
 	(burned, executor, gross - burned - executor)
 }
 
+/// What `who` holds in all its escrows.
 fn held(who: AccountId) -> Balance {
-	Escrows::<Test>::get(who).held
+	Escrows::<Test>::iter_prefix_values(who).map(|e| e.held).sum()
 }
 
 fn last_event() -> RuntimeEvent {
@@ -32,20 +33,28 @@ fn last_event() -> RuntimeEvent {
 #[test]
 fn escrow_is_held_unlocked_after_the_delay_and_withdrawn() {
 	execute(|| {
-		assert_noop!(BatchLane::deposit(RuntimeOrigin::signed(1), 0), Error::<Test>::ZeroAmount);
-		assert_ok!(BatchLane::deposit(RuntimeOrigin::signed(1), 5_000));
+		let user = RuntimeOrigin::signed(1);
+		assert_noop!(BatchLane::deposit(user.clone(), P1, 0), Error::<Test>::ZeroAmount);
+		// An escrow is for a registered provider.
+		assert_noop!(BatchLane::deposit(user.clone(), DEV, 5_000), Error::<Test>::NotAProvider);
+		assert_ok!(BatchLane::deposit(user.clone(), P1, 5_000));
 		assert_eq!((free(1), held(1)), (FUNDS - 5_000, 5_000));
-		assert_noop!(BatchLane::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::NothingUnlocking);
-		assert_noop!(BatchLane::unlock(RuntimeOrigin::signed(1), 5_001), Error::<Test>::NotEnoughEscrow);
-		assert_ok!(BatchLane::unlock(RuntimeOrigin::signed(1), 3_000));
+		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::Deposited { user: 1, executor: P1, amount: 5_000 }));
+		assert_noop!(BatchLane::withdraw(user.clone(), P1), Error::<Test>::NothingUnlocking);
+		assert_noop!(BatchLane::unlock(user.clone(), P1, 5_001), Error::<Test>::NotEnoughEscrow);
+		// The escrow for another executor is another escrow: empty.
+		assert_noop!(BatchLane::unlock(user.clone(), P2, 1), Error::<Test>::NotEnoughEscrow);
+		assert_ok!(BatchLane::unlock(user.clone(), P1, 3_000));
 		// Asking for more than what is not yet unlocking is refused.
-		assert_noop!(BatchLane::unlock(RuntimeOrigin::signed(1), 2_001), Error::<Test>::NotEnoughEscrow);
-		assert_noop!(BatchLane::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::StillLocked);
+		assert_noop!(BatchLane::unlock(user.clone(), P1, 2_001), Error::<Test>::NotEnoughEscrow);
+		assert_noop!(BatchLane::withdraw(user.clone(), P1), Error::<Test>::StillLocked);
 		run_to(1 + UNLOCK);
-		assert_ok!(BatchLane::withdraw(RuntimeOrigin::signed(1)));
+		assert_noop!(BatchLane::withdraw(user.clone(), P2), Error::<Test>::NothingUnlocking);
+		assert_ok!(BatchLane::withdraw(user.clone(), P1));
 		assert_eq!((free(1), held(1)), (FUNDS - 2_000, 2_000));
+		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::Withdrawn { user: 1, executor: P1, amount: 3_000 }));
 		// More than the balance cannot be deposited.
-		assert_noop!(BatchLane::deposit(RuntimeOrigin::signed(1), FUNDS), TokenError::FundsUnavailable);
+		assert_noop!(BatchLane::deposit(user, P2, FUNDS), TokenError::FundsUnavailable);
 	});
 }
 
@@ -54,16 +63,16 @@ fn a_user_cannot_run_off_with_what_it_signed_for() {
 	execute(|| {
 		fund(2_000);
 		// User 1 signs two requests, then asks all its escrow back at once.
-		assert_ok!(BatchLane::unlock(RuntimeOrigin::signed(1), 2_000));
+		assert_ok!(BatchLane::unlock(RuntimeOrigin::signed(1), P1, 2_000));
 		let batch = build(1, &[2, 0, 0], &[P1]);
 		assert_ok!(batch.submit());
 		// The batch debited what was unlocking: nothing is left to withdraw.
 		run_to(1 + UNLOCK);
-		assert_ok!(BatchLane::withdraw(RuntimeOrigin::signed(1)));
-		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::Withdrawn { user: 1, amount: 0 }));
-		assert_eq!(held(1), 2_000);
+		assert_ok!(BatchLane::withdraw(RuntimeOrigin::signed(1), P1));
+		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::Withdrawn { user: 1, executor: P1, amount: 0 }));
+		assert_eq!(escrow(1, P1).held, 2_000);
 		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
-		assert_eq!(held(1), 0);
+		assert_eq!(escrow(1, P1).held, 0);
 	});
 }
 
@@ -78,8 +87,11 @@ fn an_honest_batch_settles_once_its_window_closes() {
 		let result = batch.submit().unwrap();
 		assert_eq!(result.pays_fee, Pays::No);
 		assert_eq!(NextSequence::<Test>::get(), 2);
-		assert_eq!(Escrows::<Test>::get(1).committed, 3 * PRICE);
-		assert_eq!((Escrows::<Test>::get(2).nonce, Escrows::<Test>::get(2).spent), (2, 2 * PRICE));
+		// Each user's requests to each executor are numbered and debited
+		// apart: user 1 sent two to P1 and one to P2, user 2 one to each.
+		assert_eq!((escrow(1, P1).committed, escrow(1, P2).committed), (2 * PRICE, PRICE));
+		assert_eq!((escrow(1, P1).nonce, escrow(1, P1).spent), (2, 2 * PRICE));
+		assert_eq!((escrow(2, P1).nonce, escrow(2, P2).nonce, escrow(2, P2).spent), (1, 1, PRICE));
 
 		run_to(1 + PERIOD);
 		assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::ChallengeOpen);
@@ -98,9 +110,9 @@ fn an_honest_batch_settles_once_its_window_closes() {
 			burned: 2 * burned
 		}));
 		for (user, count) in [(1, 3), (2, 2), (3, 1)] {
-			let escrow = Escrows::<Test>::get(user);
-			assert_eq!((escrow.held, escrow.committed), (10_000 - count * PRICE, 0));
-			assert_eq!(free(user), FUNDS - 10_000);
+			assert_eq!(held(user), 2 * 10_000 - count * PRICE);
+			assert!(Escrows::<Test>::iter_prefix_values(user).all(|e| e.committed == 0));
+			assert_eq!(free(user), FUNDS - 2 * 10_000);
 		}
 		// Each entry counts toward its executor's score, with the burned share.
 		let record = pallet_compute_staking::Providers::<Test>::get(P1).unwrap().record;
@@ -134,8 +146,8 @@ fn a_released_batch_shows_each_result_with_its_path_and_no_other() {
 				index: 2,
 				root: batch.header.root,
 				user: leaf.request.user,
+				executor: leaf.request.executor,
 				nonce: leaf.request.nonce,
-				executor: leaf.executor,
 				model: model(),
 				input_hash: leaf.request.input_hash,
 				output_hash: leaf.output_hash,
@@ -183,14 +195,19 @@ fn the_next_batch_continues_each_users_requests() {
 	execute(|| {
 		fund(10_000);
 		assert_ok!(build(1, &[2, 1, 0], &[P1]).submit());
-		let second = build(2, &[1, 1, 1], &[P2]);
+		let second = build(2, &[1, 1, 1], &[P1]);
 		assert_eq!(second.header.users[0].first_nonce, 3);
 		assert_ok!(second.submit());
-		assert_eq!(Escrows::<Test>::get(1).committed, 3 * PRICE);
+		assert_eq!(escrow(1, P1).committed, 3 * PRICE);
+		// Requests to another executor are numbered from 1.
+		let third = build(3, &[1, 0, 0], &[P2]);
+		assert_eq!(third.header.users[0].first_nonce, 1);
+		assert_ok!(third.submit());
 		run_to(2 + PERIOD);
 		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 2));
 		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
-		assert_eq!(held(1), 10_000 - 3 * PRICE);
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 3));
+		assert_eq!((escrow(1, P1).held, escrow(1, P2).held), (10_000 - 3 * PRICE, 10_000 - PRICE));
 	});
 }
 
@@ -310,6 +327,29 @@ fn a_debit_needs_the_escrow_and_never_goes_backwards() {
 	});
 }
 
+#[test]
+fn each_executor_is_paid_from_its_own_escrow_whatever_others_settle() {
+	execute(|| {
+		// User 1 has one fee for each executor. Under one escrow for all,
+		// P2's batch would spend what P1's node had counted on, and P1's
+		// proven work would go unpaid; here each is paid from its own.
+		fund(PRICE);
+		assert_ok!(build(1, &[1, 0, 0], &[P2]).submit());
+		assert_ok!(build(2, &[1, 0, 0], &[P1]).submit());
+		// A second request to P2 is not paid from what is left for P1.
+		let b = build(3, &[1, 0, 0], &[P2]);
+		assert_eq!(b.header.users[0].first_nonce, 2);
+		refused(&b, Error::<Test>::InsufficientEscrow);
+		run_to(2 + PERIOD);
+		let (p1, p2) = (free(P1), free(P2));
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1));
+		assert_ok!(BatchLane::release_batch(RuntimeOrigin::signed(40), 2));
+		let executor = split(PRICE).1;
+		assert_eq!((free(P1) - p1, free(P2) - p2), (executor, executor));
+		assert_eq!(held(1), 0);
+	});
+}
+
 // ---------------------------------------------------------------- challenges
 
 /// Submits `batch` (signed by members 30, 31, 32), challenges it with
@@ -334,7 +374,7 @@ fn assert_voided(batch: &Built, evidence: EvidenceOf<Test>) {
 	assert_eq!(bond(COMMITTEE[3]), BOND, "a member that did not sign keeps its bond");
 	assert_eq!(free(20), challenger_before + slashed / 10);
 	for user in USERS {
-		assert_eq!(Escrows::<Test>::get(user).committed, 0);
+		assert!(Escrows::<Test>::iter_prefix_values(user).all(|e| e.committed == 0));
 	}
 	run_to(2 + PERIOD);
 	assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::UnknownBatch);
@@ -392,9 +432,11 @@ fn a_request_the_user_did_not_sign_voids_the_batch() {
 fn a_leaf_outside_its_entry_or_its_users_range_voids_the_batch() {
 	execute(|| {
 		fund(10_000);
-		// P2 claims a result it did not execute inside P1's entry.
+		// A request user 1 made to P2, settled inside P1's entry.
 		let mut batch = build(1, &[2, 0, 0], &[P1]);
-		batch.leaves[1].executor = P2;
+		let elsewhere = request(1, P2, 1, PRICE);
+		batch.leaves[1].signature = sign(&elsewhere);
+		batch.leaves[1].request = elsewhere;
 		batch.seal();
 		let evidence = Evidence::Placement(batch.proof(1));
 		assert_voided(&batch, evidence);
@@ -404,7 +446,7 @@ fn a_leaf_outside_its_entry_or_its_users_range_voids_the_batch() {
 		// A request of user 2 that its debit does not cover (nonce 2 of a
 		// range 1..=1), in place of user 1's second.
 		let mut batch = build(1, &[2, 1, 0], &[P1]);
-		let extra = request(2, 2, 2 * PRICE);
+		let extra = request(2, P1, 2, 2 * PRICE);
 		batch.leaves[1].request = extra.clone();
 		batch.leaves[1].signature = sign(&extra);
 		batch.seal();
@@ -648,7 +690,7 @@ fn equivocation_records_are_pruned_once_their_epoch_can_no_longer_be_reported() 
 #[test]
 fn requests_are_signed_for_this_chain_only() {
 	execute(|| {
-		let r = request(1, 1, PRICE);
+		let r = request(1, P1, 1, PRICE);
 		let here = BatchLane::request_message(&r);
 		let elsewhere = request_message(&H256::repeat_byte(5), &r);
 		assert_ne!(here, elsewhere);
@@ -714,7 +756,9 @@ fn a_signer_that_challenges_its_own_batch_wins_nothing() {
 fn a_provider_buying_its_own_results_earns_no_score() {
 	execute(|| {
 		fund(10_000);
-		BatchLane::deposit(RuntimeOrigin::signed(P1), 10_000).unwrap();
+		for executor in [P1, P2] {
+			BatchLane::deposit(RuntimeOrigin::signed(P1), executor, 10_000).unwrap();
+		}
 		let batch = build_for(1, &[(P1, 2), (1, 2)], &[P1, P2]);
 		assert_ok!(batch.submit());
 		run_to(2 + PERIOD);
@@ -739,15 +783,17 @@ fn requested_data_is_posted_and_paid_for_then_the_window_extends() {
 		fund(10_000);
 		let batch = build(1, &[2, 1, 0], &[P1]);
 		assert_ok!(batch.submit());
-		assert_noop!(
-			BatchLane::request_data(RuntimeOrigin::signed(20), 1, 1, 3),
-			Error::<Test>::NotInBatch
-		);
-		assert_noop!(BatchLane::request_data(RuntimeOrigin::signed(20), 2, 1, 1), Error::<Test>::UnknownBatch);
-		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 1, 2));
-		assert_noop!(BatchLane::request_data(RuntimeOrigin::signed(21), 1, 1, 2), Error::<Test>::AlreadyRequested);
-		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(21), 1, 2, 1));
-		assert_noop!(BatchLane::request_data(RuntimeOrigin::signed(22), 1, 1, 1), Error::<Test>::TooManyRequests);
+		let ask = |who, sequence, user, executor, nonce| {
+			BatchLane::request_data(RuntimeOrigin::signed(who), sequence, user, executor, nonce)
+		};
+		assert_noop!(ask(20, 1, 1, P1, 3), Error::<Test>::NotInBatch);
+		// The same number to another executor is another request: not here.
+		assert_noop!(ask(20, 1, 1, P2, 1), Error::<Test>::NotInBatch);
+		assert_noop!(ask(20, 2, 1, P1, 1), Error::<Test>::UnknownBatch);
+		assert_ok!(ask(20, 1, 1, P1, 2));
+		assert_noop!(ask(21, 1, 1, P1, 2), Error::<Test>::AlreadyRequested);
+		assert_ok!(ask(21, 1, 2, P1, 1));
+		assert_noop!(ask(22, 1, 1, P1, 1), Error::<Test>::TooManyRequests);
 		// Unanswered requests hold the batch.
 		run_to(2 + PERIOD);
 		assert_noop!(BatchLane::release_batch(RuntimeOrigin::signed(40), 1), Error::<Test>::DataPending);
@@ -777,13 +823,14 @@ fn data_nobody_posts_voids_the_batch() {
 		fund(10_000);
 		let batch = build(1, &[1, 1, 0], &[P1]);
 		assert_ok!(batch.submit());
-		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 2, 1));
-		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(21), 1, 1, 1));
-		assert_noop!(BatchLane::void_unanswered(RuntimeOrigin::signed(40), 1, 2, 1), Error::<Test>::AnswerOpen);
-		assert_noop!(BatchLane::void_unanswered(RuntimeOrigin::signed(40), 1, 3, 1), Error::<Test>::NotRequested);
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 2, P1, 1));
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(21), 1, 1, P1, 1));
+		let void = |user, nonce| BatchLane::void_unanswered(RuntimeOrigin::signed(40), 1, user, P1, nonce);
+		assert_noop!(void(2, 1), Error::<Test>::AnswerOpen);
+		assert_noop!(void(3, 1), Error::<Test>::NotRequested);
 		run_to(2 + ANSWER);
 		let other = free(21);
-		assert_ok!(BatchLane::void_unanswered(RuntimeOrigin::signed(40), 1, 2, 1));
+		assert_ok!(void(2, 1));
 		assert_eq!(last_event(), RuntimeEvent::BatchLane(Event::BatchVoided {
 			sequence: 1,
 			challenger: 20,
@@ -793,7 +840,7 @@ fn data_nobody_posts_voids_the_batch() {
 		// The other request's deposit is returned; the users owe nothing.
 		assert_eq!(free(21), other + DEPOSIT);
 		assert!(DataRequests::<Test>::iter().next().is_none());
-		assert_eq!(Escrows::<Test>::get(1).committed, 0);
+		assert_eq!(escrow(1, P1).committed, 0);
 	});
 }
 
@@ -806,9 +853,9 @@ fn keep(batch: &Built) {
 	let (sequence, root) = (batch.header.sequence, batch.header.root);
 	let mut requests = vec![];
 	for (i, leaf) in batch.leaves.iter().enumerate() {
-		let key = keeping::kept_key(sequence, &root, &leaf.request.user, leaf.request.nonce);
-		StorageValueRef::persistent(&key).set(&batch.proof_evidence(i as u32));
-		requests.push((leaf.request.user, leaf.request.nonce));
+		let request = (leaf.request.user, leaf.request.executor, leaf.request.nonce);
+		StorageValueRef::persistent(&keeping::kept_key(sequence, &root, &request)).set(&batch.proof_evidence(i as u32));
+		requests.push(request);
 	}
 	StorageValueRef::persistent(&keeping::manifest_key(sequence, &root)).set(&requests);
 	let index = StorageValueRef::persistent(keeping::KEPT_BATCHES);
@@ -836,7 +883,7 @@ fn a_members_node_answers_data_requests_in_its_turn_and_forgets_settled_batches(
 		// the answer period.
 		LocalProviders::set(vec![COMMITTEE[1]]);
 		let turn = u64::from(keeping::ANSWER_STAGGER).min(ANSWER / 4);
-		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 1, 2));
+		assert_ok!(BatchLane::request_data(RuntimeOrigin::signed(20), 1, 1, P1, 2));
 		let index = batch.leaves.iter().position(|l| (l.request.user, l.request.nonce) == (1, 2)).unwrap() as u32;
 		let answer = Call::<Test>::answer_data { sequence: 1, answer: batch.proof_evidence(index) };
 		BatchLane::offchain_worker(1 + turn - 1);
@@ -862,12 +909,14 @@ fn a_members_node_answers_data_requests_in_its_turn_and_forgets_settled_batches(
 		let kept = StorageValueRef::persistent(keeping::KEPT_BATCHES).get::<Vec<(u64, H256)>>();
 		assert_eq!(kept, Ok(Some(vec![(2, later.header.root)])));
 		for gone in [&batch, &replaced] {
-			let key = keeping::kept_key(1, &gone.header.root, &1u64, gone.leaves[0].request.nonce);
+			let r = &gone.leaves[0].request;
+			let key = keeping::kept_key(1, &gone.header.root, &(r.user, r.executor, r.nonce));
 			assert_eq!(StorageValueRef::persistent(&key).get::<EvidenceOf<Test>>(), Ok(None));
 			let manifest = keeping::manifest_key(1, &gone.header.root);
-			assert_eq!(StorageValueRef::persistent(&manifest).get::<Vec<(u64, u64)>>(), Ok(None));
+			assert_eq!(StorageValueRef::persistent(&manifest).get::<Vec<(u64, u64, u64)>>(), Ok(None));
 		}
-		let key = keeping::kept_key(2, &later.header.root, &1u64, later.leaves[0].request.nonce);
+		let r = &later.leaves[0].request;
+		let key = keeping::kept_key(2, &later.header.root, &(r.user, r.executor, r.nonce));
 		assert!(StorageValueRef::persistent(&key).get::<EvidenceOf<Test>>().unwrap().is_some());
 	});
 }

@@ -15,17 +15,24 @@ pub const MAX_PROOF: u32 = 512;
 /// The deepest Merkle path: batches of up to 2^32 results.
 pub const MAX_DEPTH: u32 = 32;
 
-/// One request of the batch lane, as its user signs it: run `model` on the
-/// input whose hash is `input_hash` for `fee`. `nonce` numbers the user's
-/// requests from 1 without gaps; `spent` is the sum of the fees of all the
-/// user's requests up to and including this one. The last request of a
-/// user in a batch is what authorises the batch to debit it: the user pays
-/// `spent` minus what it had already paid, never more than it signed.
+/// One request of the batch lane, as its user signs it: `executor` is to run
+/// `model` on the input whose hash is `input_hash` for `fee`, paid from the
+/// user's escrow for that executor. `nonce` numbers the user's requests to
+/// that executor from 1 without gaps; `spent` is the sum of the fees of all
+/// of them up to and including this one. The last request of a user and
+/// executor in a batch is what authorises the batch to debit that escrow:
+/// the user pays `spent` minus what it had already paid, never more than it
+/// signed. An escrow and a numbering per executor mean an executor's node
+/// alone knows what it is owed: a request sent to two executors is one
+/// executor's, and no executor's work can be paid from what another spent.
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct Request<AccountId, Balance> {
 	/// Who asks and pays.
 	pub user: AccountId,
-	/// The user's request number (1, 2, 3, ...).
+	/// The provider that is to execute and prove it, and is paid from the
+	/// user's escrow for it.
+	pub executor: AccountId,
+	/// The user's request number for this executor (1, 2, 3, ...).
 	pub nonce: u64,
 	/// The model to run.
 	pub model: ModelHash,
@@ -34,12 +41,13 @@ pub struct Request<AccountId, Balance> {
 	pub input_hash: H256,
 	/// What this request pays.
 	pub fee: Balance,
-	/// What the user's requests up to this one pay together.
+	/// What the user's requests to this executor up to this one pay
+	/// together.
 	pub spent: Balance,
 }
 
-/// One result of a batch: a Merkle leaf. The executor proved the output for
-/// [`leaf_binding`] of the request; `running` is the gross of the leaf's
+/// One result of a batch: a Merkle leaf. The request's executor proved the
+/// output for [`leaf_binding`] of the request; `running` is the gross of the leaf's
 /// entry (its executor and model) up to and including this leaf, so that a
 /// wrong entry total is shown with one or two leaves.
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
@@ -48,8 +56,6 @@ pub struct Leaf<AccountId, Balance, Signature> {
 	pub request: Request<AccountId, Balance>,
 	/// The user's signature of [`request_message`].
 	pub signature: Signature,
-	/// The provider that executed and proved it.
-	pub executor: AccountId,
 	/// blake2-256 of the SCALE-encoded output values.
 	pub output_hash: H256,
 	/// blake2-256 of the Groth16 proof.
@@ -58,14 +64,15 @@ pub struct Leaf<AccountId, Balance, Signature> {
 	pub running: Balance,
 }
 
-/// A user's part of a batch: its first and last requests in it. Its
-/// requests `first_nonce..=last.nonce` are all in the batch, once each.
+/// A user's part of a batch with one executor: its first and last requests
+/// to that executor in it. Its requests `first_nonce..=last.nonce` to
+/// `last.executor` are all in the batch, once each.
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct UserDebit<AccountId, Balance, Signature> {
-	/// The user's first request in the batch (one after its last settled one).
+	/// The first request in the batch (one after the last settled one).
 	pub first_nonce: u64,
-	/// The user's last request in the batch, whose `spent` is what the user
-	/// has paid after it.
+	/// The last request in the batch, whose `spent` is what the user has
+	/// paid this executor after it.
 	pub last: Request<AccountId, Balance>,
 	/// The user's signature of the last request.
 	pub signature: Signature,
@@ -101,7 +108,7 @@ where
 	pub root: H256,
 	/// How many leaves.
 	pub results: u32,
-	/// Who pays, once each.
+	/// Who pays: each user and executor once.
 	pub users: BoundedVec<UserDebit<AccountId, Balance, Signature>, MaxUsers>,
 	/// Who earns, in leaf order.
 	pub entries: BoundedVec<Entry<AccountId, Balance>, MaxEntries>,
@@ -122,10 +129,10 @@ where
 	pub root: H256,
 	/// How many leaves.
 	pub results: u32,
-	/// The users' debits, held until release.
-	pub debits: BoundedVec<(AccountId, Balance), MaxUsers>,
-	/// The users' request ranges: (user, first nonce, last nonce).
-	pub ranges: BoundedVec<(AccountId, u64, u64), MaxUsers>,
+	/// The users' debits, held until release: (user, executor, amount).
+	pub debits: BoundedVec<(AccountId, AccountId, Balance), MaxUsers>,
+	/// The users' request ranges: (user, executor, first nonce, last nonce).
+	pub ranges: BoundedVec<(AccountId, AccountId, u64, u64), MaxUsers>,
 	/// The entries, in leaf order.
 	pub entries: BoundedVec<Entry<AccountId, Balance>, MaxEntries>,
 	/// Who signed it (slashed if it is shown wrong).
@@ -134,7 +141,7 @@ where
 	pub challenge_until: BlockNumber,
 }
 
-/// A user's prepaid balance for the batch lane.
+/// A user's prepaid balance for one executor in the batch lane.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
 pub struct Escrow<Balance, BlockNumber> {
 	/// On hold for the lane (what pending batches debited included).
@@ -143,9 +150,9 @@ pub struct Escrow<Balance, BlockNumber> {
 	pub committed: Balance,
 	/// Asked back, and from which block it may be withdrawn.
 	pub unlocking: Option<(Balance, BlockNumber)>,
-	/// The user's last settled request.
+	/// The last settled request to this executor.
 	pub nonce: u64,
-	/// What the user's requests up to it paid together.
+	/// What the requests to this executor up to it paid together.
 	pub spent: Balance,
 }
 
@@ -180,12 +187,13 @@ pub enum Evidence<AccountId, Balance, Signature> {
 	/// A fault if the user's signature of the leaf's request does not verify.
 	Signature(LeafProof<AccountId, Balance, Signature>),
 	/// A fault if the leaf is not where the header says: its executor or
-	/// model is not its entry's, or its request is outside its user's range;
+	/// model is not its entry's, or its request is outside its user's range
+	/// for its executor;
 	/// or if its fee is below the model's price (the developer's share and
 	/// the burn cannot be bypassed by settling payment elsewhere).
 	Placement(LeafProof<AccountId, Balance, Signature>),
-	/// A fault if two leaves at different places carry the same user and
-	/// request number.
+	/// A fault if two leaves at different places carry the same user,
+	/// executor and request number.
 	Duplicate(LeafProof<AccountId, Balance, Signature>, LeafProof<AccountId, Balance, Signature>),
 	/// One leaf: a fault if it is its entry's first and its running total is
 	/// not its fee, or its entry's last and its running total is not the
@@ -204,8 +212,8 @@ pub fn request_message<Hash: Encode, AccountId: Encode, Balance: Encode>(
 }
 
 /// What a leaf's proof is bound to (its first public input): the user, the
-/// request number and the executor, so that a proof answers one request
-/// by one executor only.
+/// executor and the request number, so that a proof answers one request by
+/// one executor only.
 pub fn leaf_binding<AccountId: Encode>(user: &AccountId, nonce: u64, executor: &AccountId) -> [u8; 32] {
 	sp_io::hashing::blake2_256(&(b"daifi/batch-binding", user, nonce, executor).encode())
 }

@@ -131,12 +131,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Certificates<T: Config> = StorageMap<_, Twox64Concat, TaskId, CertificateOf<T>, OptionQuery>;
 
-	/// Batched results minted so far, by user and request number (the item
+	/// Batched results minted so far, by user, executor and request number (the item
 	/// id each got), kept after a burn: a request is minted once, ever, even
 	/// if a wrong batch carried it at two places and nobody challenged it.
 	#[pallet::storage]
 	pub type MintedBatchResults<T: Config> =
-		StorageMap<_, Blake2_128Concat, (T::AccountId, u64), TaskId, OptionQuery>;
+		StorageMap<_, Blake2_128Concat, (T::AccountId, T::AccountId, u64), TaskId, OptionQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -259,7 +259,7 @@ pub mod pallet {
 			ensure!(result.user == who, Error::<T>::NotYourResult);
 			ensure!(BlakeTwo256::hash_of(&output) == result.output_hash, Error::<T>::OutputMismatch);
 			let item = batched_item(sequence, result.index).ok_or(Error::<T>::NoItemId)?;
-			let minted = (who.clone(), result.nonce);
+			let minted = (who.clone(), result.executor.clone(), result.nonce);
 			ensure!(!MintedBatchResults::<T>::contains_key(&minted), Error::<T>::AlreadyMinted);
 			Self::issue(Certificate {
 				task: item,

@@ -147,8 +147,8 @@ impl pallet_batches::ReleasedResults<AccountId, u64> for MockBatches {
 			index: proof.index,
 			root,
 			user: leaf.request.user,
+			executor: leaf.request.executor,
 			nonce: leaf.request.nonce,
-			executor: leaf.executor,
 			model: leaf.request.model,
 			input_hash: leaf.request.input_hash,
 			output_hash: leaf.output_hash,
@@ -171,6 +171,7 @@ pub fn batch_leaf(user: AccountId, nonce: u64, model: H256, output_hash: H256) -
 	pallet_batches::Leaf {
 		request: pallet_batches::Request {
 			user,
+			executor: PROVIDER,
 			nonce,
 			model,
 			input_hash: H256::repeat_byte(nonce as u8),
@@ -178,7 +179,6 @@ pub fn batch_leaf(user: AccountId, nonce: u64, model: H256, output_hash: H256) -
 			spent: 10 * nonce as Balance,
 		},
 		signature: TestSignature(user, vec![]),
-		executor: PROVIDER,
 		output_hash,
 		proof_hash: H256::repeat_byte(3),
 		running: 10,

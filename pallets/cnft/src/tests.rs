@@ -183,7 +183,7 @@ fn a_batched_result_is_minted_once_by_its_user_only_with_its_output() {
 		moved.index = 1;
 		assert_noop!(mint(USER, 9, &moved, &output), "BadPath");
 		let mut changed = proofs[0].clone();
-		changed.leaf.executor = USER;
+		changed.leaf.request.executor = USER;
 		assert_noop!(mint(USER, 9, &changed, &output), "BadPath");
 		assert_noop!(mint(USER, 10, &proofs[0], &output), "NotReleased");
 		// Minted once; not again, even after its token is burned.
@@ -200,6 +200,11 @@ fn a_batched_result_is_minted_once_by_its_user_only_with_its_output() {
 		let twice = release_batch(12, vec![batch_leaf(OTHER, 2, MODEL, hash), batch_leaf(OTHER, 2, MODEL, hash)]);
 		assert_ok!(mint(OTHER, 12, &twice[0], &output));
 		assert_noop!(mint(OTHER, 12, &twice[1], &output), Error::<Test>::AlreadyMinted);
+		// The same number to another executor is another request: minted.
+		let mut elsewhere = batch_leaf(OTHER, 2, MODEL, hash);
+		elsewhere.request.executor = USER;
+		let elsewhere = release_batch(13, vec![elsewhere]);
+		assert_ok!(mint(OTHER, 13, &elsewhere[0], &output));
 		// A user who cannot pay the deposits gets nothing.
 		let poor = release_batch(11, vec![batch_leaf(POOR, 1, MODEL, hash)]);
 		assert_noop!(mint(POOR, 11, &poor[0], &output), FundsError::FundsUnavailable);

@@ -462,17 +462,13 @@ pub struct ProofClaim {
 impl<T: Config> Pallet<T> {
 	/// Verifies many proofs of model `hash` together: one final
 	/// exponentiation and one multi-scalar multiplication for all of them
-	/// (`daifi_zk_verifier::verify_batch`), each proof weighted by 128 bits
-	/// of `blake2_256(model, every proof, its index)`, so no prover knows its
-	/// weight before every proof is fixed. `Ok` only if every proof verifies
-	/// (but for a chance near 2^-128); on `InvalidProof` the caller checks
-	/// each alone ([`ModelCatalog::verify`]) to find which. What a block's
-	/// results will be checked with together; its weight is the
-	/// `verify_proof_batch` benchmark.
+	/// (`daifi_zk_verifier::verify_batch`), each proof weighted as
+	/// [`batch_weights`] says. `Ok` only if every proof verifies (but for a
+	/// chance near 2^-128); on `InvalidProof` the caller cannot tell which
+	/// failed without checking each alone ([`ModelCatalog::verify`]). Its
+	/// weight is the `verify_proof_batch` benchmark.
 	pub fn verify_batch(hash: &ModelHash, claims: &[ProofClaim]) -> Result<(), VerificationError> {
-		use codec::Encode;
-		use sp_runtime::traits::{BlakeTwo256, Hash};
-		use daifi_zk_verifier::{batch_weight, decode_checked_key, decode_proof_with, Claim, VerifyError};
+		use daifi_zk_verifier::{decode_checked_key, decode_proof_with, Claim, VerifyError};
 		let key = CheckedKeys::<T>::get(hash).ok_or(VerificationError::UnknownModel)?;
 		let layout = Models::<T>::get(hash).ok_or(VerificationError::UnknownModel)?.layout();
 		let pvk = decode_checked_key::<Bn254>(&key).map_err(|_| VerificationError::UnknownModel)?;
@@ -481,15 +477,7 @@ impl<T: Config> Pallet<T> {
 			.map(|c| decode_proof_with::<Bn254>(&c.proof, daifi_bn254_host::g2_in_subgroup))
 			.collect::<Result<alloc::vec::Vec<_>, _>>()
 			.map_err(|_| VerificationError::MalformedProof)?;
-		let seed = BlakeTwo256::hash(&(hash, claims.iter().map(|c| &c.proof).collect::<alloc::vec::Vec<_>>()).encode());
-		let weights: alloc::vec::Vec<_> = (0..claims.len() as u32)
-			.map(|i| {
-				let digest = BlakeTwo256::hash(&(seed, i).encode());
-				let mut bytes = [0u8; 16];
-				bytes.copy_from_slice(&digest.as_bytes()[..16]);
-				batch_weight(&bytes)
-			})
-			.collect();
+		let weights = batch_weights(hash, claims);
 		let batch: alloc::vec::Vec<Claim<'_, Bn254>> = claims
 			.iter()
 			.zip(&proofs)
@@ -502,6 +490,29 @@ impl<T: Config> Pallet<T> {
 			VerifyError::InvalidProof | VerifyError::ValueOutOfRange => VerificationError::InvalidProof,
 		})
 	}
+}
+
+/// The weight of each proof of a batch ([`Pallet::verify_batch`]): 128 bits
+/// of `blake2_256(blake2_256(tag, model, every claim whole), index)`. Every
+/// claim is hashed whole (binding, input, output and proof), not the proofs
+/// alone: the batch check sums each public input weighted by `r_i` over the
+/// proofs, so a prover who knew the weights before fixing the outputs could
+/// shift several proofs' outputs by small amounts whose weighted sum is
+/// zero (a short vector of a lattice, found by reduction once there are a
+/// handful of proofs) and pass wrong outputs off as proven.
+pub fn batch_weights(hash: &ModelHash, claims: &[ProofClaim]) -> alloc::vec::Vec<<Bn254 as ark_ec::pairing::Pairing>::ScalarField> {
+	use codec::Encode;
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	let whole: alloc::vec::Vec<_> = claims.iter().map(|c| (&c.binding, &c.input, &c.output, &c.proof)).collect();
+	let seed = BlakeTwo256::hash(&(b"daifi/proof-batch", hash, whole).encode());
+	(0..claims.len() as u32)
+		.map(|i| {
+			let digest = BlakeTwo256::hash(&(seed, i).encode());
+			let mut bytes = [0u8; 16];
+			bytes.copy_from_slice(&digest.as_bytes()[..16]);
+			daifi_zk_verifier::batch_weight(&bytes)
+		})
+		.collect()
 }
 
 /// What other pallets need of a model, and proof verification against its key.
@@ -527,6 +538,14 @@ pub trait ModelCatalog<AccountId, Balance> {
 	/// The weight of one [`ModelCatalog::verify`] for a model with
 	/// `public_inputs` public inputs (the binding, input and output values).
 	fn verification_weight(public_inputs: u32) -> Weight;
+
+	/// Verifies `claims`, proofs of model `hash`, together: `Ok` only if
+	/// every one verifies (see [`Pallet::verify_batch`]).
+	fn verify_many(hash: &ModelHash, claims: &[ProofClaim]) -> Result<(), VerificationError>;
+
+	/// The most [`ModelCatalog::verify_many`] of `proofs` proofs costs for a
+	/// model with `public_inputs` public inputs.
+	fn batch_verification_weight(proofs: u32, public_inputs: u32) -> Weight;
 }
 
 impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
@@ -581,5 +600,21 @@ impl<T: Config> ModelCatalog<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	fn verification_weight(public_inputs: u32) -> Weight {
 		T::WeightInfo::verify_proof(public_inputs)
+	}
+
+	fn verify_many(hash: &ModelHash, claims: &[ProofClaim]) -> Result<(), VerificationError> {
+		Self::verify_batch(hash, claims)
+	}
+
+	/// The benchmark (`verify_proof_batch`, with the digits model's 75
+	/// public inputs) and, for a model with more, what they add to one
+	/// proof's verification counted for every proof: more than the batch
+	/// spends on them (one multi-scalar multiplication for all proofs, and
+	/// per proof a field multiplication per value).
+	fn batch_verification_weight(proofs: u32, public_inputs: u32) -> Weight {
+		let reference = fixtures::MLP_64_32_10_PUBLIC_INPUTS;
+		let extra = T::WeightInfo::verify_proof(public_inputs.max(reference))
+			.saturating_sub(T::WeightInfo::verify_proof(reference));
+		T::WeightInfo::verify_proof_batch(proofs).saturating_add(extra.saturating_mul(proofs.into()))
 	}
 }

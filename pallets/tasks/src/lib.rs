@@ -270,8 +270,14 @@ pub mod pallet {
 			burned: BalanceOf<T>,
 			refunded: BalanceOf<T>,
 		},
-		/// A result failed verification; the provider was slashed `slashed`.
+		/// A result failed verification; the provider was slashed `slashed`
+		/// (for results submitted together and rejected together, the first
+		/// carries the one slash and the others 0).
 		ResultRejected { task: TaskId, provider: T::AccountId, slashed: BalanceOf<T> },
+		/// A result of a `submit_results` call was not taken, for `error`
+		/// (the task was no longer the provider's, or the result is not for
+		/// it as it is): the others were.
+		ResultSkipped { task: TaskId, error: DispatchError },
 		/// The assigned provider missed the deadline; it was slashed `slashed`.
 		DeadlineMissed { task: TaskId, provider: T::AccountId, slashed: BalanceOf<T> },
 		/// The assigned provider declined the task (its engine could not
@@ -345,6 +351,13 @@ pub mod pallet {
 		AlreadyRevealed,
 		/// The revealed output is not the one the executor committed to.
 		CommitmentMismatch,
+		/// A `submit_results` call carries no result.
+		NoResults,
+		/// A result of a `submit_results` call is for a task of another model
+		/// than the call's.
+		OtherModel,
+		/// A `submit_results` call carries two results for one task.
+		DuplicateResult,
 	}
 
 	#[pallet::hooks]
@@ -520,6 +533,39 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_none(origin)?;
 			Self::do_attest(task, output, attestation)
+		}
+
+		/// Submit the results of several tasks of `model` at once: their
+		/// proofs are verified together (one final exponentiation and one
+		/// multi-scalar multiplication for all, each proof weighted by a hash
+		/// of every result: about a third of a proof's cost alone, see the
+		/// registry's `verify_proof_batch`). If they all verify, every task
+		/// settles as by `submit_result`. If any does not, they are rejected
+		/// together: the provider is slashed once (as for one invalid result:
+		/// an honest provider's worker checks each proof before it sends it)
+		/// and every task is requeued ([`Event::ResultRejected`]).
+		///
+		/// Signed by the compute key of the provider the tasks are assigned
+		/// to. A result whose task is no longer the provider's or whose
+		/// result does not fit the task as it is (`UnknownTask`,
+		/// `NotAssignedProvider`, `TaskClosed`, `WrongPhase`, `InputChanged`,
+		/// `WrongOutputShape`, `OtherModel`, `DuplicateResult`) is skipped
+		/// ([`Event::ResultSkipped`]): one task gone stale does not hold up
+		/// the others' results. Errors (nothing changes): `NoResults`,
+		/// `NotAComputeKey`, `UnknownModel`, or the first skip's error when
+		/// every result is skipped. Charged for `MaxResults` of the largest
+		/// model and refunded down to what it verified
+		/// ([`Pallet::submit_results_weight`]).
+		#[pallet::call_index(6)]
+		#[pallet::weight(Pallet::<T>::submit_results_weight(results.len() as u32, MAX_PUBLIC_INPUTS))]
+		pub fn submit_results(
+			origin: OriginFor<T>,
+			model: ModelHash,
+			results: ProvenResults,
+		) -> DispatchResultWithPostInfo {
+			let signer = ensure_signed(origin)?;
+			let (taken, public_inputs) = Self::do_submit_results(&signer, model, results)?;
+			Ok(Some(Self::submit_results_weight(taken, public_inputs)).into())
 		}
 	}
 

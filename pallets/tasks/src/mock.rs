@@ -129,6 +129,8 @@ parameter_types! {
 	pub static EngineFails: bool = false;
 	/// Results the off-chain worker sent: (compute key, task).
 	pub static Sent: Vec<(AccountId, TaskId)> = vec![];
+	/// Results the off-chain worker sent together: (compute key, tasks).
+	pub static SentTogether: Vec<(AccountId, Vec<TaskId>)> = vec![];
 	/// Declines the off-chain worker sent: (compute key, task, reason).
 	pub static Declined: Vec<(AccountId, TaskId, Vec<u8>)> = vec![];
 	/// Models the off-chain worker asked the engine to prepare, in order.
@@ -227,7 +229,7 @@ pub fn redundant_output() -> Vec<i64> {
 
 /// The off-chain worker's engine in tests: the key of [`HeldKey`], a
 /// real proof of the reference model (or [`EngineFails`]), transactions
-/// recorded in [`Sent`] and [`Declined`].
+/// recorded in [`Sent`], [`SentTogether`] and [`Declined`].
 pub struct TestCompute;
 impl LocalCompute<AccountId> for TestCompute {
 	fn compute_keys() -> Vec<AccountId> {
@@ -270,6 +272,10 @@ impl LocalCompute<AccountId> for TestCompute {
 	}
 	fn submit(key: &AccountId, task: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {
 		Sent::mutate(|s| s.push((*key, task)));
+		Ok(())
+	}
+	fn submit_many(key: &AccountId, _: ModelHash, results: ProvenResults) -> Result<(), ()> {
+		SentTogether::mutate(|s| s.push((*key, results.iter().map(|r| r.task).collect())));
 		Ok(())
 	}
 	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()> {
@@ -493,6 +499,7 @@ pub fn with_offchain(test: impl FnOnce()) {
 	CommitteeSigns::set(false);
 	NoCommitteeYet::set(false);
 	Sent::take();
+	SentTogether::take();
 	Declined::take();
 	Prepared::take();
 	Batches::take();

@@ -13,7 +13,10 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_compute_staking::{ComputeProviders, ReportOutcome};
 use pallet_credits::CreditLedger;
-use pallet_model_registry::{fixtures::MLP_64_32_10_PUBLIC_INPUTS as REFERENCE_PUBLIC_INPUTS, ModelCatalog};
+use alloc::vec::Vec;
+use pallet_model_registry::{
+	fixtures::MLP_64_32_10_PUBLIC_INPUTS as REFERENCE_PUBLIC_INPUTS, ModelCatalog, ModelHash, ProofClaim,
+};
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash, SaturatedConversion, Saturating, Zero},
 	DispatchError, DispatchResult,
@@ -61,6 +64,82 @@ impl<T: Config> Pallet<T> {
 		}
 		// The binding, then the input and output values.
 		Ok(model.public_inputs)
+	}
+
+	/// The weight of `submit_results` taking `results` results of a model with
+	/// `public_inputs` input and output values: `submit_result`'s benchmark
+	/// without its verification, per result, and one batch verification of
+	/// them all.
+	pub fn submit_results_weight(results: u32, public_inputs: u32) -> Weight {
+		T::WeightInfo::submit_result()
+			.saturating_sub(T::Models::verification_weight(REFERENCE_PUBLIC_INPUTS))
+			.saturating_mul(results.into())
+			.saturating_add(T::Models::batch_verification_weight(results, public_inputs))
+	}
+
+	/// Checks each result, skipping those that do not fit their task, then
+	/// verifies the rest together and settles them all or rejects them all;
+	/// see [`Pallet::submit_results`]. Returns how many were verified and
+	/// the model's public inputs.
+	pub(crate) fn do_submit_results(
+		signer: &T::AccountId,
+		model_hash: ModelHash,
+		results: ProvenResults,
+	) -> Result<(u32, u32), DispatchError> {
+		ensure!(!results.is_empty(), Error::<T>::NoResults);
+		let provider =
+			<T::Providers as ComputeProviders<_>>::provider_of(signer).ok_or(Error::<T>::NotAComputeKey)?;
+		let model = T::Models::model(&model_hash).ok_or(Error::<T>::UnknownModel)?;
+		let mut taken: Vec<(TaskId, TaskOf<T>, ProvenResult)> = Vec::with_capacity(results.len());
+		let mut skipped: Vec<(TaskId, DispatchError)> = Vec::new();
+		for result in results {
+			let id = result.task;
+			let fits = Self::assigned_task(signer, id).and_then(|(_, task)| {
+				ensure!(task.model == model_hash, Error::<T>::OtherModel);
+				ensure!(BlakeTwo256::hash_of(&task.input) == result.input_hash, Error::<T>::InputChanged);
+				ensure!(result.output.len() as u32 == model.output_len, Error::<T>::WrongOutputShape);
+				ensure!(taken.iter().all(|(t, ..)| *t != id), Error::<T>::DuplicateResult);
+				Ok(task)
+			});
+			match fits {
+				Ok(task) => taken.push((id, task, result)),
+				Err(error) => skipped.push((id, error)),
+			}
+		}
+		if taken.is_empty() {
+			return Err(skipped.first().map(|(_, e)| *e).unwrap_or_else(|| Error::<T>::NoResults.into()));
+		}
+		for (task, error) in skipped {
+			Self::deposit_event(Event::ResultSkipped { task, error });
+		}
+
+		let now = frame_system::Pallet::<T>::block_number();
+		Running::<T>::mutate(|r| r.retain(|t| taken.iter().all(|(id, ..)| id != t)));
+		let claims: Vec<ProofClaim> = taken
+			.iter()
+			.map(|(id, task, result)| ProofClaim {
+				binding: task_binding(*id, &provider),
+				input: task.input.to_vec(),
+				output: result.output.to_vec(),
+				proof: result.proof.to_vec(),
+			})
+			.collect();
+		let count = taken.len() as u32;
+		if T::Models::verify_many(&model_hash, &claims).is_ok() {
+			for (id, task, result) in taken {
+				let proof_hash = BlakeTwo256::hash(&result.proof);
+				let developer = model.developer.clone();
+				Self::settle(id, task, &[provider.clone()], result.output, proof_hash, model.flops, developer, now)?;
+			}
+		} else {
+			let mut slashed = <T::Providers as ReportOutcome<_>>::invalid_result(&provider);
+			for (id, task, _) in taken {
+				Self::deposit_event(Event::ResultRejected { task: id, provider: provider.clone(), slashed });
+				slashed = Zero::zero();
+				Self::retry_or_refund(id, task, provider.clone(), now);
+			}
+		}
+		Ok((count, model.public_inputs))
 	}
 
 	/// The provider whose compute key is `signer` and task `id`, which must be

@@ -16,6 +16,26 @@ pub type Tensor = BoundedVec<i64, ConstU32<MAX_TENSOR_LEN>>;
 /// for other encodings to be refused by name rather than by length).
 pub type ProofBytes = BoundedVec<u8, ConstU32<512>>;
 
+/// The most results one `submit_results` call carries (the range the batch
+/// verification is benchmarked over).
+pub const MAX_BATCHED_RESULTS: u32 = 64;
+
+/// One result of a `submit_results` call: as `submit_result` takes it.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ProvenResult {
+	/// The task.
+	pub task: TaskId,
+	/// blake2-256 of the SCALE-encoded input the result was made for.
+	pub input_hash: H256,
+	/// The output.
+	pub output: Tensor,
+	/// Its Groth16 proof.
+	pub proof: ProofBytes,
+}
+
+/// The results of one `submit_results` call.
+pub type ProvenResults = BoundedVec<ProvenResult, ConstU32<MAX_BATCHED_RESULTS>>;
+
 /// How a result is verified.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
@@ -337,6 +357,8 @@ pub trait LocalCompute<AccountId> {
 	fn reveal(key: &AccountId, task: TaskId, output: Tensor, salt: [u8; 32]) -> Result<(), ()>;
 	/// Sends `submit_result(task, input_hash, output, proof)` signed with `key`.
 	fn submit(key: &AccountId, task: TaskId, input_hash: H256, output: Tensor, proof: ProofBytes) -> Result<(), ()>;
+	/// Sends `submit_results(model, results)` signed with `key`.
+	fn submit_many(key: &AccountId, model: ModelHash, results: ProvenResults) -> Result<(), ()>;
 	/// Sends `decline_task(task, reason)` signed with `key`.
 	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()>;
 }
@@ -361,6 +383,9 @@ impl<AccountId> LocalCompute<AccountId> for () {
 		Err(())
 	}
 	fn submit(_: &AccountId, _: TaskId, _: H256, _: Tensor, _: ProofBytes) -> Result<(), ()> {
+		Err(())
+	}
+	fn submit_many(_: &AccountId, _: ModelHash, _: ProvenResults) -> Result<(), ()> {
 		Err(())
 	}
 	fn decline(_: &AccountId, _: TaskId, _: DeclineReason) -> Result<(), ()> {

@@ -6,7 +6,9 @@
 //! model's first task does not wait for that. Then it hands the engine all
 //! the provider's tasks not answered recently at once (the engine proves
 //! them in parallel), each proof bound to its task and the provider, and
-//! sends each result as a transaction signed with the compute key. The
+//! sends the results as transactions signed with the compute key: one
+//! `submit_results` per model for several (their proofs verified together
+//! on chain, about a third of the cost each), `submit_result` for one. The
 //! engine checks the proof against the registered key first: a proof the
 //! chain would reject (and slash) is never sent. When the engine cannot
 //! answer, the worker declines the task with the engine's reason (a small
@@ -29,6 +31,7 @@ use codec::Encode;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_compute_staking::ComputeProviders;
+use pallet_model_registry::ModelHash;
 use sp_runtime::{
 	offchain::storage::StorageValueRef,
 	traits::{BlakeTwo256, Hash, Saturating},
@@ -61,8 +64,17 @@ impl<T: Config> Pallet<T> {
 				})
 				.collect();
 			let results = T::LocalCompute::infer_and_prove(&jobs);
+			let mut proven: alloc::collections::BTreeMap<ModelHash, Vec<ProvenResult>> = Default::default();
 			for ((id, task), result) in claimed.into_iter().zip(results) {
-				Self::answer(&key, id, BlakeTwo256::hash_of(&task.input), result);
+				let input_hash = BlakeTwo256::hash_of(&task.input);
+				match result {
+					Ok((output, proof)) =>
+						proven.entry(task.model).or_default().push(ProvenResult { task: id, input_hash, output, proof }),
+					Err(reason) => Self::decline_with(&key, id, reason),
+				}
+			}
+			for (model, results) in proven {
+				Self::send_results(&key, model, results);
 			}
 		}
 	}
@@ -183,26 +195,29 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Sends the result of task `id` (on the input hashing to `input_hash`),
-	/// or declines it with the engine's reason.
-	fn answer(
-		key: &T::AccountId,
-		id: TaskId,
-		input_hash: sp_core::H256,
-		result: Result<(Tensor, ProofBytes), Vec<u8>>,
-	) {
-		match result {
-			Ok((output, proof)) => {
-				let sent = T::LocalCompute::submit(key, id, input_hash, output, proof);
-				log::info!(target: "daifi-tasks", "task {id}: result sent ({sent:?})");
-			},
-			Err(reason) => {
-				log::warn!(target: "daifi-tasks", "task {id}: not answered: {}", String::from_utf8_lossy(&reason));
-				let reason = DeclineReason::truncate_from(reason);
-				let sent = T::LocalCompute::decline(key, id, reason);
-				log::info!(target: "daifi-tasks", "task {id}: declined ({sent:?})");
-			},
+	/// Sends the proven results of tasks of `model`: alone, or together in
+	/// calls of up to [`MAX_BATCHED_RESULTS`].
+	fn send_results(key: &T::AccountId, model: ModelHash, mut results: Vec<ProvenResult>) {
+		if let [_] = results[..] {
+			let ProvenResult { task, input_hash, output, proof } = results.remove(0);
+			let sent = T::LocalCompute::submit(key, task, input_hash, output, proof);
+			log::info!(target: "daifi-tasks", "task {task}: result sent ({sent:?})");
+			return;
 		}
+		while !results.is_empty() {
+			let rest = results.split_off(results.len().min(MAX_BATCHED_RESULTS as usize));
+			let tasks: Vec<TaskId> = results.iter().map(|r| r.task).collect();
+			let sent = T::LocalCompute::submit_many(key, model, ProvenResults::truncate_from(results));
+			log::info!(target: "daifi-tasks", "tasks {tasks:?}: results sent together ({sent:?})");
+			results = rest;
+		}
+	}
+
+	/// Declines task `id` with the engine's reason.
+	fn decline_with(key: &T::AccountId, id: TaskId, reason: Vec<u8>) {
+		log::warn!(target: "daifi-tasks", "task {id}: not answered: {}", String::from_utf8_lossy(&reason));
+		let sent = T::LocalCompute::decline(key, id, DeclineReason::truncate_from(reason));
+		log::info!(target: "daifi-tasks", "task {id}: declined ({sent:?})");
 	}
 
 	/// Has the engine prepare every model `provider` says it serves, so

@@ -84,6 +84,10 @@ impl pallet_tasks::LocalCompute<AccountId> for NodeCompute {
 		super::offchain::send_signed(key, pallet_tasks::Call::submit_result { task, input_hash, output, proof })
 	}
 
+	fn submit_many(key: &AccountId, model: pallet_model_registry::ModelHash, results: pallet_tasks::ProvenResults) -> Result<(), ()> {
+		super::offchain::send_signed(key, pallet_tasks::Call::submit_results { model, results })
+	}
+
 	fn decline(key: &AccountId, task: TaskId, reason: DeclineReason) -> Result<(), ()> {
 		super::offchain::send_signed(key, pallet_tasks::Call::decline_task { task, reason })
 	}

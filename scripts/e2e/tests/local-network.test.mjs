@@ -297,15 +297,16 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
     }
     const model = (await api.query.modelRegistry.models(MODEL)).unwrap();
     const price = model.price.toBigInt();
-    const deposited = await signAndFinalize(api, api.tx.batches.deposit(10n * price), user);
-    assert.equal(deposited.error, null, 'Dave prepays into his escrow');
+    const deposited = await signAndFinalize(api, api.tx.batches.deposit(alice.address, 10n * price), user);
+    assert.equal(deposited.error, null, 'Dave prepays into his escrow for Alice');
+    const escrowOf = () => api.call.batchesApi.escrow(user.address, alice.address);
 
-    // Dave signs two requests and sends them to Alice's node, which proves them at once.
-    const escrow = await api.call.batchesApi.escrow(user.address);
+    // Dave signs two requests to Alice and sends them to her node, which proves them at once.
+    const escrow = await escrowOf();
     const input = api.createType('Vec<i64>', IMAGE);
     const inputHash = blake2(input.toU8a());
     const requests = [1, 2].map((i) => api.createType('PalletBatchesRequest', {
-      user: user.address, nonce: escrow.nonce.toNumber() + i, model: MODEL, inputHash, fee: price,
+      user: user.address, executor: alice.address, nonce: escrow.nonce.toNumber() + i, model: MODEL, inputHash, fee: price,
       spent: escrow.spent.toBigInt() + BigInt(i) * price,
     }));
     const signatures = await Promise.all(requests.map(async (request) => api.createType('MultiSignature',
@@ -315,6 +316,10 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
     const forged = api.createType('MultiSignature', { Sr25519: challenger.sign(await api.call.batchesApi.requestMessage(requests[0])) });
     assert.match((await send(requests[0], forged, IMAGE)).error.message, /^signature/);
     assert.match((await send(requests[0], signatures[0], IMAGE.map((x) => x + 1))).error.message, /^input/);
+    // A request to another executor is not Alice's to prove (nor paid from her escrow).
+    const toBob = api.createType('PalletBatchesRequest', { ...requests[0].toJSON(), executor: devKey('Bob').address });
+    const toBobSigned = api.createType('MultiSignature', { Sr25519: user.sign(await api.call.batchesApi.requestMessage(toBob)) });
+    assert.match((await send(toBob, toBobSigned, IMAGE)).error.message, /^executor/);
     const started = Date.now();
     const proven = [];
     for (const [i, request] of requests.entries()) {
@@ -344,7 +349,7 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
     });
     const wrong = proven[0].output.map((v, i) => (i === 0 ? BigInt(v) + 1n : BigInt(v)));
     const leaves = requests.map((request, i) => api.createType('PalletBatchesLeaf', {
-      request, signature: signatures[i], executor: alice.address,
+      request, signature: signatures[i],
       outputHash: i === 0 ? blake2(api.createType('Vec<i64>', wrong).toU8a()) : proven[i].outputHash,
       proofHash: proven[i].proofHash, running: BigInt(i + 1) * price,
     }));
@@ -371,7 +376,7 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
     const submitted = await signAndFinalize(api, api.tx.batches.submitBatch(header, attestation), challenger);
     assert.equal(submitted.error, null, 'the batch is accepted');
     assert.equal(submitted.fee, 0n, 'a batch the committee signed is free to submit');
-    assert.equal((await api.call.batchesApi.escrow(user.address)).committed.toBigInt(), 2n * price);
+    assert.equal((await escrowOf()).committed.toBigInt(), 2n * price);
 
     // Eve challenges the first result with its real proof, which does not
     // verify for the attested (wrong) output: the batch is void, the four
@@ -390,16 +395,16 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
       const after = (await api.call.computeStakingApi.standing(m)).unwrap().active.toBigInt();
       assert.ok(after < bonds[i], `signer ${m} is slashed`);
     }
-    assert.equal((await api.call.batchesApi.escrow(user.address)).committed.toBigInt(), 0n, 'nothing of Dave\'s is debited');
+    assert.equal((await escrowOf()).committed.toBigInt(), 0n, 'nothing of Dave\'s is debited');
     console.log(`# wrong batch voided by a proof challenge: ${members.length} signers slashed ${voided.data.slashed.toBigInt()} in all`);
 
     // Two more requests, proven by Alice's node, in a right batch: the
     // members' own nodes check it (every proof, natively) and sign it, their
     // signatures travel over the committee gossip, and Bob's node hands out
     // the aggregate once it is a quorum.
-    const settled = await api.call.batchesApi.escrow(user.address);
+    const settled = await escrowOf();
     const more = [1, 2].map((i) => api.createType('PalletBatchesRequest', {
-      user: user.address, nonce: settled.nonce.toNumber() + i, model: MODEL, inputHash, fee: price,
+      user: user.address, executor: alice.address, nonce: settled.nonce.toNumber() + i, model: MODEL, inputHash, fee: price,
       spent: settled.spent.toBigInt() + BigInt(i) * price,
     }));
     const moreSignatures = await Promise.all(more.map(async (request) => api.createType('MultiSignature',
@@ -411,7 +416,7 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
       answers.push(result);
     }
     const rightLeaves = more.map((request, i) => api.createType('PalletBatchesLeaf', {
-      request, signature: moreSignatures[i], executor: alice.address, outputHash: answers[i].outputHash,
+      request, signature: moreSignatures[i], outputHash: answers[i].outputHash,
       proofHash: answers[i].proofHash, running: BigInt(i + 1) * price,
     }));
     const rightHashes = rightLeaves.map(leafHash);
@@ -458,7 +463,7 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
     console.log(`# right batch checked and signed by the members' nodes, aggregate gathered in ${((Date.now() - signStarted) / 1000).toFixed(1)} s`);
     const accepted = await signAndFinalize(api, api.tx.batches.submitBatch(right, gathered), challenger);
     assert.equal(accepted.error, null, 'the batch the members signed is accepted');
-    assert.equal((await api.call.batchesApi.escrow(user.address)).committed.toBigInt(), 2n * price, 'Dave\'s two requests are debited');
+    assert.equal((await escrowOf()).committed.toBigInt(), 2n * price, 'Dave\'s two requests are debited');
 
     // Eve asks for one result's data: a member's node posts it from what it
     // kept when it signed, with its compute key, and earns Eve's deposit.
@@ -468,7 +473,7 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
       if (found) answered = found;
     });
     const askedAt = Date.now();
-    const asked = await signAndFinalize(api, api.tx.batches.requestData(right.sequence, user.address, more[0].nonce), challenger);
+    const asked = await signAndFinalize(api, api.tx.batches.requestData(right.sequence, user.address, alice.address, more[0].nonce), challenger);
     assert.equal(asked.error, null, 'the data request is taken');
     while (!answered) {
       assert.ok(Date.now() - askedAt < 60_000, 'a member\'s node posts the data within a minute');

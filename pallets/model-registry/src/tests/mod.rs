@@ -319,3 +319,29 @@ fn proofs_verify_together_and_one_bad_proof_fails_the_batch() {
 		assert_eq!(ModelRegistry::verify_batch(&mlp().hash, &claims), Err(VerificationError::WrongShape));
 	});
 }
+
+#[test]
+fn batch_weights_depend_on_every_part_of_every_claim() {
+	// A prover who could fix the weights and then choose outputs could make
+	// small output shifts cancel in the batch's weighted sums: every weight
+	// must change with any claim's binding, input, output or proof.
+	let claims: Vec<_> = (1..=3)
+		.map(|i| crate::ProofClaim { binding: [i; 32], input: vec![i as i64; 4], output: vec![2; 2], proof: vec![i; 8] })
+		.collect();
+	let weights = crate::batch_weights(&mlp().hash, &claims);
+	assert_eq!(weights.len(), 3);
+	assert!(weights[0] != weights[1] && weights[1] != weights[2]);
+	let changes: [fn(&mut crate::ProofClaim); 4] = [
+		|c| c.binding[0] ^= 1,
+		|c| c.input[0] += 1,
+		|c| c.output[1] -= 1,
+		|c| c.proof[7] ^= 1,
+	];
+	for change in changes {
+		let mut changed = claims.clone();
+		change(&mut changed[2]);
+		let reweighted = crate::batch_weights(&mlp().hash, &changed);
+		assert!(weights.iter().zip(&reweighted).all(|(a, b)| a != b), "every weight changes");
+	}
+	assert_ne!(crate::batch_weights(&H256::repeat_byte(9), &claims), weights, "and with the model");
+}

@@ -4,6 +4,7 @@ mod scheduling;
 mod composition;
 mod redundant;
 mod self_dealing;
+mod batched_results;
 mod submission;
 mod verification;
 mod worker;

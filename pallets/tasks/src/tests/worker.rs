@@ -45,9 +45,11 @@ fn the_worker_prepares_its_providers_models_and_proves_their_tasks_together() {
 		// Every model of the provider's profile, before any task.
 		let profile = pallet_compute_staking::Providers::<Test>::get(who).unwrap().profile;
 		assert_eq!(Prepared::get(), profile.models.into_inner());
-		// All of its tasks in one call to the engine, each answered.
+		// All of its tasks in one call to the engine, answered in one
+		// transaction (their proofs verified together on chain).
 		assert_eq!(Batches::get(), vec![mine.len()]);
-		assert_eq!(Sent::get(), mine.iter().map(|id| (key(who), *id)).collect::<Vec<_>>());
+		assert_eq!(SentTogether::get(), vec![(key(who), mine.clone())]);
+		assert!(Sent::get().is_empty());
 		// The next run prepares again (a no-op for a ready model) and proves nothing.
 		TaskMarket::offchain_worker(4);
 		assert_eq!(Batches::get().len(), 1);
