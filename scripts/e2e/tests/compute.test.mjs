@@ -209,6 +209,22 @@ test('the worker answers 20 tasks at once before their deadlines; each verified 
   // The users paid exactly the price and the submission fees; Bob got the developer's share of each.
   const last = (await api.rpc.chain.getHeader()).hash;
   const lastBlock = Math.max(...[...done.values()].map((d) => d.block));
+
+  // The worker proved the tasks of each run together and sent their results
+  // together: their proofs were verified together on chain (submitResults).
+  const together = [];
+  let alone = 0;
+  for (let n = Math.min(...submitted.map((s) => s.block)); n <= lastBlock; n += 1) {
+    const block = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(n));
+    for (const { method } of block.block.extrinsics) {
+      if (method.section !== 'tasks') continue;
+      if (method.method === 'submitResults') together.push(method.args[1].length);
+      if (method.method === 'submitResult') alone += 1;
+    }
+  }
+  console.log(`# results sent: ${together.join(' + ') || 'none'} together (submitResults), ${alone} alone`);
+  assert.ok(together.some((count) => count >= 2), 'results of one run were sent and verified together');
+  assert.ok(together.reduce((a, b) => a + b, 0) + alone >= TASKS, 'every result sent');
   const settledAt = await api.rpc.chain.getBlockHash(lastBlock);
   assert.equal(await total(bob, settledAt), before.bob + BigInt(TASKS) * split(price).developer);
   for (const [u, who] of users.entries()) {
