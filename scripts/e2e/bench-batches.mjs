@@ -18,9 +18,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { stringToU8a, u8aConcat } from '@polkadot/util';
-import { blake2AsU8a } from '@polkadot/util-crypto';
+import { stringToU8a } from '@polkadot/util';
 
+import { blake2, leafHash, merkleRoot } from './lib/batch.mjs';
 import { connect, devKey, signAndFinalize } from './lib/chain.mjs';
 import { DaifiNode, NODE_BINARY, sleep } from './lib/node.mjs';
 
@@ -33,21 +33,7 @@ const MODEL = `0x${readFileSync(resolve(fixtures, 'mlp_64_32_10.hash')).toString
 const digits = JSON.parse(readFileSync(resolve(root, 'zk-circuits/models/digits_test.json'), 'utf8'));
 const IMAGES = digits.inputs.map((image) => image.map((x) => Math.round(x * 256)));
 
-const blake2 = (...parts) => blake2AsU8a(u8aConcat(...parts), 256);
 const seconds = (ms) => (ms / 1000).toFixed(2);
-
-/** The levels of the batch's Merkle tree over `leaves` (hashes), as `pallet_batches::merkle` builds it. */
-function root32(leaves) {
-  let level = leaves;
-  while (level.length > 1) {
-    const above = [];
-    for (let i = 0; i < level.length; i += 2) {
-      above.push(blake2(stringToU8a('daifi/batch-node'), level[i], level[i + 1] ?? new Uint8Array(32)));
-    }
-    level = above;
-  }
-  return level[0];
-}
 
 const run = (args) => {
   const out = spawnSync(NODE_BINARY, args, { encoding: 'utf8' });
@@ -128,7 +114,7 @@ try {
   const sequence = (await api.call.batchesApi.nextSequence()).toNumber();
   const header = api.createType('PalletBatchesBatchHeader', {
     sequence,
-    root: root32(leaves.map((leaf) => blake2(stringToU8a('daifi/batch-leaf'), leaf.toU8a()))),
+    root: merkleRoot(leaves.map(leafHash)),
     results: RESULTS,
     users: users.map((_, u) => {
       const last = requests[(perUser - 1) * USERS + u];

@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { bnToU8a, compactToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 
+import { batchPayload, blake2, committeeSign, leafHash, nodeHash } from '../lib/batch.mjs';
 import { computeKeyProof, connect, devKey, signAndFinalize } from '../lib/chain.mjs';
 import { DaifiNode, NODE_BINARY, sleep } from '../lib/node.mjs';
 import { loadVerifier } from '../lib/verifier.mjs';
@@ -263,12 +264,6 @@ test('a Redundant(3) task with a lying executor is settled by the committee, and
   }
 });
 
-/** blake2-256 of `parts` concatenated. */
-const blake2 = (...parts) => blake2AsU8a(u8aConcat(...parts), 256);
-/** A batch's Merkle leaf and node hashes (`pallet_batches::merkle`). */
-const leafHash = (leaf) => blake2(stringToU8a('daifi/batch-leaf'), leaf.toU8a());
-const nodeHash = (left, right) => blake2(stringToU8a('daifi/batch-node'), left, right);
-
 /** Calls JSON-RPC `method` on `node` over HTTP: `{ result }` or `{ error }`. */
 async function rpc(node, method, params) {
   const response = await fetch(node.wsUrl.replace(/^ws/, 'http'), {
@@ -276,14 +271,6 @@ async function rpc(node, method, params) {
     body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
   });
   return response.json();
-}
-
-/** Signs `payload` for the committee of `epoch` with the committee keys of `suris`' compute keys. */
-function committeeSign(api, epoch, payload, suris) {
-  const args = ['committee-sign', '--genesis', api.genesisHash.toHex(), '--epoch', String(epoch), '--payload', u8aToHex(payload)];
-  const signed = spawnSync(NODE_BINARY, [...args, ...suris.flatMap((s) => ['--suri', s])], { encoding: 'utf8' });
-  assert.equal(signed.status, 0, signed.stderr);
-  return JSON.parse(signed.stdout);
 }
 
 test('a batch request is proven by an executor\'s node; members\' nodes check and sign a right batch and refuse a wrong one; a wrong batch a colluding committee signs is voided by a challenge and its signers slashed', async () => {
@@ -368,8 +355,7 @@ test('a batch request is proven by an executor\'s node; members\' nodes check an
       const { error } = await rpc(nodes[name], 'daifi_batchSign', [header.toHex(), [data(0, wrong), data(1, proven[1].output)]]);
       assert.match(error?.message ?? '', /^leaf 0: proof does not verify/, `${name}'s node refuses to sign the wrong batch`);
     }
-    const payload = u8aConcat(stringToU8a('daifi/batch'), bnToU8a(sequence, { bitLength: 64 }), blake2(header.toU8a()));
-    const signed = committeeSign(api, epoch.toNumber(), payload, suris);
+    const signed = committeeSign(api, epoch.toNumber(), batchPayload(header), suris);
     const bitfield = new Uint8Array(Math.ceil(members.length / 8));
     members.forEach((_, i) => { bitfield[i >> 3] |= 1 << (i & 7); });
     const attestation = { epoch, signers: u8aToHex(bitfield), signature: signed.aggregate };
