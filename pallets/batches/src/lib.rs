@@ -410,7 +410,7 @@ pub mod pallet {
 		InsufficientEscrow,
 		/// The users' requests do not number the results.
 		CountMismatch,
-		/// The users' debits are not the entries' gross.
+		/// The users' debits to an executor are not its entries' gross.
 		Unbalanced,
 		/// An entry's model is not registered.
 		UnknownModel,

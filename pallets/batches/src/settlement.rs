@@ -1,7 +1,10 @@
 //! Accepting a batch (checks and debits set aside) and paying it out.
 
 use crate::{pallet::*, types::*};
-use alloc::{collections::BTreeSet, vec::Vec};
+use alloc::{
+	collections::{BTreeMap, BTreeSet},
+	vec::Vec,
+};
 use frame_support::{
 	ensure,
 	traits::{
@@ -36,10 +39,15 @@ impl<T: Config> Pallet<T> {
 		ensure!(header.results > 0 && !header.entries.is_empty(), Error::<T>::EmptyBatch);
 		let mut leaves: u32 = 0;
 		let mut gross = BalanceOf::<T>::zero();
+		// What each executor's entries earn: its users' debits must pay
+		// exactly that, so that no escrow pays another executor's work.
+		let mut owed: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for entry in header.entries.iter() {
 			ensure!(entry.count > 0, Error::<T>::EntriesDoNotTile);
 			leaves = leaves.checked_add(entry.count).ok_or(Error::<T>::EntriesDoNotTile)?;
 			gross = gross.checked_add(&entry.gross).ok_or(Error::<T>::Overflow)?;
+			let due = owed.entry(entry.executor.clone()).or_insert_with(Zero::zero);
+			*due = due.checked_add(&entry.gross).ok_or(Error::<T>::Overflow)?;
 			let model = T::Models::model(&entry.model).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(!model.retired, Error::<T>::RetiredModel);
 		}
@@ -53,7 +61,6 @@ impl<T: Config> Pallet<T> {
 
 		let mut seen = BTreeSet::new();
 		let mut requests: u64 = 0;
-		let mut debited = BalanceOf::<T>::zero();
 		let mut updates = Vec::with_capacity(header.users.len());
 		for debit in header.users.iter() {
 			let (user, executor) = (&debit.last.user, &debit.last.executor);
@@ -68,14 +75,15 @@ impl<T: Config> Pallet<T> {
 			let committed = escrow.committed.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 			ensure!(committed <= escrow.held, Error::<T>::InsufficientEscrow);
 			requests = requests.saturating_add(debit.last.nonce - debit.first_nonce + 1);
-			debited = debited.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			let due = owed.get_mut(executor).ok_or(Error::<T>::Unbalanced)?;
+			*due = due.checked_sub(&amount).ok_or(Error::<T>::Unbalanced)?;
 			escrow.committed = committed;
 			escrow.nonce = debit.last.nonce;
 			escrow.spent = debit.last.spent;
 			updates.push((user.clone(), executor.clone(), escrow, amount, debit.first_nonce));
 		}
 		ensure!(requests == u64::from(header.results), Error::<T>::CountMismatch);
-		ensure!(debited == gross, Error::<T>::Unbalanced);
+		ensure!(owed.values().all(|due| due.is_zero()), Error::<T>::Unbalanced);
 
 		let until = frame_system::Pallet::<T>::block_number().saturating_add(T::ChallengePeriod::get());
 		let mut debits = Vec::with_capacity(updates.len());

@@ -293,6 +293,18 @@ fn headers_that_do_not_add_up_are_refused_by_name() {
 		b.header.entries[0].gross += 1;
 		refused(&b, Error::<Test>::Unbalanced);
 
+		// The totals agree, but user 1 pays P1's work from its escrow for P2
+		// (it signs a lower total to P1 and a higher one to P2): each
+		// executor's debits must be its entries' gross.
+		let mut b = build(1, &[2, 0, 0], &[P1, P2]);
+		assert_eq!((b.header.users[0].last.executor, b.header.users[1].last.executor), (P1, P2));
+		b.header.users[0].last.spent -= PRICE;
+		b.header.users[1].last.spent += PRICE;
+		for debit in b.header.users.iter_mut() {
+			debit.signature = sign(&debit.last);
+		}
+		refused(&b, Error::<Test>::Unbalanced);
+
 		// Fewer requests than results.
 		let mut b = build(1, &[2, 1, 0], &[P1, P2]);
 		b.header.results += 1;
@@ -471,10 +483,24 @@ fn a_request_settled_twice_in_a_batch_voids_it() {
 
 #[test]
 fn an_entry_total_that_is_not_its_leaves_fees_voids_the_batch() {
-	// The committee pays P1 a fee of P2's: the last leaf shows it.
+	// Two entries of P1 with two leaves each (as for two of its models, whose
+	// developers' shares follow the entries): moving a fee from one to the
+	// other keeps P1's debits equal to its gross (what acceptance checks),
+	// and only a leaf shows it. Moving one across executors is `Unbalanced`.
+	let two_entries = || {
+		let mut batch = build(1, &[2, 2, 0], &[P1]);
+		let entry = batch.header.entries[0].clone();
+		let half = Entry { count: 2, gross: 2 * PRICE, ..entry };
+		batch.header.entries = vec![half.clone(), half].try_into().unwrap();
+		batch.leaves[2].running = PRICE;
+		batch.leaves[3].running = 2 * PRICE;
+		batch.seal();
+		batch
+	};
+	// The last leaf shows it.
 	execute(|| {
 		fund(10_000);
-		let mut batch = build(1, &[2, 2, 0], &[P1, P2]);
+		let mut batch = two_entries();
 		batch.header.entries[0].gross += PRICE;
 		batch.header.entries[1].gross -= PRICE;
 		let evidence = Evidence::Running(batch.proof(1), None);
@@ -483,7 +509,7 @@ fn an_entry_total_that_is_not_its_leaves_fees_voids_the_batch() {
 	// The running totals hide it: the inflated step shows it.
 	execute(|| {
 		fund(10_000);
-		let mut batch = build(1, &[2, 2, 0], &[P1, P2]);
+		let mut batch = two_entries();
 		batch.header.entries[0].gross += PRICE;
 		batch.header.entries[1].gross -= PRICE;
 		batch.leaves[1].running += PRICE;
@@ -494,7 +520,7 @@ fn an_entry_total_that_is_not_its_leaves_fees_voids_the_batch() {
 	// Or the first leaf, if the inflation starts there.
 	execute(|| {
 		fund(10_000);
-		let mut batch = build(1, &[2, 2, 0], &[P1, P2]);
+		let mut batch = two_entries();
 		batch.header.entries[0].gross += PRICE;
 		batch.header.entries[1].gross -= PRICE;
 		batch.leaves[0].running += PRICE;
@@ -502,6 +528,14 @@ fn an_entry_total_that_is_not_its_leaves_fees_voids_the_batch() {
 		batch.seal();
 		let evidence = Evidence::Running(batch.proof(0), None);
 		assert_voided(&batch, evidence);
+	});
+	// Across executors, the chain refuses it outright.
+	execute(|| {
+		fund(10_000);
+		let mut batch = build(1, &[2, 2, 0], &[P1, P2]);
+		batch.header.entries[0].gross += PRICE;
+		batch.header.entries[1].gross -= PRICE;
+		refused(&batch, Error::<Test>::Unbalanced);
 	});
 }
 

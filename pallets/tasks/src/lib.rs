@@ -270,9 +270,7 @@ pub mod pallet {
 			burned: BalanceOf<T>,
 			refunded: BalanceOf<T>,
 		},
-		/// A result failed verification; the provider was slashed `slashed`
-		/// (for results submitted together and rejected together, the first
-		/// carries the one slash and the others 0).
+		/// A result failed verification; the provider was slashed `slashed`.
 		ResultRejected { task: TaskId, provider: T::AccountId, slashed: BalanceOf<T> },
 		/// A result of a `submit_results` call was not taken, for `error`
 		/// (the task was no longer the provider's, or the result is not for
@@ -540,10 +538,10 @@ pub mod pallet {
 		/// multi-scalar multiplication for all, each proof weighted by a hash
 		/// of every result: about a third of a proof's cost alone, see the
 		/// registry's `verify_proof_batch`). If they all verify, every task
-		/// settles as by `submit_result`. If any does not, they are rejected
-		/// together: the provider is slashed once (as for one invalid result:
-		/// an honest provider's worker checks each proof before it sends it)
-		/// and every task is requeued ([`Event::ResultRejected`]).
+		/// settles as by `submit_result`. If any does not, each is verified
+		/// alone (charged then): the valid ones settle, and each invalid one
+		/// is slashed and its task requeued as by `submit_result`
+		/// ([`Event::ResultRejected`]).
 		///
 		/// Signed by the compute key of the provider the tasks are assigned
 		/// to. A result whose task is no longer the provider's or whose
@@ -553,19 +551,23 @@ pub mod pallet {
 		/// ([`Event::ResultSkipped`]): one task gone stale does not hold up
 		/// the others' results. Errors (nothing changes): `NoResults`,
 		/// `NotAComputeKey`, `UnknownModel`, or the first skip's error when
-		/// every result is skipped. Charged for `MaxResults` of the largest
-		/// model and refunded down to what it verified
-		/// ([`Pallet::submit_results_weight`]).
+		/// every result is skipped. Charged as if every result were taken,
+		/// for the largest key, and checked both together and alone; refunded
+		/// down to what it did ([`Pallet::submit_results_weight`]; a skipped
+		/// result still pays its share of the reads).
 		#[pallet::call_index(6)]
-		#[pallet::weight(Pallet::<T>::submit_results_weight(results.len() as u32, MAX_PUBLIC_INPUTS))]
+		#[pallet::weight({
+			let n = results.len() as u32;
+			Pallet::<T>::submit_results_weight(n, n, MAX_PUBLIC_INPUTS, true)
+		})]
 		pub fn submit_results(
 			origin: OriginFor<T>,
 			model: ModelHash,
 			results: ProvenResults,
 		) -> DispatchResultWithPostInfo {
 			let signer = ensure_signed(origin)?;
-			let (taken, public_inputs) = Self::do_submit_results(&signer, model, results)?;
-			Ok(Some(Self::submit_results_weight(taken, public_inputs)).into())
+			let used = Self::do_submit_results(&signer, model, results)?;
+			Ok(Some(used).into())
 		}
 	}
 

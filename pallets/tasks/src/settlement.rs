@@ -66,43 +66,49 @@ impl<T: Config> Pallet<T> {
 		Ok(model.public_inputs)
 	}
 
-	/// The weight of `submit_results` taking `results` results of a model with
-	/// `public_inputs` input and output values: `submit_result`'s benchmark
-	/// without its verification, per result, and one batch verification of
-	/// them all.
-	pub fn submit_results_weight(results: u32, public_inputs: u32) -> Weight {
+	/// The weight of `submit_results` with `results` results, of which
+	/// `taken` were verified together (a model with `public_inputs` input
+	/// and output values) and, if that failed (`alone`), each again alone:
+	/// `submit_result`'s benchmark without its verification per result, one
+	/// batch verification, and the single verifications.
+	pub fn submit_results_weight(results: u32, taken: u32, public_inputs: u32, alone: bool) -> Weight {
+		let singles = if alone { taken } else { 0 };
 		T::WeightInfo::submit_result()
 			.saturating_sub(T::Models::verification_weight(REFERENCE_PUBLIC_INPUTS))
 			.saturating_mul(results.into())
-			.saturating_add(T::Models::batch_verification_weight(results, public_inputs))
+			.saturating_add(T::Models::batch_verification_weight(taken, public_inputs))
+			.saturating_add(T::Models::verification_weight(public_inputs).saturating_mul(singles.into()))
 	}
 
 	/// Checks each result, skipping those that do not fit their task, then
-	/// verifies the rest together and settles them all or rejects them all;
-	/// see [`Pallet::submit_results`]. Returns how many were verified and
-	/// the model's public inputs.
+	/// verifies the rest together: all settle, or, if that fails, each is
+	/// verified alone and settled or rejected as by `submit_result`; see
+	/// [`Pallet::submit_results`]. Returns the weight used.
 	pub(crate) fn do_submit_results(
 		signer: &T::AccountId,
 		model_hash: ModelHash,
 		results: ProvenResults,
-	) -> Result<(u32, u32), DispatchError> {
+	) -> Result<Weight, DispatchError> {
 		ensure!(!results.is_empty(), Error::<T>::NoResults);
 		let provider =
 			<T::Providers as ComputeProviders<_>>::provider_of(signer).ok_or(Error::<T>::NotAComputeKey)?;
 		let model = T::Models::model(&model_hash).ok_or(Error::<T>::UnknownModel)?;
+		let sent = results.len() as u32;
 		let mut taken: Vec<(TaskId, TaskOf<T>, ProvenResult)> = Vec::with_capacity(results.len());
 		let mut skipped: Vec<(TaskId, DispatchError)> = Vec::new();
-		for result in results {
+		for (i, result) in results.iter().enumerate() {
 			let id = result.task;
-			let fits = Self::assigned_task(signer, id).and_then(|(_, task)| {
-				ensure!(task.model == model_hash, Error::<T>::OtherModel);
-				ensure!(BlakeTwo256::hash_of(&task.input) == result.input_hash, Error::<T>::InputChanged);
-				ensure!(result.output.len() as u32 == model.output_len, Error::<T>::WrongOutputShape);
-				ensure!(taken.iter().all(|(t, ..)| *t != id), Error::<T>::DuplicateResult);
-				Ok(task)
-			});
+			// A repeat is refused before anything is read for it.
+			let repeat = results[..i].iter().any(|r| r.task == id);
+			let fits = if repeat { Err(Error::<T>::DuplicateResult.into()) } else { Self::assigned_task(signer, id) }
+				.and_then(|(_, task)| {
+					ensure!(task.model == model_hash, Error::<T>::OtherModel);
+					ensure!(BlakeTwo256::hash_of(&task.input) == result.input_hash, Error::<T>::InputChanged);
+					ensure!(result.output.len() as u32 == model.output_len, Error::<T>::WrongOutputShape);
+					Ok(task)
+				});
 			match fits {
-				Ok(task) => taken.push((id, task, result)),
+				Ok(task) => taken.push((id, task, result.clone())),
 				Err(error) => skipped.push((id, error)),
 			}
 		}
@@ -125,21 +131,24 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect();
 		let count = taken.len() as u32;
-		if T::Models::verify_many(&model_hash, &claims).is_ok() {
-			for (id, task, result) in taken {
+		// All verify (the batch check), or each is checked alone: an honest
+		// result sent beside a bad one still settles, and each bad one costs
+		// its own slash, as it would alone.
+		let together = T::Models::verify_many(&model_hash, &claims).is_ok();
+		for ((id, task, result), claim) in taken.into_iter().zip(claims) {
+			let valid = together ||
+				T::Models::verify(&model_hash, &claim.binding, &claim.input, &claim.output, &claim.proof).is_ok();
+			if valid {
 				let proof_hash = BlakeTwo256::hash(&result.proof);
 				let developer = model.developer.clone();
 				Self::settle(id, task, &[provider.clone()], result.output, proof_hash, model.flops, developer, now)?;
-			}
-		} else {
-			let mut slashed = <T::Providers as ReportOutcome<_>>::invalid_result(&provider);
-			for (id, task, _) in taken {
+			} else {
+				let slashed = <T::Providers as ReportOutcome<_>>::invalid_result(&provider);
 				Self::deposit_event(Event::ResultRejected { task: id, provider: provider.clone(), slashed });
-				slashed = Zero::zero();
 				Self::retry_or_refund(id, task, provider.clone(), now);
 			}
 		}
-		Ok((count, model.public_inputs))
+		Ok(Self::submit_results_weight(sent, count, model.public_inputs, !together))
 	}
 
 	/// The provider whose compute key is `signer` and task `id`, which must be

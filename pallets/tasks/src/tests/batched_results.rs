@@ -1,5 +1,6 @@
-//! `submit_results`: a provider's results verified together; one bad proof
-//! rejects them all; results that no longer fit their task are skipped.
+//! `submit_results`: a provider's results verified together; a bad proof
+//! among them is found and slashed alone; results that no longer fit their
+//! task are skipped.
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
@@ -49,7 +50,7 @@ fn results_sent_together_are_verified_together_and_each_settles() {
 		// Price 1,000 each: 720 to the executor.
 		assert_eq!(free(P1), before + 3 * 720);
 		// Charged one batch verification for three, refunded to the model's size.
-		let charged = TaskMarket::submit_results_weight(3, MLP_64_32_10_PUBLIC_INPUTS);
+		let charged = TaskMarket::submit_results_weight(3, 3, MLP_64_32_10_PUBLIC_INPUTS, false);
 		assert_eq!(post.actual_weight, Some(charged));
 		let alone = TaskMarket::submit_result_weight(MLP_64_32_10_PUBLIC_INPUTS).saturating_mul(3);
 		assert!(charged.ref_time() < alone.ref_time(), "{charged} for three together, {alone} one by one");
@@ -59,15 +60,20 @@ fn results_sent_together_are_verified_together_and_each_settles() {
 }
 
 #[test]
-fn one_bad_proof_rejects_the_results_sent_with_it_and_slashes_once() {
+fn a_bad_proof_among_results_sent_together_is_found_and_slashed_alone() {
 	execute(|| {
 		let mut results = three_for_p1();
 		// The middle output altered (its proof is for the real one).
 		results[1].output[0] += 1;
 		let before = free(P1);
-		assert_ok!(send(key(P1), results.clone()));
+		let post = send(key(P1), results.clone()).unwrap();
+		let tasks: Vec<TaskId> = results.iter().map(|r| r.task).collect();
+		// The honest results beside it settle and are paid.
+		assert!(completed(tasks[0]) && completed(tasks[2]) && !completed(tasks[1]));
+		assert_eq!(free(P1), before + 2 * 720);
+		// The bad one costs the slash it would cost alone, and its task goes back.
 		let p = pallet_compute_staking::Providers::<Test>::get(P1).unwrap();
-		assert_eq!((p.active, p.record.failed, p.open_tasks), (BOND / 2, 1, 0), "one slash for the call");
+		assert_eq!((p.active, p.record.failed), (BOND / 2, 1));
 		let rejected: Vec<_> = events()
 			.into_iter()
 			.filter_map(|e| match e {
@@ -75,10 +81,33 @@ fn one_bad_proof_rejects_the_results_sent_with_it_and_slashes_once() {
 				_ => None,
 			})
 			.collect();
-		let tasks: Vec<TaskId> = results.iter().map(|r| r.task).collect();
-		assert_eq!(rejected, vec![(tasks[0], BOND / 2), (tasks[1], 0), (tasks[2], 0)]);
-		assert!(tasks.iter().all(|t| !completed(*t)), "nothing settled");
-		assert_eq!(free(P1), before, "nothing paid");
+		assert_eq!(rejected, vec![(tasks[1], BOND / 2)]);
+		assert!(!matches!(Tasks::<Test>::get(tasks[1]).unwrap().status, TaskStatus::Assigned { provider: P1, .. }));
+		// Charged the batch check and each proof alone.
+		let charged = TaskMarket::submit_results_weight(3, 3, MLP_64_32_10_PUBLIC_INPUTS, true);
+		assert_eq!(post.actual_weight, Some(charged));
+	});
+}
+
+#[test]
+fn two_bad_proofs_sent_together_cost_two_slashes() {
+	execute(|| {
+		let mut results = three_for_p1();
+		results[0].output[0] += 1;
+		results[2].proof = results[1].proof.clone();
+		assert_ok!(send(key(P1), results.clone()));
+		// Each invalid result slashes as it would alone.
+		let p = pallet_compute_staking::Providers::<Test>::get(P1).unwrap();
+		assert_eq!(p.record.failed, 2);
+		let slashes: Vec<_> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::ResultRejected { task, slashed, .. } => Some((task, slashed)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(slashes, vec![(results[0].task, BOND / 2), (results[2].task, BOND / 4)]);
+		assert!(completed(results[1].task));
 	});
 }
 
