@@ -20,25 +20,34 @@ fn funded<T: Config>(who: &T::AccountId) {
 	T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 1_000_000u32.into());
 }
 
-/// `users` users with escrow for the first executor, each signing its
-/// first requests to it; `entries` entries of distinct executors, one leaf
-/// each beyond the first. Returns the header (leaves: `max(users, entries)`).
+/// A header of `users` debits (each a user and an executor) and `entries`
+/// entries, over `max(users, entries)` leaves, balanced per executor as
+/// acceptance requires: `min(users, entries)` providers, each user paying
+/// the provider of its index modulo that, each entry earned by the same
+/// way. The users have escrow for their executor and sign their last
+/// request.
 fn header<T: Config>(users: u32, entries: u32) -> HeaderOf<T> {
 	let fee: BalanceOf<T> = 10u32.into();
 	let results = users.max(entries);
 	let model = T::BenchmarkHelper::model();
-	let executor = T::BenchmarkHelper::provider(0);
+	let providers: Vec<T::AccountId> = (0..users.min(entries)).map(T::BenchmarkHelper::provider).collect();
+	let k = providers.len() as u32;
+	// With more users than entries, each user has one request and an entry
+	// has all of its executor's; with more entries, each entry has one leaf
+	// and a user pays all of its executor's.
+	let user_count = |i: u32| if users >= entries { 1 } else { (entries - 1 - i) / k + 1 };
+	let entry_count = |j: u32| if users >= entries { (users - 1 - j) / k + 1 } else { 1 };
 	let mut debits = Vec::new();
 	for i in 0..users {
 		let user = T::BenchmarkHelper::user(i);
+		let executor = providers[(i % k) as usize].clone();
+		let count = user_count(i);
 		funded::<T>(&user);
-		BatchLane::<T>::deposit(RawOrigin::Signed(user.clone()).into(), executor.clone(), fee * results.into())
+		BatchLane::<T>::deposit(RawOrigin::Signed(user.clone()).into(), executor.clone(), fee * count.into())
 			.expect("funded");
-		// User 0 takes what is left over.
-		let count = if i == 0 { results - users + 1 } else { 1 };
 		let last = Request {
 			user: user.clone(),
-			executor: executor.clone(),
+			executor,
 			nonce: count.into(),
 			model,
 			input_hash: H256::repeat_byte(1),
@@ -49,9 +58,9 @@ fn header<T: Config>(users: u32, entries: u32) -> HeaderOf<T> {
 		debits.push(UserDebit { first_nonce: 1, last, signature });
 	}
 	let entries = (0..entries)
-		.map(|i| {
-			let count = if i == 0 { results - entries + 1 } else { 1 };
-			Entry { executor: T::BenchmarkHelper::provider(i), model, count, gross: fee * count.into() }
+		.map(|j| {
+			let count = entry_count(j);
+			Entry { executor: providers[(j % k) as usize].clone(), model, count, gross: fee * count.into() }
 		})
 		.collect::<Vec<_>>();
 	BatchHeader {
