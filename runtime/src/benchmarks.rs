@@ -16,5 +16,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_tasks, Tasks]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_tricameral, Tricameral]
 	[pallet_utility, Utility]
 );

@@ -2,20 +2,27 @@
 //!
 //! - `development`: one validator (Alice), sudo Alice, the well-known dev
 //!   accounts funded and given compute credits; the reference digits model
-//!   whitelisted (developer Bob) and served by Alice.
-//! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave), sudo Alice,
-//!   the well-known dev accounts funded and given credits; the digits model
-//!   whitelisted and served by Alice, as on `development` (a network to
-//!   measure the market on: `scripts/e2e/bench-latency.mjs`).
+//!   whitelisted (developer Bob) and served by Alice. Chambers: Compute
+//!   Alice, Model Bob, User Charlie, Dave and Eve.
+//! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave), **no sudo
+//!   key**: governed by the chambers (Compute the four validators, Model Eve,
+//!   User Dave and Ferdie: an account votes once per proposal, so three
+//!   validators, Eve, Dave and Ferdie make every majority); the well-known
+//!   dev accounts funded and given credits; the digits model whitelisted and
+//!   served by Alice, as on `development` (a network to measure the market
+//!   on: `scripts/e2e/bench-latency.mjs`).
 //! - `staging`: the shape of a public network's genesis: the same four
-//!   validators and **no sudo key**; only the validators are funded. A real
-//!   network replaces the validator keys with its own (chain-spec/README.md).
+//!   validators and **no sudo key**; only the validators and the founding
+//!   chamber members are funded; governed by the chambers as on
+//!   `local_testnet`. A real network replaces the validator keys and the
+//!   founding members with its own (chain-spec/README.md).
 
 use crate::{
 	AccountId, Balance, BalancesConfig, ComputeStakingConfig, CreditsConfig, ModelRegistryConfig,
-	PocRewardsConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, DAI,
-	MILLI_DAI,
+	PocRewardsConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TricameralConfig,
+	BABE_GENESIS_EPOCH_CONFIG, DAI, MILLI_DAI,
 };
+use pallet_tricameral::Chamber;
 use pallet_model_registry::fixtures;
 use pallet_compute_staking::{HardwareProfile, LatencyClass, NodeProfile};
 use alloc::{vec, vec::Vec};
@@ -126,13 +133,26 @@ fn dev_accounts() -> Vec<AccountId> {
 /// development chains only. A public network whitelists keys from a ceremony.
 struct DevMarket;
 
+/// The founding members of the Model and User chambers (the Compute Chamber's
+/// are the genesis validators).
+struct Founders {
+	developers: Vec<AccountId>,
+	users: Vec<AccountId>,
+}
+
 fn genesis(
 	validators: Vec<Validator>,
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
 	market: Option<DevMarket>,
+	founders: Founders,
 ) -> Value {
 	let count = validators.len() as u32;
+	let chambers = vec![
+		(Chamber::Compute, validators.iter().map(|v| v.account.clone()).collect::<Vec<_>>()),
+		(Chamber::Model, founders.developers),
+		(Chamber::User, founders.users),
+	];
 	// Compute keys pay the fees of the results they sign.
 	let balances = endowed
 		.iter()
@@ -196,7 +216,21 @@ fn genesis(
 		credits: CreditsConfig { credits },
 		poc_rewards: PocRewardsConfig { params: Some(crate::configs::genesis_reward_params()) },
 		sudo: SudoConfig { key: sudo },
+		tricameral: TricameralConfig { members: chambers },
 	})
+}
+
+/// Bob (the digits model's developer) founds the Model Chamber; Charlie,
+/// Dave and Eve the User Chamber.
+fn dev_founders() -> Founders {
+	Founders {
+		developers: vec![Sr25519Keyring::Bob.to_account_id()],
+		users: vec![
+			Sr25519Keyring::Charlie.to_account_id(),
+			Sr25519Keyring::Dave.to_account_id(),
+			Sr25519Keyring::Eve.to_account_id(),
+		],
+	}
 }
 
 /// One validator, Alice.
@@ -206,6 +240,7 @@ pub fn development_genesis() -> Value {
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		Some(DevMarket),
+		dev_founders(),
 	)
 }
 
@@ -218,16 +253,33 @@ fn four_validators() -> Vec<Validator> {
 	]
 }
 
-/// Four validators: Alice, Bob, Charlie and Dave; the development market.
-pub fn local_testnet_genesis() -> Value {
-	genesis(four_validators(), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()), Some(DevMarket))
+/// The founding Model (Eve) and User (Dave, Ferdie) chambers of a network
+/// with four validators.
+fn network_founders() -> Founders {
+	Founders {
+		developers: vec![Sr25519Keyring::Eve.to_account_id()],
+		users: vec![Sr25519Keyring::Dave.to_account_id(), Sr25519Keyring::Ferdie.to_account_id()],
+	}
 }
 
-/// A public network's genesis: no sudo, only validators funded.
+/// Four validators: Alice, Bob, Charlie and Dave; the development market;
+/// no sudo: the chambers govern.
+pub fn local_testnet_genesis() -> Value {
+	genesis(four_validators(), dev_accounts(), None, Some(DevMarket), network_founders())
+}
+
+/// A public network's genesis: no sudo, only the validators and the founding
+/// chamber members funded; the chambers govern from block 0.
 pub fn staging_genesis() -> Value {
 	let validators = four_validators();
-	let endowed = validators.iter().map(|v| v.account.clone()).collect();
-	genesis(validators, endowed, None, None)
+	let founders = network_founders();
+	let endowed = validators
+		.iter()
+		.map(|v| v.account.clone())
+		.chain(founders.developers.iter().cloned())
+		.chain(founders.users.iter().filter(|u| !validators.iter().any(|v| &v.account == *u)).cloned())
+		.collect();
+	genesis(validators, endowed, None, None, founders)
 }
 
 /// The JSON patch of the preset `id`, if there is one.

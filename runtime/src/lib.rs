@@ -253,6 +253,12 @@ mod runtime {
 	#[runtime::pallet_index(20)]
 	pub type Batches = pallet_batches;
 
+	#[runtime::pallet_index(21)]
+	pub type Tricameral = pallet_tricameral;
+
+	#[runtime::pallet_index(22)]
+	pub type Parameters = pallet_parameters;
+
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;
 

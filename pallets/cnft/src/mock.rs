@@ -246,6 +246,7 @@ pub fn result(task: u64, output: Vec<i64>) -> TaskResult<AccountId, Balance, u64
 		input_hash: H256::repeat_byte(task as u8),
 		source: Some(task + 100),
 		verification: Verification::Zk,
+		payment: pallet_tasks::Payment::Dai,
 		provider: PROVIDER,
 		executors: vec![(PROVIDER, 10)].try_into().unwrap(),
 		output_hash: sp_runtime::traits::BlakeTwo256::hash_of(&output),

@@ -142,6 +142,7 @@ pub fn settle(provider: AccountId, flops: u64, counted: Balance, latency: u64) {
 		input_hash: Default::default(),
 		source: None,
 		verification: pallet_tasks::Verification::Zk,
+		payment: pallet_tasks::Payment::Dai,
 		provider,
 		executors: vec![(provider, counted)].try_into().unwrap(),
 		output: Default::default(),

@@ -267,6 +267,7 @@ impl<T: Config> Pallet<T> {
 			input_hash: BlakeTwo256::hash_of(&task.input),
 			source: task.source,
 			verification: task.verification,
+			payment: task.payment,
 			provider: provider.clone(),
 			executors: credited,
 			output_hash: BlakeTwo256::hash_of(&output),

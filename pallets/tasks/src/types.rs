@@ -262,6 +262,8 @@ pub struct TaskResult<AccountId, Balance, BlockNumber> {
 	pub source: Option<TaskId>,
 	/// How it was verified.
 	pub verification: Verification,
+	/// How it was paid for: the amounts below are DAi or compute credits.
+	pub payment: Payment,
 	/// Who computed it (for a redundant task, the first of `executors`).
 	pub provider: AccountId,
 	/// Every executor paid for it, with what counts toward its score.

@@ -2,7 +2,6 @@
 //! (one minute) for the next, and aggregate-signature attestations.
 
 use frame_support::traits::ConstU32;
-use frame_system::EnsureRoot;
 
 use alloc::vec::Vec;
 use codec::Encode;
@@ -96,8 +95,8 @@ impl pallet_attestation::Config for Runtime {
 	type Providers = ComputeStaking;
 	type Epochs = BabeEpochs;
 	type LocalKeys = NodeCommitteeKeys;
-	/// Root until the tricameral governance lands.
-	type AdminOrigin = EnsureRoot<AccountId>;
+	/// The three chambers (or the development chain's sudo).
+	type AdminOrigin = super::EnsureChambers;
 	type MaxCommitteeSize = ConstU32<MAX_COMMITTEE_SIZE>;
 	/// One key per provider.
 	type MaxKeys = ConstU32<{ super::staking::MAX_PROVIDERS }>;

@@ -92,8 +92,8 @@ impl pallet_batches::Config for Runtime {
 	type Providers = ComputeStaking;
 	type Committee = AttestationCommittee;
 	type Answerer = NodeAnswerer;
-	type BurnedShare = super::market::BurnedShare;
-	type ExecutorShare = super::market::ExecutorShare;
+	type BurnedShare = super::governance::BurnedShare;
+	type ExecutorShare = super::governance::ExecutorShare;
 	type ChallengePeriod = ChallengePeriod;
 	type UnlockDelay = UnlockDelay;
 	type ChallengeDeposit = ChallengeDeposit;

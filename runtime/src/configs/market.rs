@@ -5,10 +5,7 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU128, ConstU32},
 };
-use frame_system::{
-	offchain::{AppCrypto, Signer},
-	EnsureRoot,
-};
+use frame_system::offchain::{AppCrypto, Signer};
 use pallet_model_registry::ModelHash;
 use pallet_tasks::{ComputeJob, DeclineReason, ModelReadiness, ProofBytes, TaskId, Tensor};
 use sp_core::crypto::KeyTypeId;
@@ -155,8 +152,8 @@ impl pallet_tasks::BenchmarkHelper for TaskBenchmarks {
 impl pallet_model_registry::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	/// Root until the tricameral governance lands.
-	type ManagerOrigin = EnsureRoot<AccountId>;
+	/// The three chambers (or the development chain's sudo).
+	type ManagerOrigin = super::EnsureChambers;
 	/// 100 DAi held per phase-1 contribution: a flood of bogus contributions
 	/// (each burned when rejected) costs the flooder.
 	type Phase1Deposit = ConstU128<{ 100 * crate::DAI }>;
@@ -166,21 +163,17 @@ impl pallet_model_registry::Config for Runtime {
 }
 
 impl pallet_credits::Config for Runtime {
-	/// Root grants credits (onboarding); nothing moves them between accounts.
-	type GrantOrigin = EnsureRoot<AccountId>;
-	/// One credit (10^12 units, like DAi) per TFLOP of verified work.
-	type CreditsPerTflop = ConstU128<1_000_000_000_000>;
+	/// The chambers grant credits (onboarding); nothing moves them between accounts.
+	type GrantOrigin = super::EnsureChambers;
+	/// One credit (10^12 units, like DAi) per TFLOP of verified work at
+	/// genesis; the chambers change it (`parameters.setParameter`).
+	type CreditsPerTflop = super::dynamic_params::market::CreditsPerTflop;
 	type WeightInfo = pallet_credits::weights::SubstrateWeight<Runtime>;
 }
 
 parameter_types! {
-	/// 80% of a fee to the executor, 20% to the model developer.
-	pub const ExecutorShare: Perbill = Perbill::from_percent(80);
 	/// Providers below 20% reputation get no tasks.
 	pub const MinReputation: Perbill = Perbill::from_percent(20);
-	/// 10% of each fee is burned: the part that counts toward the executor's
-	/// Proof-of-Compute score (see compute staking).
-	pub const BurnedShare: Perbill = Perbill::from_percent(10);
 	/// The scheduler's assignments use at most a fifth of a block's weight.
 	pub SchedulerWeight: frame_support::weights::Weight =
 		Perbill::from_percent(20) * super::RuntimeBlockWeights::get().max_block;
@@ -205,7 +198,8 @@ impl pallet_tasks::Config for Runtime {
 	type Committee = super::attestation::AttestationCommittee;
 	/// Verified work counts toward Proof-of-Compute rewards, and mints the
 	/// task's Compute NFT to its owner.
-	type OnSettled = (crate::PocRewards, crate::Cnft);
+	/// It also counts what its owner burned toward the User Chamber.
+	type OnSettled = (crate::PocRewards, (crate::Cnft, super::governance::CountBurnedFees));
 	/// The VRF output of the parent block's author (BABE's primary and
 	/// secondary VRF slots give every block one), mixed by the scheduler with
 	/// the block before's. The scheduler assigns only tasks queued before the
@@ -216,8 +210,11 @@ impl pallet_tasks::Config for Runtime {
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TaskBenchmarks;
-	type BurnedShare = BurnedShare;
-	type ExecutorShare = ExecutorShare;
+	/// 10% of each fee is burned (the part that counts toward the executor's
+	/// Proof-of-Compute score), 80% of the rest to the executor, 20% to the
+	/// developer, at genesis; the chambers change them.
+	type BurnedShare = super::governance::BurnedShare;
+	type ExecutorShare = super::governance::ExecutorShare;
 	type MinReputation = MinReputation;
 	type ResultTimeout = ResultTimeout;
 	type QueueTimeout = QueueTimeout;

@@ -1,14 +1,15 @@
 //! Pallet configurations, one file per group: `system` (here), consensus
 //! (BABE, GRANDPA, session, timestamp), staking (compute staking, historical
 //! sessions, offences), market (model registry, tasks, credits), rewards
-//! (Proof-of-Compute emission), cnft (Compute NFTs on pallet-nfts), monetary (balances, fees) and administration
-//! (utility, sudo).
+//! (Proof-of-Compute emission), cnft (Compute NFTs on pallet-nfts), monetary (balances, fees), governance
+//! (the three chambers, dynamic parameters) and administration (utility, sudo).
 
 mod administration;
 mod attestation;
 mod batches;
 mod cnft;
 mod consensus;
+pub mod governance;
 mod market;
 mod monetary;
 mod offchain;
@@ -16,6 +17,7 @@ mod rewards;
 mod staking;
 
 pub use consensus::EpochDuration;
+pub use governance::{dynamic_params, EnsureChambers, RuntimeParameters, MAX_MEMBERS};
 pub use rewards::genesis_reward_params;
 pub use staking::MIN_BOND;
 

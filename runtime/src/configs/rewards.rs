@@ -2,7 +2,6 @@
 //! years, paid for verified compute and authored blocks.
 
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
-use frame_system::EnsureRoot;
 use pallet_poc_rewards::RewardParams;
 use sp_runtime::{traits::Convert, Perbill, Perquintill};
 
@@ -24,8 +23,8 @@ impl Convert<AccountId, Perbill> for ProviderReputation {
 
 impl pallet_poc_rewards::Config for Runtime {
 	type Currency = Balances;
-	/// Root until the tricameral governance lands.
-	type ParamsOrigin = EnsureRoot<AccountId>;
+	/// The three chambers (or the development chain's sudo).
+	type ParamsOrigin = super::EnsureChambers;
 	type Reputation = ProviderReputation;
 	type PotId = RewardPot;
 	type EraLength = EraLength;

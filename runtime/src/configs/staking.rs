@@ -7,7 +7,6 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU128, ConstU32, Contains},
 };
-use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
 use sp_staking::SessionIndex;
 
@@ -25,12 +24,6 @@ pub const MAX_PROVIDERS: u32 = 1_024;
 parameter_types! {
 	/// Bonded funds stay held (and slashable) for a week after `unbond`.
 	pub const UnbondingDelay: BlockNumber = 7 * DAYS;
-	/// A result that fails verification costs half the bond.
-	pub const InvalidResultSlash: Perbill = Perbill::from_percent(50);
-	/// A missed deadline costs 1% of the bond.
-	pub const MissedDeadlineSlash: Perbill = Perbill::from_percent(1);
-	/// No single slash takes more than half the bond.
-	pub const MaxSlash: Perbill = Perbill::from_percent(50);
 	/// Equivocation reports are accepted while the offender's bond is still held.
 	pub const ReportLongevity: u64 = 7 * DAYS as u64;
 	/// Past sessions whose validator sets are kept for key ownership proofs:
@@ -81,7 +74,7 @@ impl pallet_compute_staking::Config for Runtime {
 	/// Slashed funds are burned: there is no treasury yet, and burning gives
 	/// no one an interest in others being slashed.
 	type OnSlash = ();
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = super::EnsureChambers;
 	type HasSessionKeys = HasSessionKeys;
 	type MinBond = ConstU128<MIN_BOND>;
 	type UnbondingDelay = UnbondingDelay;
@@ -90,9 +83,12 @@ impl pallet_compute_staking::Config for Runtime {
 	/// per session.
 	type MaxProviders = ConstU32<MAX_PROVIDERS>;
 	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
-	type InvalidResultSlash = InvalidResultSlash;
-	type MissedDeadlineSlash = MissedDeadlineSlash;
-	type MaxSlash = MaxSlash;
+	/// At genesis: a result that fails verification costs half the bond, a
+	/// missed deadline 1%, no single slash more than half; the chambers
+	/// change them (`parameters.setParameter`).
+	type InvalidResultSlash = super::governance::InvalidResultSlash;
+	type MissedDeadlineSlash = super::governance::MissedDeadlineSlash;
+	type MaxSlash = super::governance::MaxSlash;
 	/// Verified work others paid for raises a score to at most four times
 	/// the bond: capital at stake stays the larger part of security.
 	type MaxComputeMultiplier = ConstU128<4>;

@@ -19,10 +19,17 @@
 // NFT (its certificate read and checked against the result), which he gives
 // to Dave; his own follow-up with it is refused (tasks.NotCnftOwner); Dave's
 // feeds it into a second whitelisted model (a calibration head) and gets a
-// verified result, and its Compute NFT.
+// verified result, and its Compute NFT. Then a model developer's script
+// (scripts/whitelist-model.sh) takes another ONNX file through the three
+// chambers: compiled, its key from a phase 2 to which Alice (Compute) and
+// Charlie (User) contribute on the proposal, proposed and amended with the
+// final key; a non-member's vote, a second vote and a close with two
+// chambers of three are refused; once every chamber approves, the script
+// closes it, the model is whitelisted, Alice's node serves it and a task on
+// it is proven, verified and settled.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -353,14 +360,7 @@ async function whitelist(name, { inputShape, outputShape, flops, price, refuseUn
   const compiled = spawnSync(DAIFI_ZK, ['compile', onnx], { encoding: 'utf8' });
   assert.equal(compiled.status, 0, compiled.stderr);
   const field = (label) => Number(new RegExp(`${label} (-?\\d+)`).exec(compiled.stdout)[1]);
-  const requests = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url);
-    const file = resolve(published, req.url.slice(1));
-    if (!existsSync(file)) { res.writeHead(404).end(); return; }
-    res.writeHead(200).end(readFileSync(file));
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { server, requests, url } = await publish(published);
   try {
     const bytes = readFileSync(onnx);
     const model = blake2AsHex(bytes, 256);
@@ -378,7 +378,7 @@ async function whitelist(name, { inputShape, outputShape, flops, price, refuseUn
       minVramMib: 0,
       developer: devKey('Bob').address,
       price,
-      url: `http://127.0.0.1:${server.address().port}/${name}`,
+      url: `${url}/${name}`,
       retired: false,
     });
     if (refuseUnnamed) {
@@ -395,26 +395,61 @@ async function whitelist(name, { inputShape, outputShape, flops, price, refuseUn
     assert.ok(registered.events.some(({ event }) => api.events.modelRegistry.ModelRegistered.is(event)),
       `${name} is whitelisted`);
 
-    // Alice now serves it too; her model directory does not have it. Her
-    // worker prepares it (fetch, compile, trace the key) before any task.
-    const models = resolve(node.basePath, 'models');
-    assert.ok(!existsSync(resolve(models, `${model.slice(2)}.onnx`)));
-    const profile = (await api.query.computeStaking.providers(alice.address)).unwrap().profile.toJSON();
-    profile.models.push(model);
-    const updated = await signAndFinalize(api, api.tx.computeStaking.updateProfile(profile), alice);
-    assert.equal(updated.error, null);
-    const preparedAt = Date.now();
-    let state;
-    while (Date.now() - preparedAt < 300_000) {
-      state = (await rpc('daifi_computeModels')).find((m) => m.model === model);
-      if (state?.state === 'ready' || state?.state === 'failed') break;
-      await sleep(1000);
-    }
-    assert.equal(state?.state, 'ready', `the node prepared ${name}: ${JSON.stringify(state)}`);
-    return { model, fields, requests, preparedIn: (Date.now() - preparedAt) / 1000 };
+    const preparedIn = await serve(model, name);
+    return { model, fields, requests, preparedIn };
   } finally {
     server.close();
   }
+}
+
+/**
+ * Alice adds whitelisted `model` to her profile; her model directory does not
+ * have it, so her worker prepares it (fetch, compile, trace the key) before
+ * any task. Resolves with the seconds preparing took.
+ */
+async function serve(model, name) {
+  const alice = devKey('Alice');
+  const models = resolve(node.basePath, 'models');
+  assert.ok(!existsSync(resolve(models, `${model.slice(2)}.onnx`)));
+  const profile = (await api.query.computeStaking.providers(alice.address)).unwrap().profile.toJSON();
+  profile.models.push(model);
+  const updated = await signAndFinalize(api, api.tx.computeStaking.updateProfile(profile), alice);
+  assert.equal(updated.error, null);
+  const preparedAt = Date.now();
+  let state;
+  while (Date.now() - preparedAt < 300_000) {
+    state = (await rpc('daifi_computeModels')).find((m) => m.model === model);
+    if (state?.state === 'ready' || state?.state === 'failed') break;
+    await sleep(1000);
+  }
+  assert.equal(state?.state, 'ready', `the node prepared ${name}: ${JSON.stringify(state)}`);
+  return (Date.now() - preparedAt) / 1000;
+}
+
+/** Serves the files of `dir` over http on a free local port; resolves with the server and the paths asked for. */
+async function publish(dir) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url);
+    const file = resolve(dir, req.url.slice(1));
+    if (!existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200).end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { server, requests, url: `http://127.0.0.1:${server.address().port}` };
+}
+
+/** Runs scripts/whitelist-model.sh with `args` (without blocking the event loop); resolves with its output. */
+function whitelistScript(args) {
+  return new Promise((ok, fail) => {
+    const child = spawn(resolve(root, 'scripts/whitelist-model.sh'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', fail);
+    child.on('close', (status) => ok({ status, stdout, stderr }));
+  });
 }
 
 test('an exported 28x28 model whose key comes from a fresh ceremony is whitelisted by URL, prepared and served', async () => {
@@ -507,6 +542,78 @@ test('a verified result is a Compute NFT its owner reads, transfers and feeds in
 
 // Last: the state after all of the above, for the runtime's try-runtime
 // checks (scripts/test.sh runs `runtime/tests/try_runtime.rs` on it).
+test('a model developer\'s script whitelists a model through the three chambers, and a task on it settles', async () => {
+  const [alice, bob, charlie, dave, ferdie] = ['Alice', 'Bob', 'Charlie', 'Dave', 'Ferdie'].map(devKey);
+  const name = 'mlp_64_128_10.onnx';
+  const onnx = resolve(root, 'zk-circuits/models', name);
+  const published = tempDir('daifi-published-');
+  const { server, requests, url } = await publish(published);
+  try {
+    // The developer (Bob) runs the script; Alice (Compute Chamber) and
+    // Charlie (User Chamber) contribute to the model's phase 2.
+    const proposed = await whitelistScript(['propose', onnx, '--developer', '//Bob', '--url', url,
+      '--price', '0.01', '--flops', String(2 * (64 * 128 + 128 * 10)), '--out', published, '--ws', node.wsUrl,
+      '--contributor', '//Alice:compute', '--contributor', '//Charlie:user']);
+    assert.equal(proposed.status, 0, `${proposed.stdout}\n${proposed.stderr}`);
+    console.log(proposed.stdout.split('\n').filter((l) => /^\[\d\/7\]|Chamber|aye/.test(l)).map((l) => `# ${l}`).join('\n'));
+    const index = Number(/proposal index: (\d+)/.exec(proposed.stdout)[1]);
+    const model = blake2AsHex(readFileSync(onnx), 256);
+    const proposal = (await api.query.tricameral.proposals(index)).unwrap();
+    assert.deepEqual(proposal.contributions.map((c) => [c.contributor.toString(), c.chamber.type]),
+      [[alice.address, 'Compute'], [charlie.address, 'User']], 'the proposal shows who contributed');
+    // The amended call registers the final key with the final transcript's hash.
+    const call = api.createType('Call', (await api.query.tricameral.proposalCalls(index)).unwrap());
+    const { hash, model: record } = api.tx(call).method.toJSON().args;
+    assert.equal(hash, model);
+    assert.equal(record.transcript, blake2AsHex(readFileSync(resolve(published, `${name}.transcript`)), 256));
+    assert.equal(record.verifyingKey.length > 2, true);
+    for (const file of [name, `${name}.pk`, `${name}.transcript`]) assert.ok(existsSync(resolve(published, file)), file);
+
+    // A non-member cannot vote; a member cannot vote twice; two chambers of
+    // three are not enough.
+    const outsider = await signAndFinalize(api, api.tx.tricameral.vote(index, 'User', true), ferdie);
+    assert.equal(outsider.error, 'tricameral.NotMember');
+    assert.equal((await signAndFinalize(api, api.tx.tricameral.vote(index, 'Compute', true), alice)).error, null);
+    assert.equal((await signAndFinalize(api, api.tx.tricameral.vote(index, 'Compute', true), alice)).error, 'tricameral.AlreadyVoted');
+    assert.equal((await signAndFinalize(api, api.tx.tricameral.vote(index, 'Model', true), bob)).error, null);
+    const early = await signAndFinalize(api, api.tx.tricameral.close(index, { refTime: 10n ** 11n, proofSize: 10n ** 6n }), alice);
+    assert.equal(early.error, 'tricameral.Undecided');
+    assert.ok((await api.query.modelRegistry.models(model)).isNone);
+    for (const who of [charlie, dave]) {
+      assert.equal((await signAndFinalize(api, api.tx.tricameral.vote(index, 'User', true), who)).error, null);
+    }
+    // The script shows every chamber approving and closes the proposal.
+    const closed = await whitelistScript(['status', String(index), '--close', '--ws', node.wsUrl]);
+    assert.equal(closed.status, 0, `${closed.stdout}\n${closed.stderr}`);
+    assert.match(closed.stdout, /Compute .* approves/);
+    assert.match(closed.stdout, /tricameral.Executed/);
+    assert.ok((await api.query.tricameral.proposals(index)).isNone);
+    const registered = (await api.query.modelRegistry.models(model)).unwrap();
+    assert.equal(registered.developer.toString(), bob.address);
+
+    // The model is usable: Alice serves it, and a task on it is answered,
+    // verified and settled.
+    const preparedIn = await serve(model, name);
+    console.log(`# whitelisted by the chambers; prepared by Alice's node in ${preparedIn.toFixed(0)} s`);
+    assert.deepEqual([...requests].sort(), [`/${name}`, `/${name}.pk`, `/${name}.transcript`]);
+    const scale = 2 ** registered.inputFracBits.toNumber();
+    const input = digits.inputs[5].map((x) => Math.round(x * scale));
+    const price = registered.price.toBigInt();
+    const nonce = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
+    const { id } = await submit(ferdie, nonce, price, input, model);
+    await completions([id], 60_000);
+    const result = (await api.query.tasks.results(id)).unwrap();
+    assert.equal(result.verification.toString(), 'Zk');
+    assert.equal(result.model.toHex(), model);
+    const [expected] = tract([input], onnx);
+    const outScale = 2 ** registered.outputFracBits.toNumber();
+    result.output.forEach((v, k) => assert.ok(Math.abs(Number(v.toBigInt()) / outScale - expected[k]) <= TOLERANCE,
+      `output ${k}: chain ${Number(v.toBigInt()) / outScale}, tract ${expected[k]}`));
+  } finally {
+    server.close();
+  }
+});
+
 test('the state after these tasks is written for the try-runtime checks', { skip: !process.env.DAIFI_SNAPSHOT }, async () => {
   const finalized = await api.rpc.chain.getFinalizedHead();
   const { number, pairs } = await writeSnapshot(api, finalized, process.env.DAIFI_SNAPSHOT);

@@ -81,6 +81,11 @@ pub enum Phase2 {
 		/// Where to write the transcript.
 		#[arg(long)]
 		transcript: PathBuf,
+		/// Where to write the initial verifying key, if wanted: what a
+		/// whitelisting proposal carries until the ceremony closes (never a
+		/// key to serve: its secrets are public).
+		#[arg(long)]
+		verifying_key: Option<PathBuf>,
 	},
 	/// Contribute a fresh secret (from the operating system): writes the new
 	/// key and appends the receipt to the transcript.
@@ -220,7 +225,7 @@ fn write_transcript(path: &PathBuf, transcript: &Transcript) -> Result<(), Strin
 pub fn phase2(command: Phase2) -> Result<(), String> {
 	let start = Instant::now();
 	match command {
-		Phase2::Start { model, phase1, key_out, transcript } => {
+		Phase2::Start { model, phase1, key_out, transcript, verifying_key } => {
 			let (circuit, _) = load_circuit(&model)?;
 			let phase1 = read_phase1(&phase1)?;
 			if phase1.beacon.is_none() {
@@ -234,6 +239,9 @@ pub fn phase2(command: Phase2) -> Result<(), String> {
 			);
 			let key = derive::initial_key(&phase1.accumulator, &circuit, Reporter::Stderr).map_err(zk)?;
 			write(&key_out, &to_bytes(&key))?;
+			if let Some(path) = &verifying_key {
+				write(path, &to_bytes(&key.vk))?;
+			}
 			println!("derived in {:.2} s: {}", start.elapsed().as_secs_f64(), key_out.display());
 			write_transcript(&transcript, &Transcript::start(phase1.hash(), &key))?;
 		},
