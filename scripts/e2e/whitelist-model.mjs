@@ -162,10 +162,11 @@ export async function showProposal(api, index) {
     const members = (await api.query.tricameral.members(chamber)).map((m) => m.toString());
     let ayes = 0;
     let nays = 0;
-    for (const [key, aye] of votes) {
-      const [votedIn, who] = key.args[1];
-      if (votedIn.type !== chamber || !members.includes(who.toString())) continue;
-      if (aye.unwrap().isTrue) ayes += 1; else nays += 1;
+    for (const [key, vote] of votes) {
+      const who = key.args[1].toString();
+      const [votedIn, aye] = vote.unwrap();
+      if (votedIn.type !== chamber || !members.includes(who)) continue;
+      if (aye.isTrue) ayes += 1; else nays += 1;
     }
     const needed = Math.floor(members.length / 2) + 1;
     const verdict = ayes >= needed ? 'approves' : nays >= needed ? 'BLOCKS' : `needs ${needed - ayes} more aye(s)`;
