@@ -34,6 +34,7 @@ fn minted<T: Config>() -> T::AccountId {
 		input_hash: H256::repeat_byte(2),
 		source: None,
 		verification: Verification::Zk,
+		payment: pallet_tasks::Payment::Dai,
 		provider: account("provider", 0, 0),
 		executors: Default::default(),
 		output: largest_output(),
