@@ -48,8 +48,11 @@ fn majority(index: ProposalIndex, chamber: Chamber, aye: bool) {
 	}
 }
 
+/// A bound above any call the tests propose (one second, 1 MiB of proof).
+const BOUND: Weight = Weight::from_parts(1_000_000_000_000, 1 << 20);
+
 fn close(index: ProposalIndex) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	Tricameral::close(RuntimeOrigin::signed(OUTSIDER), index, Weight::from_parts(1_000_000, 1_000_000))
+	Tricameral::close(RuntimeOrigin::signed(OUTSIDER), index, BOUND)
 }
 
 fn run_to(block: u64) {
