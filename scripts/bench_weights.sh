@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 cargo build --release -p daifi-node --features runtime-benchmarks
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(compute-staking model-registry tasks credits poc-rewards cnft attestation batches tricameral)
+[ ${#pallets[@]} -gt 0 ] || pallets=(compute-staking model-registry tasks credits poc-rewards cnft attestation batches tricameral domains)
 for dir in "${pallets[@]}"; do
 	pallet="pallet_${dir//-/_}"
 	"$DAIFI_NODE" benchmark pallet \

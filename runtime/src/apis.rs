@@ -191,6 +191,36 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_domains::runtime_api::DomainsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn domain(id: pallet_compute_staking::DomainId) -> Option<pallet_domains::Domain<AccountId, Balance>> {
+			pallet_domains::Domains::<Runtime>::get(id)
+		}
+
+		fn domain_of(who: AccountId) -> Option<pallet_compute_staking::DomainId> {
+			pallet_domains::MemberOf::<Runtime>::get(who)
+		}
+
+		fn audit(
+			id: pallet_compute_staking::DomainId,
+		) -> Vec<pallet_domains::AuditEntry<AccountId, Balance, BlockNumber>> {
+			pallet_domains::Audit::<Runtime>::get(id).into_inner()
+		}
+
+		fn current_era() -> pallet_domains::Era {
+			pallet_domains::CurrentEra::<Runtime>::get()
+		}
+
+		fn clearing(
+			era: pallet_domains::Era,
+		) -> Vec<((pallet_domains::Side, pallet_domains::Side), pallet_domains::Flow<Balance>)> {
+			crate::Domains::clearing_of(era)
+		}
+
+		fn earnings(who: AccountId) -> Vec<(pallet_domains::Side, pallet_domains::Earning<Balance>)> {
+			crate::Domains::earnings_of(&who)
+		}
+	}
+
 	impl pallet_attestation::runtime_api::AttestationApi<Block, AccountId> for Runtime {
 		fn committees() -> pallet_attestation::Committees<AccountId> {
 			Attestation::committees()

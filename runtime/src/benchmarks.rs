@@ -17,5 +17,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_tricameral, Tricameral]
+	[pallet_domains, Domains]
 	[pallet_utility, Utility]
 );

@@ -259,6 +259,9 @@ mod runtime {
 	#[runtime::pallet_index(22)]
 	pub type Parameters = pallet_parameters;
 
+	#[runtime::pallet_index(23)]
+	pub type Domains = pallet_domains;
+
 	#[runtime::pallet_index(6)]
 	pub type Grandpa = pallet_grandpa;
 

@@ -41,7 +41,8 @@ fn every_preset_builds_a_genesis_with_its_validators() {
 			// The funded accounts hold ENDOWMENT each, the compute keys
 			// COMPUTE_KEY_FUNDS each, the reward pot the existential deposit,
 			// the Compute NFT account its collection's deposit and the
-			// existential deposit; every chain emits from genesis.
+			// existential deposit, the open network's gateway the existential
+			// deposit; every chain emits from genesis.
 			let keys = expected.len() as u128 * COMPUTE_KEY_FUNDS;
 			let pot = pallet_balances::Pallet::<Runtime>::free_balance(daifi_runtime::PocRewards::pot());
 			assert_eq!(pot, daifi_runtime::EXISTENTIAL_DEPOSIT, "{preset}: the reward pot");
@@ -49,7 +50,9 @@ fn every_preset_builds_a_genesis_with_its_validators() {
 			let cnft = <pallet_balances::Pallet<Runtime> as frame_support::traits::fungible::Inspect<_>>::total_balance(&daifi_runtime::Cnft::account());
 			assert_eq!(cnft, 10 * daifi_runtime::DAI + daifi_runtime::EXISTENTIAL_DEPOSIT, "{preset}: the cNFT account");
 			assert!(pallet_cnft::CollectionId::<Runtime>::get().is_some(), "{preset}: the cNFT collection");
-			let endowed = pallet_balances::TotalIssuance::<Runtime>::get() - keys - pot - cnft;
+			let gateway = pallet_balances::Pallet::<Runtime>::free_balance(daifi_runtime::Domains::gateway(None));
+			assert_eq!(gateway, daifi_runtime::EXISTENTIAL_DEPOSIT, "{preset}: the open network's gateway");
+			let endowed = pallet_balances::TotalIssuance::<Runtime>::get() - keys - pot - cnft - gateway;
 			assert!(endowed / ENDOWMENT >= expected.len() as u128, "{preset}: validators are funded");
 			assert_eq!(endowed % ENDOWMENT, 0);
 			for (who, public) in genesis_config_presets::DEV_COMPUTE_KEYS.iter().take(expected.len()) {

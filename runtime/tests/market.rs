@@ -6,67 +6,17 @@
 
 mod common;
 
-use common::{apply, compute_key, ext_for, signed, signed_by};
+use common::{alice_proof, apply, compute_key, ext_for, next_block, signed, signed_by, submit_result, submit_task};
 use daifi_runtime::{
-	genesis_config_presets::DIGITS_PRICE, Cnft, Runtime, RuntimeCall, RuntimeHoldReason, Tasks,
+	genesis_config_presets::DIGITS_PRICE, Cnft, Runtime, RuntimeCall, RuntimeHoldReason,
 };
-use frame_support::traits::{
-	fungible::{Inspect, InspectHold},
-	Hooks,
-};
+use frame_support::traits::fungible::{Inspect, InspectHold};
 use pallet_model_registry::fixtures;
 use pallet_tasks::{Payment, TaskInput, TaskStatus, Verification};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring::*;
 
 type Balances = pallet_balances::Pallet<Runtime>;
-
-fn submit_task(max_fee: u128) -> RuntimeCall {
-	RuntimeCall::Tasks(pallet_tasks::Call::submit_task {
-		model: fixtures::mlp_64_32_10().model_hash,
-		input: TaskInput::Values(fixtures::mlp_64_32_10().input.try_into().unwrap()),
-		verification: Verification::Zk,
-		max_fee,
-		payment: Payment::Dai,
-	})
-}
-
-fn submit_result(task: u64, output: Vec<i64>, proof: Vec<u8>) -> RuntimeCall {
-	use sp_runtime::traits::{BlakeTwo256, Hash};
-	let input: pallet_tasks::Tensor = fixtures::mlp_64_32_10().input.try_into().unwrap();
-	RuntimeCall::Tasks(pallet_tasks::Call::submit_result {
-		task,
-		input_hash: BlakeTwo256::hash_of(&input),
-		output: output.try_into().unwrap(),
-		proof: proof.try_into().unwrap(),
-	})
-}
-
-/// Ends the block (the scheduler assigns its tasks, with the VRF randomness
-/// BABE gives a real block) and starts the next.
-fn next_block() {
-	let now = frame_system::Pallet::<Runtime>::block_number();
-	pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([now as u8; 32]));
-	Tasks::on_finalize(now);
-	frame_system::Pallet::<Runtime>::set_block_number(now + 1);
-	frame_system::BlockWeight::<Runtime>::kill();
-	Tasks::on_initialize(now + 1);
-}
-
-/// Alice's proof of the fixture's input for task `task`, with the development
-/// ceremony's proving key, bound to the task and Alice.
-fn alice_proof(task: u64) -> (Vec<i64>, Vec<u8>) {
-	let root = format!("{}/..", std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
-	let onnx = std::fs::read(format!("{root}/zk-circuits/models/mlp_64_32_10.onnx")).unwrap();
-	let pk = std::fs::read(format!("{root}/chain-spec/dev-ceremony/mlp_64_32_10.pk")).unwrap();
-	let circuit = daifi_zk::compile(&onnx).unwrap();
-	let pk: daifi_zk::ProvingKey = daifi_zk::from_bytes(&pk).unwrap();
-	let binding = pallet_tasks::task_binding(task, &Alice.to_account_id());
-	let input = fixtures::mlp_64_32_10().input;
-	let rng = &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
-	let (output, proof) = daifi_zk::prove(&circuit, &pk, &binding, &input, rng).unwrap();
-	(output, daifi_zk::to_bytes(&proof))
-}
 
 #[test]
 fn a_verified_result_pays_the_executor_and_the_developer() {

@@ -70,6 +70,7 @@ fn check_state(number: u32) -> Result<(), sp_runtime::TryRuntimeError> {
 	pallet_credits::Pallet::<Runtime>::do_try_state()?;
 	pallet_poc_rewards::Pallet::<Runtime>::do_try_state()?;
 	pallet_cnft::Pallet::<Runtime>::do_try_state()?;
+	pallet_domains::Pallet::<Runtime>::do_try_state()?;
 	check_issuance()
 }
 

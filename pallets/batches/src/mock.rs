@@ -72,6 +72,7 @@ impl pallet_compute_staking::Config for Test {
 	type MaxDeclinesPerSession = ConstU32<2>;
 	type KeyProof = TestSignature;
 	type DisableOffender = ();
+	type Domains = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Self;
 	type WeightInfo = ();

@@ -3,7 +3,7 @@
 //! Each `do_*` checks everything first and writes last, so a failed call
 //! changes nothing.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, traits::DomainOf, types::*};
 use frame_support::{
 	ensure,
 	traits::{
@@ -42,7 +42,7 @@ impl<T: Config> Pallet<T> {
 			Provider {
 				profile,
 				compute_key: compute_key.clone(),
-				domain: None,
+				domain: T::Domains::domain_of(who),
 				active: bond,
 				unlocking: Default::default(),
 				record: Record::default(),

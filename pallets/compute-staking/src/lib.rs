@@ -66,7 +66,7 @@ extern crate alloc;
 
 pub use pallet::*;
 pub use selection::ProviderIdentification;
-pub use traits::{ComputeProviders, DisableOffender, ReportOutcome};
+pub use traits::{ComputeProviders, DisableOffender, DomainOf, ProviderDomains, ReportOutcome};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -188,6 +188,9 @@ pub mod pallet {
 
 		/// Disables an equivocating validator for the rest of the session.
 		type DisableOffender: DisableOffender<Self::AccountId>;
+
+		/// The sovereign domain of an account that registers.
+		type Domains: DomainOf<Self::AccountId>;
 
 		/// Makes compute keys and their proofs for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]

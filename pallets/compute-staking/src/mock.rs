@@ -78,6 +78,7 @@ impl Config for Test {
 	type MaxDeclinesPerSession = ConstU32<MAX_DECLINES>;
 	type KeyProof = TestSignature;
 	type DisableOffender = RecordDisabled;
+	type Domains = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Self;
 	type WeightInfo = ();

@@ -2,7 +2,7 @@
 
 use crate::{
 	pallet::*,
-	traits::{ComputeProviders, DisableOffender, ReportOutcome},
+	traits::{ComputeProviders, DisableOffender, ProviderDomains, ReportOutcome},
 	types::*,
 };
 use alloc::vec::Vec;
@@ -175,6 +175,16 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 		Providers::<T>::mutate(who, |p| {
 			if let Some(p) = p {
 				p.open_tasks = p.open_tasks.saturating_sub(1);
+			}
+		});
+	}
+}
+
+impl<T: Config> ProviderDomains<T::AccountId> for Pallet<T> {
+	fn set_domain(who: &T::AccountId, domain: Option<DomainId>) {
+		Providers::<T>::mutate(who, |p| {
+			if let Some(p) = p {
+				p.domain = domain;
 			}
 		});
 	}

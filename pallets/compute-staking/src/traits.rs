@@ -1,6 +1,6 @@
 //! What other pallets (the task market, rewards) ask of compute staking.
 
-use crate::types::{ModelHash, ProviderView};
+use crate::types::{DomainId, ModelHash, ProviderView};
 use alloc::vec::Vec;
 use sp_runtime::DispatchResult;
 
@@ -80,4 +80,25 @@ pub trait DisableOffender<AccountId> {
 
 impl<AccountId> DisableOffender<AccountId> for () {
 	fn disable(_: &AccountId, _: sp_runtime::Perbill) {}
+}
+
+/// The sovereign domain an account belongs to, as the domains pallet keeps it.
+/// A provider's record carries its domain (the scheduler reads it with the
+/// rest of the record): set from here when it registers, and kept current by
+/// [`ProviderDomains::set_domain`] while it is registered.
+pub trait DomainOf<AccountId> {
+	/// `who`'s domain (`None`: the open network).
+	fn domain_of(who: &AccountId) -> Option<DomainId>;
+}
+
+impl<AccountId> DomainOf<AccountId> for () {
+	fn domain_of(_: &AccountId) -> Option<DomainId> {
+		None
+	}
+}
+
+/// Keeps the domain in providers' records current.
+pub trait ProviderDomains<AccountId> {
+	/// `who` joined or left a domain: its record (if it is a provider) says so.
+	fn set_domain(who: &AccountId, domain: Option<DomainId>);
 }

@@ -55,9 +55,11 @@
 extern crate alloc;
 
 pub use pallet::*;
+pub use domains::{DomainRules, DomainTerms, Preference};
 pub use types::*;
 pub use weights::WeightInfo;
 
+pub mod domains;
 mod redundant;
 mod scheduler;
 mod settlement;
@@ -140,6 +142,10 @@ pub mod pallet {
 
 		/// Told of each settled task.
 		type OnSettled: OnTaskSettled<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
+
+		/// The sovereign domains: where a task may run and how pay crosses
+		/// their boundaries.
+		type Domains: DomainRules<Self::AccountId, BalanceOf<Self>>;
 
 		/// The latest VRF randomness (BABE's output of the parent block's
 		/// author), which the scheduler mixes with the one before: made after
@@ -310,6 +316,8 @@ pub mod pallet {
 		/// Fewer providers serve the model than the task needs (one, or a
 		/// redundant task's executors): it could not be served.
 		NoProvider,
+		/// The submitter's sovereign domain does not allow the model inside.
+		ModelNotAllowedInDomain,
 		/// No Compute NFT has this id (never minted, or burned).
 		UnknownCnft,
 		/// The Compute NFT belongs to someone else: only its owner may use its output.
@@ -400,7 +408,7 @@ pub mod pallet {
 		/// model's price (and pays for the executions revealed). Errors:
 		/// `UnknownModel`, `ModelRetired`, `RedundancyOutOfRange`,
 		/// `NoCommittee`, `UnknownCnft`, `NotCnftOwner`,
-		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `FeeBelowPrice`,
+		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `ModelNotAllowedInDomain`, `FeeBelowPrice`,
 		/// `TooManyOpenTasks`, `QueueFull`, `InsufficientBalance`. O(input).
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::submit_task_weight(input))]
@@ -673,6 +681,12 @@ pub mod pallet {
 				<T::Providers as ComputeProviders<_>>::serves_at_least(&model_hash, u32::from(executors)),
 				Error::<T>::NoProvider
 			);
+			if let Some(home) = T::Domains::domain_of(&owner) {
+				ensure!(
+					T::Domains::terms(home, &model_hash).is_some_and(|terms| terms.model_allowed),
+					Error::<T>::ModelNotAllowedInDomain
+				);
+			}
 			ensure!(max_fee >= fee, Error::<T>::FeeBelowPrice);
 			let open = OpenTasks::<T>::get(&owner);
 			ensure!(open < T::MaxOpenPerAccount::get(), Error::<T>::TooManyOpenTasks);

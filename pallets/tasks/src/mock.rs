@@ -10,6 +10,7 @@ use frame_system::{pallet_prelude::BlockNumberFor, EnsureRoot};
 use pallet_model_registry::{fixtures, ModelHash};
 use sp_core::H256;
 use sp_runtime::{traits::Hash, BuildStorage, Perbill};
+use std::{cell::RefCell, collections::BTreeMap};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 /// Account ids in tests.
@@ -69,6 +70,7 @@ impl pallet_compute_staking::Config for Test {
 	type MaxDeclinesPerSession = ConstU32<MAX_DECLINES>;
 	type KeyProof = sp_runtime::testing::TestSignature;
 	type DisableOffender = ();
+	type Domains = TestDomains;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Self;
 	type WeightInfo = ();
@@ -334,6 +336,71 @@ impl ComputeTokens<AccountId> for TestTokens {
 	}
 }
 
+thread_local! {
+	/// Domain members (users and providers).
+	pub static DOMAIN_MEMBERS: RefCell<BTreeMap<AccountId, pallet_compute_staking::DomainId>> = RefCell::new(BTreeMap::new());
+	/// Domains' terms (any model not in `DOMAIN_BANNED` is allowed).
+	pub static DOMAIN_TERMS: RefCell<BTreeMap<pallet_compute_staking::DomainId, crate::DomainTerms>> = RefCell::new(BTreeMap::new());
+	/// Models a domain does not allow.
+	pub static DOMAIN_BANNED: RefCell<Vec<(pallet_compute_staking::DomainId, ModelHash)>> = RefCell::new(Vec::new());
+	/// What crossed a boundary: (owner, home, executor, to, amount).
+	pub static CROSSINGS: RefCell<Vec<(AccountId, Option<u32>, AccountId, Option<u32>, Balance)>> = RefCell::new(Vec::new());
+}
+
+/// The gateway that receives what crosses a boundary.
+pub const GATEWAY: AccountId = 19;
+
+/// Domains as `DOMAIN_MEMBERS` and `DOMAIN_TERMS` say.
+pub struct TestDomains;
+
+impl TestDomains {
+	/// `who` joins `domain` (its provider record too, if it is one).
+	pub fn join(who: AccountId, domain: Option<pallet_compute_staking::DomainId>) {
+		DOMAIN_MEMBERS.with(|m| match domain {
+			Some(d) => m.borrow_mut().insert(who, d),
+			None => m.borrow_mut().remove(&who),
+		});
+		<ComputeStaking as pallet_compute_staking::ProviderDomains<_>>::set_domain(&who, domain);
+	}
+
+	/// `domain` has these terms.
+	pub fn set_terms(domain: pallet_compute_staking::DomainId, local: bool, outside_markup: Option<Perbill>, preference: crate::Preference) {
+		let terms = crate::DomainTerms { local, outside_markup, model_allowed: true, preference };
+		DOMAIN_TERMS.with(|t| t.borrow_mut().insert(domain, terms));
+	}
+}
+
+impl pallet_compute_staking::DomainOf<AccountId> for TestDomains {
+	fn domain_of(who: &AccountId) -> Option<pallet_compute_staking::DomainId> {
+		DOMAIN_MEMBERS.with(|m| m.borrow().get(who).copied())
+	}
+}
+
+impl crate::DomainRules<AccountId, Balance> for TestDomains {
+	fn domain_of(who: &AccountId) -> Option<pallet_compute_staking::DomainId> {
+		<Self as pallet_compute_staking::DomainOf<_>>::domain_of(who)
+	}
+
+	fn terms(domain: pallet_compute_staking::DomainId, model: &ModelHash) -> Option<crate::DomainTerms> {
+		let banned = DOMAIN_BANNED.with(|b| b.borrow().contains(&(domain, *model)));
+		DOMAIN_TERMS.with(|t| t.borrow().get(&domain).cloned()).map(|mut terms| {
+			terms.model_allowed = !banned;
+			terms
+		})
+	}
+
+	fn cross(
+		owner: &AccountId,
+		home: Option<u32>,
+		executor: &AccountId,
+		to: Option<u32>,
+		amount: Balance,
+	) -> Result<AccountId, sp_runtime::DispatchError> {
+		CROSSINGS.with(|c| c.borrow_mut().push((*owner, home, *executor, to, amount)));
+		Ok(GATEWAY)
+	}
+}
+
 /// Blocks a provider has for its result.
 pub const TIMEOUT: u64 = 5;
 /// Blocks a task may wait in the queue.
@@ -355,6 +422,7 @@ impl Config for Test {
 	type Tokens = TestTokens;
 	type Committee = TestCommittee;
 	type OnSettled = ();
+	type Domains = TestDomains;
 	type Randomness = TestRandomness;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Self;

@@ -1,16 +1,24 @@
 //! The block-by-block scheduler: deadlines, queue timeouts, assignment and
 //! pruning, each bounded.
 
-use crate::{pallet::*, types::*, WeightInfo};
+use crate::{
+	domains::{self, DomainRules, DomainTerms, Preference},
+	pallet::*,
+	types::*,
+	WeightInfo,
+};
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use frame_support::{
 	traits::{Get, Randomness},
 	weights::Weight,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_compute_staking::{ComputeProviders, ProviderView, ReportOutcome};
+use pallet_compute_staking::{ComputeProviders, DomainId, ProviderView, ReportOutcome};
 use pallet_model_registry::{ModelCatalog, ModelHash};
 use sp_runtime::traits::{Hash, SaturatedConversion, Saturating};
+
+/// A candidate's weight in a [`Preference::Even`] draw before its load.
+const EVEN_WEIGHT: u128 = 1 << 64;
 
 impl<T: Config> Pallet<T> {
 	/// The start of a block: deadlines, queue timeouts, pruning. Returns the
@@ -108,6 +116,7 @@ impl<T: Config> Pallet<T> {
 		let mut running = Running::<T>::get();
 		let mut candidates: BTreeMap<ModelHash, Vec<(T::AccountId, ProviderView<BalanceOf<T>>)>> =
 			BTreeMap::new();
+		let mut terms = BTreeMap::new();
 		let mut assigned = 0u32;
 		let mut index = 0usize;
 		while index < queue.len() &&
@@ -135,7 +144,8 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			weight.saturating_accrue(cost);
-			let Some(chosen) = Self::choose_distinct(seed, id, &task, serving, executors) else {
+			let allowed = Self::allowed_by_domains(&task, serving, &mut terms);
+			let Some(chosen) = Self::choose_distinct(seed, id, &task, serving, &allowed, executors) else {
 				index += 1;
 				continue;
 			};
@@ -187,21 +197,48 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
+	/// Which of `candidates` the sovereign domains let run `task`
+	/// ([`crate::domains::eligible`]), and how the task's home prefers to
+	/// choose. `terms` caches each domain's terms per model for the block.
+	pub(crate) fn allowed_by_domains(
+		task: &TaskOf<T>,
+		candidates: &[(T::AccountId, ProviderView<BalanceOf<T>>)],
+		terms: &mut BTreeMap<(DomainId, ModelHash), Option<DomainTerms>>,
+	) -> (Vec<bool>, Preference) {
+		let mut terms_of = |domain: DomainId| {
+			terms.entry((domain, task.model)).or_insert_with(|| T::Domains::terms(domain, &task.model)).clone()
+		};
+		let home = T::Domains::domain_of(&task.owner);
+		let home_terms = home.and_then(&mut terms_of);
+		let crossable = task.payment == Payment::Dai;
+		let markup_fits = |markup: sp_runtime::Perbill| task.fee.saturating_add(markup * task.fee) <= task.max_fee;
+		let allowed = candidates
+			.iter()
+			.map(|(_, view)| {
+				let provider_terms = view.domain.and_then(&mut terms_of);
+				domains::eligible(home, home_terms.as_ref(), view.domain, provider_terms.as_ref(), crossable, markup_fits)
+			})
+			.collect();
+		(allowed, home_terms.map(|t| t.preference).unwrap_or_default())
+	}
+
 	/// Draws `count` distinct providers for `task` among `candidates`
-	/// (indices into it), each as [`Pallet::choose`] does among those not
-	/// drawn yet; `None` if fewer than `count` are eligible.
+	/// (indices into it) the domains allow (`allowed`), each as
+	/// [`Pallet::choose`] does among those not drawn yet; `None` if fewer
+	/// than `count` are eligible.
 	pub(crate) fn choose_distinct(
 		seed: T::Hash,
 		id: TaskId,
 		task: &TaskOf<T>,
 		candidates: &[(T::AccountId, ProviderView<BalanceOf<T>>)],
+		allowed: &(Vec<bool>, Preference),
 		count: usize,
 	) -> Option<Vec<usize>> {
 		let mut chosen = Vec::with_capacity(count);
 		for round in 0..count {
 			// The first draw is the single-executor draw; later ones are salted by round.
 			let seed = if round == 0 { seed } else { T::Hashing::hash_of(&(seed, round as u32)) };
-			chosen.push(Self::choose(seed, id, task, candidates, &chosen)?);
+			chosen.push(Self::choose(seed, id, task, candidates, allowed, &chosen)?);
 		}
 		Some(chosen)
 	}
@@ -209,11 +246,14 @@ impl<T: Config> Pallet<T> {
 	/// Draws the provider for `task` among `candidates` (an index into it),
 	/// none of those at the indices in `taken`.
 	///
-	/// Eligible: enough GPU memory, reputation at least `MinReputation`, has
-	/// not failed or declined this task. Each eligible provider's chance is
-	/// proportional to `reputation × bond / (1 + open tasks)`: more bond at
-	/// stake and a cleaner record win more tasks, load spreads them, and a
-	/// provider slashed to almost nothing gets almost none. The draw is
+	/// Eligible: allowed by the domains, enough GPU memory, reputation at
+	/// least `MinReputation`, has not failed or declined this task. Each
+	/// eligible provider's chance is proportional to `reputation × bond /
+	/// (1 + open tasks)`: more bond at stake and a cleaner record win more
+	/// tasks, load spreads them, and a provider slashed to almost nothing
+	/// gets almost none. A domain whose own tasks prefer
+	/// [`Preference::Even`] weighs its candidates `1 / (1 + open tasks)`
+	/// alike. The draw is
 	/// `blake2(seed, task)` modulo the total weight: deterministic for the
 	/// block, unknown to anyone when the task was queued.
 	pub(crate) fn choose(
@@ -221,6 +261,7 @@ impl<T: Config> Pallet<T> {
 		id: TaskId,
 		task: &TaskOf<T>,
 		candidates: &[(T::AccountId, ProviderView<BalanceOf<T>>)],
+		(allowed, preference): &(Vec<bool>, Preference),
 		taken: &[usize],
 	) -> Option<usize> {
 		let model = T::Models::model(&task.model)?;
@@ -228,15 +269,19 @@ impl<T: Config> Pallet<T> {
 			.iter()
 			.enumerate()
 			.map(|(index, (who, view))| {
-				let eligible = !taken.contains(&index) &&
+				let eligible = allowed.get(index).copied().unwrap_or(false) &&
+					!taken.contains(&index) &&
 					view.vram_mib >= model.min_vram_mib &&
 					view.reputation >= T::MinReputation::get() &&
 					!task.failed.contains(who);
 				if !eligible {
 					return 0;
 				}
-				let bond: u128 = view.bond.saturated_into();
-				view.reputation.mul_floor(bond) / u128::from(view.open_tasks).saturating_add(1)
+				let load = u128::from(view.open_tasks).saturating_add(1);
+				match preference {
+					Preference::Stake => view.reputation.mul_floor(view.bond.saturated_into::<u128>()) / load,
+					Preference::Even => EVEN_WEIGHT / load,
+				}
 			})
 			.collect();
 		let total = weights.iter().fold(0u128, |sum, w| sum.saturating_add(*w));

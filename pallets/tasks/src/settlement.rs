@@ -1,6 +1,6 @@
 //! Results: verification, settlement, retries and refunds.
 
-use crate::{pallet::*, types::*, WeightInfo};
+use crate::{domains::DomainRules, pallet::*, types::*, WeightInfo};
 use frame_support::{
 	ensure,
 	weights::Weight,
@@ -11,7 +11,7 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_compute_staking::{ComputeProviders, ReportOutcome};
+use pallet_compute_staking::{ComputeProviders, DomainId, ReportOutcome};
 use pallet_credits::CreditLedger;
 use alloc::vec::Vec;
 use pallet_model_registry::{
@@ -210,7 +210,7 @@ impl<T: Config> Pallet<T> {
 		let shared = fee.saturating_sub(burned);
 		let mut executor_paid = T::ExecutorShare::get() * shared;
 		let mut developer_paid = shared.saturating_sub(executor_paid);
-		let refunded = task.max_fee.saturating_sub(fee);
+		let mut refunded = task.max_fee.saturating_sub(fee);
 		match task.payment {
 			Payment::Dai => {
 				// A share too small to open the developer's account goes to the executor.
@@ -222,8 +222,15 @@ impl<T: Config> Pallet<T> {
 				}
 				let reason = HoldReason::TaskFee.into();
 				T::Currency::burn_held(&reason, &task.owner, burned, Precision::Exact, Fortitude::Force)?;
+				let home = T::Domains::domain_of(&task.owner);
 				let payees = executors.iter().zip(shares(executor_paid, executors.len()));
 				for (to, amount) in payees.chain([(&developer, developer_paid)]) {
+					let (to, amount) = if to == &developer {
+						(to.clone(), amount)
+					} else {
+						Self::across_boundary(&task, home, to, amount, &mut refunded)
+					};
+					let to = &to;
 					if !amount.is_zero() {
 						T::Currency::transfer_on_hold(
 							&reason,
@@ -298,6 +305,39 @@ impl<T: Config> Pallet<T> {
 		Tasks::<T>::insert(id, task);
 		Self::retain(id, &owner, now);
 		Ok(())
+	}
+
+	/// Where the executor's share `amount` of `task` (whose owner is of
+	/// domain `home`) goes, and how much: to `executor` itself on its own
+	/// side; across a boundary, to the home side's gateway (the domains clear
+	/// it and the executor claims it from its own), with its domain's
+	/// surcharge for outsiders, at most what is left of the task's `max_fee`
+	/// (`headroom`, reduced by it).
+	fn across_boundary(
+		task: &TaskOf<T>,
+		home: Option<DomainId>,
+		executor: &T::AccountId,
+		amount: BalanceOf<T>,
+		headroom: &mut BalanceOf<T>,
+	) -> (T::AccountId, BalanceOf<T>) {
+		let side = T::Domains::domain_of(executor);
+		if side == home {
+			return (executor.clone(), amount);
+		}
+		let markup = side
+			.and_then(|domain| T::Domains::terms(domain, &task.model))
+			.and_then(|terms| terms.outside_markup)
+			.unwrap_or_default();
+		let surcharge = (markup * amount).min(*headroom);
+		let crossing = amount.saturating_add(surcharge);
+		match T::Domains::cross(&task.owner, home, executor, side, crossing) {
+			Ok(gateway) => {
+				*headroom = headroom.saturating_sub(surcharge);
+				(gateway, crossing)
+			},
+			// No gateway to clear through: paid as on its own side.
+			Err(_) => (executor.clone(), amount),
+		}
 	}
 
 	/// `provider` failed or declined task `id`: it is queued again for another

@@ -69,6 +69,15 @@ pub mod dynamic_params {
 		#[codec(index = 2)]
 		pub static MaxSlash: Perbill = Perbill::from_percent(50);
 	}
+
+	/// Sovereign domains.
+	#[dynamic_pallet_params]
+	#[codec(index = 2)]
+	pub mod domains {
+		/// Blocks in a period of the domains' clearing.
+		#[codec(index = 0)]
+		pub static ClearingPeriod: BlockNumber = HOURS;
+	}
 }
 
 /// One percent in parts per billion.
@@ -99,6 +108,14 @@ pub type MissedDeadlineSlash =
 /// 50%; below 45% the invalid-result slash would be capped under the stake
 /// cover's margin).
 pub type MaxSlash = Within<dynamic_params::slashing::MaxSlash, { 45 * PERCENT }, { 50 * PERCENT }>;
+
+/// The domains' clearing period: 10 blocks to a week.
+pub struct ClearingPeriod;
+impl Get<BlockNumber> for ClearingPeriod {
+	fn get() -> BlockNumber {
+		dynamic_params::domains::ClearingPeriod::get().clamp(10, 7 * DAYS)
+	}
+}
 
 #[cfg(feature = "runtime-benchmarks")]
 impl Default for RuntimeParameters {

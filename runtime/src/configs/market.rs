@@ -199,7 +199,10 @@ impl pallet_tasks::Config for Runtime {
 	/// Verified work counts toward Proof-of-Compute rewards, and mints the
 	/// task's Compute NFT to its owner.
 	/// It also counts what its owner burned toward the User Chamber.
-	type OnSettled = (crate::PocRewards, (crate::Cnft, super::governance::CountBurnedFees));
+	/// The domains keep their audit logs of it.
+	type OnSettled = (crate::PocRewards, (crate::Cnft, (super::governance::CountBurnedFees, crate::Domains)));
+	/// Where tasks may run and how pay crosses domains' boundaries.
+	type Domains = crate::Domains;
 	/// The VRF output of the parent block's author (BABE's primary and
 	/// secondary VRF slots give every block one), mixed by the scheduler with
 	/// the block before's. The scheduler assigns only tasks queued before the

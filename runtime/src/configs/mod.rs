@@ -9,6 +9,7 @@ mod attestation;
 mod batches;
 mod cnft;
 mod consensus;
+mod domains;
 pub mod governance;
 mod market;
 mod monetary;

@@ -98,6 +98,8 @@ impl pallet_compute_staking::Config for Runtime {
 	/// Compute keys prove possession with the runtime's signature type.
 	type KeyProof = crate::Signature;
 	type DisableOffender = DisableInSession;
+	/// A provider registers into the domain it belongs to.
+	type Domains = crate::Domains;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ComputeKeyBenchmarks;
 	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;

@@ -5,9 +5,12 @@
 
 use codec::Encode;
 use daifi_runtime::{
-	genesis_config_presets, Balance, Executive, Runtime, RuntimeCall, RuntimeEvent,
+	genesis_config_presets, Balance, Executive, Runtime, RuntimeCall, RuntimeEvent, Tasks,
 	RuntimeGenesisConfig, SignedPayload, System, TxExtension, UncheckedExtrinsic,
 };
+use frame_support::traits::Hooks;
+use pallet_model_registry::fixtures;
+use pallet_tasks::{Payment, TaskInput, Verification};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, ApplyExtrinsicResult};
 
@@ -104,4 +107,53 @@ pub fn free(who: Sr25519Keyring) -> Balance {
 /// Total issuance of DAi.
 pub fn issuance() -> Balance {
 	pallet_balances::Pallet::<Runtime>::total_issuance()
+}
+
+/// `tasks.submitTask` of the fixture's input to the digits model, paid in DAi.
+pub fn submit_task(max_fee: u128) -> RuntimeCall {
+	RuntimeCall::Tasks(pallet_tasks::Call::submit_task {
+		model: fixtures::mlp_64_32_10().model_hash,
+		input: TaskInput::Values(fixtures::mlp_64_32_10().input.try_into().unwrap()),
+		verification: Verification::Zk,
+		max_fee,
+		payment: Payment::Dai,
+	})
+}
+
+/// `tasks.submitResult` of task `task` (the fixture's input).
+pub fn submit_result(task: u64, output: Vec<i64>, proof: Vec<u8>) -> RuntimeCall {
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	let input: pallet_tasks::Tensor = fixtures::mlp_64_32_10().input.try_into().unwrap();
+	RuntimeCall::Tasks(pallet_tasks::Call::submit_result {
+		task,
+		input_hash: BlakeTwo256::hash_of(&input),
+		output: output.try_into().unwrap(),
+		proof: proof.try_into().unwrap(),
+	})
+}
+
+/// Ends the block (the scheduler assigns its tasks, with the VRF randomness
+/// BABE gives a real block) and starts the next.
+pub fn next_block() {
+	let now = frame_system::Pallet::<Runtime>::block_number();
+	pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([now as u8; 32]));
+	Tasks::on_finalize(now);
+	frame_system::Pallet::<Runtime>::set_block_number(now + 1);
+	frame_system::BlockWeight::<Runtime>::kill();
+	Tasks::on_initialize(now + 1);
+}
+
+/// Alice's proof of the fixture's input for task `task`, with the development
+/// ceremony's proving key, bound to the task and Alice.
+pub fn alice_proof(task: u64) -> (Vec<i64>, Vec<u8>) {
+	let root = format!("{}/..", std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"));
+	let onnx = std::fs::read(format!("{root}/zk-circuits/models/mlp_64_32_10.onnx")).unwrap();
+	let pk = std::fs::read(format!("{root}/chain-spec/dev-ceremony/mlp_64_32_10.pk")).unwrap();
+	let circuit = daifi_zk::compile(&onnx).unwrap();
+	let pk: daifi_zk::ProvingKey = daifi_zk::from_bytes(&pk).unwrap();
+	let binding = pallet_tasks::task_binding(task, &Sr25519Keyring::Alice.to_account_id());
+	let input = fixtures::mlp_64_32_10().input;
+	let rng = &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
+	let (output, proof) = daifi_zk::prove(&circuit, &pk, &binding, &input, rng).unwrap();
+	(output, daifi_zk::to_bytes(&proof))
 }

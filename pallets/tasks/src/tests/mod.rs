@@ -1,6 +1,7 @@
 //! Tests by topic.
 
 mod scheduling;
+mod domains;
 mod composition;
 mod redundant;
 mod self_dealing;

@@ -11,7 +11,7 @@ fn shares(draws: u32) -> (u32, u32) {
 	let mut counts = (0, 0);
 	for i in 0..draws {
 		let seed = sp_runtime::traits::BlakeTwo256::hash_of(&i);
-		match TaskMarket::choose(seed, 0, &task, &candidates, &[]).map(|c| candidates[c].0) {
+		match TaskMarket::choose(seed, 0, &task, &candidates, &(vec![true; candidates.len()], Preference::Stake), &[]).map(|c| candidates[c].0) {
 			Some(P1) => counts.0 += 1,
 			Some(P2) => counts.1 += 1,
 			other => panic!("drew {other:?}"),
