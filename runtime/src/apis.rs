@@ -203,7 +203,7 @@ impl_runtime_apis! {
 		fn audit(
 			id: pallet_compute_staking::DomainId,
 		) -> Vec<pallet_domains::AuditEntry<AccountId, Balance, BlockNumber>> {
-			pallet_domains::Audit::<Runtime>::get(id).into_inner()
+			crate::Domains::audit_of(id)
 		}
 
 		fn current_era() -> pallet_domains::Era {

@@ -56,15 +56,18 @@ fn a_local_domains_tasks_run_only_on_its_members_and_its_audit_log_shows_them() 
 		next_block();
 		assert_eq!(assignee(0), Some(Alice.to_account_id()));
 		alice_answers(0);
-		let log = pallet_domains::Audit::<Runtime>::get(id);
+		let log = Domains::audit_of(id);
 		assert_eq!(log.iter().map(|e| (e.task, e.home, e.ran_in)).collect::<Vec<_>>(), vec![(0, Some(id), Some(id))]);
 
-		// Alice leaves: the domain has no provider, and Charlie's next task waits rather than leave it.
-		apply(signed(Alice, call(pallet_domains::Call::leave {}))).0.unwrap().unwrap();
+		// Charlie's next task is drawn; Alice leaves before the draw: it waits rather than leave the domain.
 		apply(signed(Charlie, submit_task(DIGITS_PRICE))).0.unwrap().unwrap();
+		apply(signed(Alice, call(pallet_domains::Call::leave {}))).0.unwrap().unwrap();
 		next_block();
 		next_block();
 		assert_eq!(assignee(1), None);
+		// Now the domain has no provider: Charlie's next task is refused at once.
+		let (refused, _) = apply(signed(Charlie, submit_task(DIGITS_PRICE)));
+		assert_eq!(refused.unwrap(), Err(pallet_tasks::Error::<Runtime>::NoProviderInDomain.into()));
 		// An outsider's task goes to Alice, now on the open network.
 		apply(signed(Ferdie, submit_task(DIGITS_PRICE))).0.unwrap().unwrap();
 		next_block();

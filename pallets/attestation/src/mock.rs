@@ -115,6 +115,12 @@ impl ComputeProviders<AccountId> for TestProviders {
 	fn is_served(_: &ModelHash) -> bool {
 		false
 	}
+	fn count_serving(_: &ModelHash, count: u32, _: impl FnMut(&ProviderView<u128>) -> bool) -> (bool, u32) {
+		(count == 0, 0)
+	}
+	fn max_serving() -> u32 {
+		0
+	}
 	fn reputation_of(who: &AccountId) -> Perbill {
 		Self::view_of(who).map(|v| v.reputation).unwrap_or_default()
 	}

@@ -150,6 +150,28 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
 			.count() >= count as usize
 	}
 
+	fn count_serving(
+		model: &ModelHash,
+		count: u32,
+		mut accept: impl FnMut(&ProviderView<BalanceOf<T>>) -> bool,
+	) -> (bool, u32) {
+		let (mut found, mut read) = (0u32, 0u32);
+		for who in ModelProviders::<T>::iter_key_prefix(model).take(T::MaxProviders::get() as usize) {
+			if found >= count {
+				break;
+			}
+			read += 1;
+			if Self::view_of(&who).is_some_and(|view| accept(&view)) {
+				found += 1;
+			}
+		}
+		(found >= count, read)
+	}
+
+	fn max_serving() -> u32 {
+		T::MaxProviders::get()
+	}
+
 	fn reputation_of(who: &T::AccountId) -> Perbill {
 		Self::reputation(who).unwrap_or_default()
 	}

@@ -54,6 +54,18 @@ pub trait ComputeProviders<AccountId> {
 		Self::serving(model).len() >= count as usize
 	}
 
+	/// Whether at least `count` providers [`ComputeProviders::serving`]
+	/// `model` pass `accept`, reading them in account order and stopping at
+	/// the `count`th; and how many were read (at most [`ComputeProviders::max_serving`]).
+	fn count_serving(
+		model: &ModelHash,
+		count: u32,
+		accept: impl FnMut(&ProviderView<Self::Balance>) -> bool,
+	) -> (bool, u32);
+
+	/// The most providers [`ComputeProviders::serving`] returns.
+	fn max_serving() -> u32;
+
 	/// The reputation of `who` (zero if it is not a provider).
 	fn reputation_of(who: &AccountId) -> sp_runtime::Perbill;
 

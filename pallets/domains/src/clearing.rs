@@ -5,7 +5,11 @@ use crate::{pallet::*, types::*, WeightInfo};
 use alloc::collections::btree_map::BTreeMap;
 use frame_support::{
 	ensure,
-	traits::{fungible::Mutate, tokens::Preservation, Get},
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+		Get,
+	},
 	weights::Weight,
 };
 use sp_runtime::{
@@ -24,6 +28,16 @@ impl<T: Config> Pallet<T> {
 		to: Side,
 		amount: BalanceOf<T>,
 	) -> DispatchResult {
+		if amount.is_zero() {
+			return Ok(());
+		}
+		// Both gateways exist (they hold at least the existential deposit),
+		// so that the period's net transfer between them can be made.
+		let ed = T::Currency::minimum_balance();
+		ensure!(
+			T::Currency::balance(&Self::gateway(from)) >= ed && T::Currency::balance(&Self::gateway(to)) >= ed,
+			sp_runtime::DispatchError::Other("NoGateway")
+		);
 		let era = CurrentEra::<T>::get();
 		let pair = (from, to);
 		let mut pairs = Pairs::<T>::get();
@@ -53,6 +67,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn close_era() -> Weight {
 		let era = CurrentEra::<T>::get();
 		let pairs = Pairs::<T>::take();
+		let mut failed = alloc::vec::Vec::new();
 		// Per unordered pair (lower side first): what each direction carried.
 		let mut both: BTreeMap<(Side, Side), (BalanceOf<T>, BalanceOf<T>)> = BTreeMap::new();
 		for (from, to) in pairs.iter().copied() {
@@ -66,11 +81,26 @@ impl<T: Config> Pallet<T> {
 		for ((low, high), (up, down)) in both {
 			let (from, to, net) = if up >= down { (low, high, up - down) } else { (high, low, down - up) };
 			// The paying gateway collected `up` (or `down`) in the period, so it holds the net.
-			if !net.is_zero() && Self::clear(from, to, net).is_ok() {
+			if net.is_zero() {
+				continue;
+			}
+			if Self::clear(from, to, net).is_ok() {
 				Self::deposit_event(Event::Cleared { era, from, to, net });
+			} else {
+				failed.push((from, to, net));
+				Self::deposit_event(Event::ClearFailed { era, from, to, net });
 			}
 		}
-		CurrentEra::<T>::put(era.saturating_add(1));
+		let next = era.saturating_add(1);
+		CurrentEra::<T>::put(next);
+		// What could not move is owed still: it opens the next period's flows.
+		for (from, to, net) in failed {
+			Clearing::<T>::insert(next, (from, to), Flow { volume: net, count: 0 });
+			Pairs::<T>::mutate(|pairs| {
+				// The period's pairs were taken: there is room.
+				let _ = pairs.try_push((from, to));
+			});
+		}
 		let mut weight = T::WeightInfo::close_era(pairs.len() as u32);
 		if let Some(old) = era.checked_sub(T::ClearingHistory::get()) {
 			let removed = Clearing::<T>::clear_prefix(old, T::MaxPairs::get(), None).backend;

@@ -178,10 +178,16 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Each domain's last settled tasks, oldest first.
+	/// Each domain's last [`AUDIT_LEN`] settled tasks, by slot (a ring: one
+	/// entry written per task, whatever the log's length).
 	#[pallet::storage]
 	pub type Audit<T: Config> =
-		StorageMap<_, Blake2_128Concat, DomainId, BoundedVec<AuditEntryOf<T>, ConstU32<AUDIT_LEN>>, ValueQuery>;
+		StorageDoubleMap<_, Blake2_128Concat, DomainId, Twox64Concat, u32, AuditEntryOf<T>, OptionQuery>;
+
+	/// How many entries each domain's audit log has had: the next goes to
+	/// slot `count % AUDIT_LEN`, over the oldest.
+	#[pallet::storage]
+	pub type AuditCount<T: Config> = StorageMap<_, Blake2_128Concat, DomainId, u32, ValueQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -223,6 +229,10 @@ pub mod pallet {
 		Cleared { era: Era, from: Side, to: Side, net: BalanceOf<T> },
 		/// An executor claimed its cleared pay.
 		Claimed { who: T::AccountId, side: Side, amount: BalanceOf<T> },
+		/// A period's net transfer between two gateways failed (the paying
+		/// gateway held less than the net, which `try_state` rules out): it
+		/// is carried into the next period's flows and retried then.
+		ClearFailed { era: Era, from: Side, to: Side, net: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -243,16 +253,22 @@ pub mod pallet {
 		InsufficientBalance,
 		/// Nothing cleared to claim.
 		NothingToClaim,
+		/// Every domain id is taken.
+		TooManyDomains,
+		/// The domain has `MaxMembers` invitations open.
+		TooManyInvitations,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			// The period may be a parameter in storage: one read.
 			let period = T::ClearingPeriod::get();
+			let read = T::DbWeight::get().reads(1);
 			if !period.is_zero() && (now % period).is_zero() {
-				Self::close_era()
+				Self::close_era().saturating_add(read)
 			} else {
-				T::DbWeight::get().reads(0)
+				read
 			}
 		}
 
@@ -279,6 +295,7 @@ pub mod pallet {
 		pub fn create(origin: OriginFor<T>, kind: DomainKind, policy: Policy) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let id = NextDomainId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::TooManyDomains)?;
 			let deposit = T::DomainDeposit::get();
 			T::Currency::hold(&HoldReason::DomainDeposit.into(), &who, deposit)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -286,9 +303,9 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Domains::<T>::insert(
 				id,
-				Domain { admin: who.clone(), kind, policy, members: 0, depositor: who.clone(), deposit },
+				Domain { admin: who.clone(), kind, policy, members: 0, invited: 0, depositor: who.clone(), deposit },
 			);
-			NextDomainId::<T>::put(id.saturating_add(1));
+			NextDomainId::<T>::put(next);
 			Self::deposit_event(Event::Created { domain: id, admin: who, kind });
 			Ok(())
 		}
@@ -318,13 +335,22 @@ pub mod pallet {
 
 		/// Invite `who` (a provider or a user) into `domain`. Signed by its
 		/// admin. Emits [`Event::Invited`]. Errors: `UnknownDomain`,
-		/// `NotAdmin`, `AlreadyMember`.
+		/// `NotAdmin`, `AlreadyMember`, `TooManyInvitations` (at most
+		/// `MaxMembers` open at once).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::invite())]
 		pub fn invite(origin: OriginFor<T>, domain: DomainId, who: T::AccountId) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
-			Self::mutate_as_admin(&admin, domain, |_| ())?;
 			ensure!(!MemberOf::<T>::contains_key(&who), Error::<T>::AlreadyMember);
+			if Invitations::<T>::contains_key(domain, &who) {
+				return Self::mutate_as_admin(&admin, domain, |_| ());
+			}
+			let mut full = false;
+			Self::mutate_as_admin(&admin, domain, |d| {
+				full = d.invited >= T::MaxMembers::get();
+				d.invited = d.invited.saturating_add(u32::from(!full));
+			})?;
+			ensure!(!full, Error::<T>::TooManyInvitations);
 			Invitations::<T>::insert(domain, &who, ());
 			Self::deposit_event(Event::Invited { domain, who });
 			Ok(())
@@ -343,6 +369,7 @@ pub mod pallet {
 			ensure!(!MemberOf::<T>::contains_key(&who), Error::<T>::AlreadyMember);
 			ensure!(info.members < T::MaxMembers::get(), Error::<T>::TooManyMembers);
 			info.members = info.members.saturating_add(1);
+			info.invited = info.invited.saturating_sub(1);
 			Domains::<T>::insert(domain, info);
 			Invitations::<T>::remove(domain, &who);
 			MemberOf::<T>::insert(&who, domain);
@@ -360,6 +387,7 @@ pub mod pallet {
 			let admin = ensure_signed(origin)?;
 			Self::mutate_as_admin(&admin, domain, |_| ())?;
 			if Invitations::<T>::take(domain, &who).is_some() {
+				Self::mutate_as_admin(&admin, domain, |d| d.invited = d.invited.saturating_sub(1))?;
 				Self::deposit_event(Event::Left { domain, who });
 				return Ok(());
 			}
@@ -402,10 +430,11 @@ pub mod pallet {
 
 	impl<T: Config> Pallet<T> {
 		/// The gateway account of `side`.
-		/// (The side's SCALE encoding, `0` or `1` and the domain, follows the
-		/// pallet id: every side its own account.)
+		/// (`b"gw"` and the side's SCALE encoding, `0` or `1` and the domain,
+		/// follow the pallet id: every side its own account, none of them the
+		/// pallet's own.)
 		pub fn gateway(side: Side) -> T::AccountId {
-			T::PalletId::get().into_sub_account_truncating(side)
+			T::PalletId::get().into_sub_account_truncating((b"gw", side))
 		}
 
 		/// Runs `change` on `domain` if `who` is its admin.
@@ -450,6 +479,13 @@ pub mod pallet {
 				.collect()
 		}
 
+		/// `domain`'s audit log, oldest first.
+		pub fn audit_of(domain: DomainId) -> alloc::vec::Vec<AuditEntryOf<T>> {
+			let count = AuditCount::<T>::get(domain);
+			let first = count.saturating_sub(AUDIT_LEN);
+			(first..count).filter_map(|n| Audit::<T>::get(domain, n % AUDIT_LEN)).collect()
+		}
+
 		/// The flows of period `era`, by directed pair.
 		pub fn clearing_of(era: Era) -> alloc::vec::Vec<((Side, Side), Flow<BalanceOf<T>>)> {
 			Clearing::<T>::iter_prefix(era).collect()
@@ -464,25 +500,35 @@ pub mod pallet {
 				ensure!(Domains::<T>::contains_key(domain), "a member of no domain");
 				*counts.entry(domain).or_default() += 1;
 			}
+			let mut invited: BTreeMap<DomainId, u32> = BTreeMap::new();
+			for (domain, _, ()) in Invitations::<T>::iter() {
+				*invited.entry(domain).or_default() += 1;
+			}
 			for (id, domain) in Domains::<T>::iter() {
 				ensure!(counts.get(&id).copied().unwrap_or(0) == domain.members, "member count");
+				ensure!(invited.get(&id).copied().unwrap_or(0) == domain.invited, "invitation count");
 			}
+			let era = CurrentEra::<T>::get();
+			let pairs = Pairs::<T>::get();
+			ensure!(Clearing::<T>::iter_key_prefix(era).all(|pair| pairs.contains(&pair)), "a flow outside the pairs");
 			// Each gateway holds its existential deposit, what its executors
 			// may claim, and what this period has collected from its users.
 			let mut owed: BTreeMap<Side, BalanceOf<T>> = BTreeMap::new();
-			let era = CurrentEra::<T>::get();
 			for (_, side, earning) in Earnings::<T>::iter() {
 				let cleared = if earning.era < era { earning.pending } else { Zero::zero() };
 				let entry = owed.entry(side).or_insert_with(Zero::zero);
-				*entry = *entry + earning.claimable + cleared;
+				*entry = entry.saturating_add(earning.claimable).saturating_add(cleared);
 			}
 			for ((from, _), flow) in Clearing::<T>::iter_prefix(era) {
 				let entry = owed.entry(from).or_insert_with(Zero::zero);
-				*entry = *entry + flow.volume;
+				*entry = entry.saturating_add(flow.volume);
 			}
 			for (side, amount) in owed {
 				let held = T::Currency::balance(&Self::gateway(side));
-				ensure!(held >= amount + T::Currency::minimum_balance(), "a gateway holds less than it owes");
+				ensure!(
+					held >= amount.saturating_add(T::Currency::minimum_balance()),
+					"a gateway holds less than it owes"
+				);
 			}
 			Ok(())
 		}
@@ -508,15 +554,13 @@ pub mod pallet {
 			})
 		}
 
-		fn cross(
-			_owner: &T::AccountId,
-			home: Side,
-			executor: &T::AccountId,
-			to: Side,
-			amount: BalanceOf<T>,
-		) -> Result<T::AccountId, DispatchError> {
+		fn cross(executor: &T::AccountId, home: Side, to: Side, amount: BalanceOf<T>) -> Result<T::AccountId, DispatchError> {
 			Self::record_crossing(home, executor, to, amount)?;
 			Ok(Self::gateway(home))
+		}
+
+		fn any() -> bool {
+			NextDomainId::<T>::get() > 0
 		}
 	}
 
@@ -546,12 +590,9 @@ pub mod pallet {
 				logged[1] = None;
 			}
 			for domain in logged.into_iter().flatten() {
-				Audit::<T>::mutate(domain, |log| {
-					if log.is_full() {
-						log.remove(0);
-					}
-					let _ = log.try_push(entry.clone());
-				});
+				let count = AuditCount::<T>::get(domain);
+				Audit::<T>::insert(domain, count % AUDIT_LEN, entry.clone());
+				AuditCount::<T>::insert(domain, count.wrapping_add(1));
 			}
 		}
 	}

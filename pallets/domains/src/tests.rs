@@ -1,8 +1,8 @@
 //! Every call and error, the gateway's books, and the audit log.
 
 use crate::{
-	mock::*, pallet, Audit, CurrentEra, DomainKind, Earning, Error, Event, Flow, HoldReason, MemberOf, NextDomainId, Policy,
-	AUDIT_LEN,
+	mock::*, pallet, Audit, Clearing, CurrentEra, DomainKind, Earning, Error, Event, Flow, HoldReason, MemberOf,
+	NextDomainId, Pairs, Policy, AUDIT_LEN,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::{Inspect, InspectHold, Mutate}};
 use pallet_tasks::{DomainRules, OnTaskSettled};
@@ -38,7 +38,7 @@ fn admit(domain: u32, who: AccountId) {
 fn settle_across(owner: AccountId, executor: AccountId, amount: Balance) {
 	let home = MemberOf::<Test>::get(owner);
 	let to = MemberOf::<Test>::get(executor);
-	let gateway = <Domains as DomainRules<_, _>>::cross(&owner, home, &executor, to, amount).unwrap();
+	let gateway = <Domains as DomainRules<_, _>>::cross(&executor, home, to, amount).unwrap();
 	assert_eq!(gateway, Domains::gateway(home));
 	assert_ok!(<Balances as Mutate<_>>::transfer(
 		&owner,
@@ -241,7 +241,7 @@ fn past_the_pair_bound_a_crossing_is_refused_so_the_market_pays_directly() {
 			settle_across(USER, who, 1);
 		}
 		assert_eq!(
-			<Domains as DomainRules<_, _>>::cross(&USER, None, &14, Some(domains[4]), 1),
+			<Domains as DomainRules<_, _>>::cross(&14, None, Some(domains[4]), 1),
 			Err(DispatchError::Other("TooManyPairs"))
 		);
 		// An existing pair still records.
@@ -282,17 +282,79 @@ fn each_domain_sees_what_ran_for_it_or_in_it_in_its_audit_log() {
 		Domains::on_settled(1, &USER, &result(PROVIDER, 1));
 		Domains::on_settled(2, &13, &result(16, 2));
 		Domains::on_settled(3, &USER, &result(16, 3));
-		let tasks = |d: u32| Audit::<Test>::get(d).iter().map(|e| (e.task, e.home, e.ran_in)).collect::<Vec<_>>();
+		let tasks = |d: u32| Domains::audit_of(d).iter().map(|e| (e.task, e.home, e.ran_in)).collect::<Vec<_>>();
 		assert_eq!(tasks(a), vec![(1, Some(a), Some(b)), (3, Some(a), None)]);
 		assert_eq!(tasks(b), vec![(1, Some(a), Some(b))]);
 		// Bounded: the oldest goes first.
 		for task in 10..10 + u64::from(AUDIT_LEN) {
 			Domains::on_settled(task, &USER, &result(USER, task));
 		}
-		let log = Audit::<Test>::get(a);
+		let log = Domains::audit_of(a);
 		assert_eq!(log.len() as u32, AUDIT_LEN);
 		assert_eq!(log.first().unwrap().task, 10);
+		assert_eq!(log.last().unwrap().task, 9 + u64::from(AUDIT_LEN));
+		// One slot per entry: the ring never holds more.
+		assert_eq!(Audit::<Test>::iter_prefix(a).count() as u32, AUDIT_LEN);
 		// A member's own task inside its domain is logged once.
 		assert!(log.iter().all(|e| e.task < 10 || (e.home, e.ran_in) == (Some(a), Some(a))));
+	});
+}
+
+#[test]
+fn a_zero_crossing_records_nothing_and_a_side_without_a_gateway_refuses_crossings() {
+	checked(|| {
+		let b = create(OTHER, Policy::default());
+		admit(b, 15);
+		assert_eq!(<Domains as DomainRules<_, _>>::cross(&15, None, Some(b), 0), Ok(Domains::gateway(None)));
+		assert!(Pairs::<Test>::get().is_empty() && Domains::earnings_of(&15).is_empty());
+		// Domain 7 does not exist: it has no gateway to clear through.
+		assert_eq!(
+			<Domains as DomainRules<_, _>>::cross(&15, None, Some(7), 10),
+			Err(DispatchError::Other("NoGateway"))
+		);
+		// Gateways are distinct from one another and from the pallet's own account.
+		use sp_runtime::traits::AccountIdConversion;
+		let own: AccountId = DomainsPalletId::get().into_account_truncating();
+		let gateways = [Domains::gateway(None), Domains::gateway(Some(0)), Domains::gateway(Some(1)), own];
+		assert_eq!(gateways.iter().collect::<std::collections::BTreeSet<_>>().len(), 4);
+	});
+}
+
+#[test]
+fn invitations_are_bounded_and_counted() {
+	checked(|| {
+		let id = create(ADMIN, local());
+		for who in 10..10 + AccountId::from(MAX_MEMBERS) {
+			assert_ok!(Domains::invite(RuntimeOrigin::signed(ADMIN), id, who));
+		}
+		assert_noop!(Domains::invite(RuntimeOrigin::signed(ADMIN), id, USER), Error::<Test>::TooManyInvitations);
+		// Inviting again changes nothing; joining or withdrawing frees a place.
+		assert_ok!(Domains::invite(RuntimeOrigin::signed(ADMIN), id, 10));
+		assert_ok!(Domains::join(RuntimeOrigin::signed(10), id));
+		assert_ok!(Domains::invite(RuntimeOrigin::signed(ADMIN), id, USER));
+		assert_ok!(Domains::remove(RuntimeOrigin::signed(ADMIN), id, 11));
+		assert_eq!(pallet::Domains::<Test>::get(id).unwrap().invited, MAX_MEMBERS - 1);
+	});
+}
+
+#[test]
+fn a_net_transfer_that_cannot_be_made_is_carried_into_the_next_period() {
+	new_test_ext().execute_with(|| {
+		let a = create(ADMIN, Policy::default());
+		let b = create(OTHER, Policy::default());
+		admit(a, 10);
+		admit(b, 15);
+		settle_across(10, 15, 100);
+		// A fault (which `try_state` rules out): A's gateway lost what it collected.
+		Balances::set_balance(&Domains::gateway(Some(a)), ED);
+		run_to(PERIOD);
+		assert!(events().contains(&Event::ClearFailed { era: 0, from: Some(a), to: Some(b), net: 100 }));
+		assert_eq!(Clearing::<Test>::get(1, (Some(a), Some(b))), Some(Flow { volume: 100, count: 0 }));
+		assert_eq!(Pairs::<Test>::get().into_inner(), vec![(Some(a), Some(b))]);
+		// Restored, the next period clears it.
+		Balances::set_balance(&Domains::gateway(Some(a)), ED + 100);
+		run_to(2 * PERIOD);
+		assert!(events().contains(&Event::Cleared { era: 1, from: Some(a), to: Some(b), net: 100 }));
+		assert_eq!(Balances::balance(&Domains::gateway(Some(b))), ED + 100);
 	});
 }

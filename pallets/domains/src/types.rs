@@ -71,6 +71,8 @@ pub struct Domain<AccountId, Balance> {
 	pub policy: Policy,
 	/// How many accounts belong to it.
 	pub members: u32,
+	/// How many invitations are open (at most `MaxMembers`).
+	pub invited: u32,
 	/// Who created it, whose deposit is held.
 	pub depositor: AccountId,
 	/// The deposit held from the creator.

@@ -90,13 +90,14 @@ fn task<T: Config>(model: ModelHash) -> TaskId {
 	let input: Tensor = fixtures::mlp_64_32_10().input.try_into().expect("64 values");
 	TaskMarket::<T>::do_submit(user, model, input, None, Verification::Zk, 2_000u32.into(), Payment::Dai)
 		.expect("valid task")
+		.0
 }
 
 /// Moves to the next block, with randomness.
 fn advance<T: Config>() -> BlockNumberFor<T> {
 	let next = frame_system::Pallet::<T>::block_number() + One::one();
 	frame_system::Pallet::<T>::set_block_number(next);
-	<T::BenchmarkHelper as crate::BenchmarkHelper>::set_block_randomness(1);
+	<<T as Config>::BenchmarkHelper as crate::BenchmarkHelper<_>>::set_block_randomness(1);
 	next
 }
 
@@ -147,7 +148,7 @@ fn completed<T: Config + pallet_compute_staking::Config + pallet_model_registry:
 fn redundant<T: Config>(model: ModelHash) -> TaskId {
 	let user = funded::<T>("user", 0);
 	let input: Tensor = fixtures::mlp_64_32_10().input.try_into().expect("64 values");
-	let id = TaskMarket::<T>::do_submit(user, model, input, None, Verification::Zk, 1_000_000u32.into(), Payment::Dai)
+	let (id, _) = TaskMarket::<T>::do_submit(user, model, input, None, Verification::Zk, 1_000_000u32.into(), Payment::Dai)
 		.expect("valid task");
 	Tasks::<T>::mutate(id, |task| {
 		let task = task.as_mut().expect("just submitted");
@@ -240,11 +241,15 @@ mod benchmarks {
 
 	/// Assigning one task among `p` providers serving its model (the first
 	/// task of a model in a block reads them all; the scheduler caches them
-	/// for the block's other tasks of that model).
+	/// for the block's other tasks of that model), all of them and the user
+	/// in one sovereign domain that keeps its data inside (its rules read
+	/// too: the costliest case, e.g. 1,000 devices in one domain).
 	#[benchmark]
 	fn assign_task(p: Linear<1, 1_000>) {
 		let model = model::<T>();
-		providers::<T>(p, model);
+		let mut members: Vec<T::AccountId> = providers::<T>(p, model).into_iter().map(|(who, _)| who).collect();
+		members.push(funded::<T>("user", 0));
+		<<T as Config>::BenchmarkHelper as crate::BenchmarkHelper<_>>::one_domain(&members);
 		let id = task::<T>(model);
 		let next = advance::<T>();
 

@@ -49,17 +49,20 @@ pub trait DomainRules<AccountId, Balance> {
 	/// `domain`'s terms for `model`, `None` if there is no such domain.
 	fn terms(domain: DomainId, model: &ModelHash) -> Option<DomainTerms>;
 
-	/// The executor's share `amount` of a task owned by `owner` (whose
-	/// domain is `home`) crosses to `executor` of domain `to`: records it
-	/// for clearing and returns the account to pay it to (the home side's
-	/// gateway), which owes it on to the executor after clearing.
+	/// `amount` of a task whose owner is on side `home` crosses to
+	/// `executor` on side `to`: records it for clearing and returns the
+	/// account to pay it to (the home side's gateway), which owes it on to
+	/// the executor after clearing. Fails if the crossing cannot be recorded
+	/// (the market then pays the executor directly).
 	fn cross(
-		owner: &AccountId,
-		home: Option<DomainId>,
 		executor: &AccountId,
+		home: Option<DomainId>,
 		to: Option<DomainId>,
 		amount: Balance,
 	) -> Result<AccountId, DispatchError>;
+
+	/// Whether any domain exists (if none, every task is on the open network).
+	fn any() -> bool;
 }
 
 /// No domains: every account and provider is on the open network.
@@ -72,14 +75,12 @@ impl<AccountId, Balance> DomainRules<AccountId, Balance> for () {
 		None
 	}
 
-	fn cross(
-		_: &AccountId,
-		_: Option<DomainId>,
-		_: &AccountId,
-		_: Option<DomainId>,
-		_: Balance,
-	) -> Result<AccountId, DispatchError> {
+	fn cross(_: &AccountId, _: Option<DomainId>, _: Option<DomainId>, _: Balance) -> Result<AccountId, DispatchError> {
 		Err(DispatchError::Other("no domains"))
+	}
+
+	fn any() -> bool {
+		false
 	}
 }
 

@@ -97,6 +97,8 @@ pub mod pallet {
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// A task in this runtime.
 	pub type TaskOf<T> = Task<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// A task's crossings in this runtime.
+	pub type CrossingsOf<T> = CrossingList<<T as frame_system::Config>::AccountId>;
 	/// A result in this runtime.
 	pub type TaskResultOf<T> =
 		TaskResult<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
@@ -208,7 +210,7 @@ pub mod pallet {
 
 		/// Prepares what the benchmarks need from other pallets.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -257,6 +259,13 @@ pub mod pallet {
 	/// The previous block's randomness, mixed into this block's assignments.
 	#[pallet::storage]
 	pub type PreviousRandomness<T: Config> = StorageValue<_, T::Hash, OptionQuery>;
+
+	/// The executors of an assigned task that work across a domain boundary,
+	/// as the draw found them: the sides and the serving domain's markup
+	/// then. Settlement pays by this record, so a policy or membership
+	/// changed after the draw changes nothing about the task's price.
+	#[pallet::storage]
+	pub type Crossings<T: Config> = StorageMap<_, Twox64Concat, TaskId, CrossingsOf<T>, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -318,6 +327,12 @@ pub mod pallet {
 		NoProvider,
 		/// The submitter's sovereign domain does not allow the model inside.
 		ModelNotAllowedInDomain,
+		/// Providers serve the model, but too few of them may run this task
+		/// under the domains' policies (the submitter's domain keeps its
+		/// data inside, or the others do not serve outsiders, do not allow
+		/// the model, ask a markup above `max_fee`, or the task is paid in
+		/// credits, which do not cross a boundary).
+		NoProviderInDomain,
 		/// No Compute NFT has this id (never minted, or burned).
 		UnknownCnft,
 		/// The Compute NFT belongs to someone else: only its owner may use its output.
@@ -408,10 +423,11 @@ pub mod pallet {
 		/// model's price (and pays for the executions revealed). Errors:
 		/// `UnknownModel`, `ModelRetired`, `RedundancyOutOfRange`,
 		/// `NoCommittee`, `UnknownCnft`, `NotCnftOwner`,
-		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `ModelNotAllowedInDomain`, `FeeBelowPrice`,
+		/// `WrongInputShape`, `InputOutOfRange`, `NoProvider`, `FeeBelowPrice`,
+		/// `ModelNotAllowedInDomain`, `NoProviderInDomain`,
 		/// `TooManyOpenTasks`, `QueueFull`, `InsufficientBalance`. O(input).
 		#[pallet::call_index(0)]
-		#[pallet::weight(Pallet::<T>::submit_task_weight(input))]
+		#[pallet::weight(Pallet::<T>::submit_task_weight(input).saturating_add(Pallet::<T>::domain_scan_weight(None)))]
 		pub fn submit_task(
 			origin: OriginFor<T>,
 			model: ModelHash,
@@ -419,14 +435,16 @@ pub mod pallet {
 			verification: Verification,
 			max_fee: BalanceOf<T>,
 			payment: Payment,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let owner = ensure_signed(origin)?;
+			let weight = Self::submit_task_weight(&input);
 			let source = match input {
 				TaskInput::Cnft(item) => Some(item),
 				TaskInput::Values(_) => None,
 			};
 			let input = Self::input_values(&owner, &model, input)?;
-			Self::do_submit(owner, model, input, source, verification, max_fee, payment).map(|_| ())
+			let (_, read) = Self::do_submit(owner, model, input, source, verification, max_fee, payment)?;
+			Ok(Some(weight.saturating_add(Self::domain_scan_weight(Some(read)))).into())
 		}
 
 		/// Submit the result of an assigned task with its proof.
@@ -616,6 +634,16 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The weight of `submit_task` with `input`: a Compute NFT's output is
 		/// charged as the largest input, plus reading the token and the two models.
+		/// The weight of checking at submission that the domains let enough
+		/// providers run a task: nothing without domains; otherwise a domain
+		/// record, and per provider read (`read`, at most every provider
+		/// serving the model when `None`) its record, its key and its
+		/// domain's terms.
+		pub fn domain_scan_weight(read: Option<u32>) -> Weight {
+			let read = read.unwrap_or_else(<T::Providers as ComputeProviders<_>>::max_serving);
+			T::DbWeight::get().reads(2u64.saturating_add(3u64.saturating_mul(read.into())))
+		}
+
 		pub fn submit_task_weight(input: &TaskInput) -> Weight {
 			match input {
 				TaskInput::Values(values) => T::WeightInfo::submit_task(values.len() as u32),
@@ -660,7 +688,7 @@ pub mod pallet {
 			verification: Verification,
 			max_fee: BalanceOf<T>,
 			payment: Payment,
-		) -> Result<TaskId, DispatchError> {
+		) -> Result<(TaskId, u32), DispatchError> {
 			let model = T::Models::model(&model_hash).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(!model.retired, Error::<T>::ModelRetired);
 			let executors = match verification {
@@ -681,13 +709,8 @@ pub mod pallet {
 				<T::Providers as ComputeProviders<_>>::serves_at_least(&model_hash, u32::from(executors)),
 				Error::<T>::NoProvider
 			);
-			if let Some(home) = T::Domains::domain_of(&owner) {
-				ensure!(
-					T::Domains::terms(home, &model_hash).is_some_and(|terms| terms.model_allowed),
-					Error::<T>::ModelNotAllowedInDomain
-				);
-			}
 			ensure!(max_fee >= fee, Error::<T>::FeeBelowPrice);
+			let read = Self::check_domains(&owner, &model_hash, executors, payment, fee, max_fee)?;
 			let open = OpenTasks::<T>::get(&owner);
 			ensure!(open < T::MaxOpenPerAccount::get(), Error::<T>::TooManyOpenTasks);
 			let mut queue = Queue::<T>::get();
@@ -722,7 +745,48 @@ pub mod pallet {
 				},
 			);
 			Self::deposit_event(Event::TaskSubmitted { task: id, owner, model: model_hash, max_fee, payment });
-			Ok(id)
+			Ok((id, read))
+		}
+
+		/// Checks that the domains allow `owner`'s task on `model` for
+		/// `executors` executors: its domain (if any) allows the model, and
+		/// at least `executors` providers serving it may run it under both
+		/// sides' policies ([`domains::eligible`]), so that no task nobody
+		/// may run waits in the queue. Returns how many providers were read
+		/// (none when no domain exists).
+		fn check_domains(
+			owner: &T::AccountId,
+			model: &ModelHash,
+			executors: u8,
+			payment: Payment,
+			fee: BalanceOf<T>,
+			max_fee: BalanceOf<T>,
+		) -> Result<u32, DispatchError> {
+			if !T::Domains::any() {
+				return Ok(0);
+			}
+			let home = T::Domains::domain_of(owner);
+			let home_terms = home.and_then(|d| T::Domains::terms(d, model));
+			if home.is_some() {
+				ensure!(home_terms.as_ref().is_some_and(|t| t.model_allowed), Error::<T>::ModelNotAllowedInDomain);
+			}
+			let mut terms = alloc::collections::btree_map::BTreeMap::new();
+			let markup_fits = |markup: Perbill| fee.saturating_add(markup * fee) <= max_fee;
+			let (enough, read) =
+				<T::Providers as ComputeProviders<_>>::count_serving(model, u32::from(executors), |view| {
+					let provider_terms =
+						view.domain.and_then(|d| terms.entry(d).or_insert_with(|| T::Domains::terms(d, model)).clone());
+					domains::eligible(
+						home,
+						home_terms.as_ref(),
+						view.domain,
+						provider_terms.as_ref(),
+						payment == Payment::Dai,
+						markup_fits,
+					)
+				});
+			ensure!(enough, Error::<T>::NoProviderInDomain);
+			Ok(read)
 		}
 
 		/// Tasks assigned to `provider` and not yet answered, oldest first:
@@ -876,8 +940,12 @@ pub fn rescale(value: i64, from: u8, to: u8) -> Option<i64> {
 
 /// What the benchmarks need the runtime to prepare.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper {
+pub trait BenchmarkHelper<AccountId> {
 	/// Makes [`Config::Randomness`] return a value for the current block (in
 	/// a real block BABE's VRF does).
 	fn set_block_randomness(seed: u8);
+
+	/// Puts `members` (providers and users) into one sovereign domain that
+	/// keeps its data inside: the scheduler's costliest case.
+	fn one_domain(members: &[AccountId]);
 }

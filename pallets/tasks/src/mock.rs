@@ -107,9 +107,16 @@ impl pallet_credits::Config for Test {
 pub struct TestRandomness;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper for Test {
+impl crate::BenchmarkHelper<AccountId> for Test {
 	fn set_block_randomness(_: u8) {
 		NoRandomness::set(false);
+	}
+
+	fn one_domain(members: &[AccountId]) {
+		TestDomains::set_terms(7, true, None, crate::Preference::Stake);
+		for who in members {
+			TestDomains::join(*who, Some(7));
+		}
 	}
 }
 impl Randomness<Option<H256>, BlockNumberFor<Test>> for TestRandomness {
@@ -343,8 +350,10 @@ thread_local! {
 	pub static DOMAIN_TERMS: RefCell<BTreeMap<pallet_compute_staking::DomainId, crate::DomainTerms>> = RefCell::new(BTreeMap::new());
 	/// Models a domain does not allow.
 	pub static DOMAIN_BANNED: RefCell<Vec<(pallet_compute_staking::DomainId, ModelHash)>> = RefCell::new(Vec::new());
-	/// What crossed a boundary: (owner, home, executor, to, amount).
-	pub static CROSSINGS: RefCell<Vec<(AccountId, Option<u32>, AccountId, Option<u32>, Balance)>> = RefCell::new(Vec::new());
+	/// What crossed a boundary: (home, executor, to, amount).
+	pub static CROSSINGS: RefCell<Vec<(Option<u32>, AccountId, Option<u32>, Balance)>> = RefCell::new(Vec::new());
+	/// Whether the domains refuse crossings (as past their pair bound).
+	pub static REFUSE_CROSSINGS: RefCell<bool> = const { RefCell::new(false) };
 }
 
 /// The gateway that receives what crosses a boundary.
@@ -390,14 +399,20 @@ impl crate::DomainRules<AccountId, Balance> for TestDomains {
 	}
 
 	fn cross(
-		owner: &AccountId,
-		home: Option<u32>,
 		executor: &AccountId,
+		home: Option<u32>,
 		to: Option<u32>,
 		amount: Balance,
 	) -> Result<AccountId, sp_runtime::DispatchError> {
-		CROSSINGS.with(|c| c.borrow_mut().push((*owner, home, *executor, to, amount)));
+		if REFUSE_CROSSINGS.with(|r| *r.borrow()) {
+			return Err(sp_runtime::DispatchError::Other("TooManyPairs"));
+		}
+		CROSSINGS.with(|c| c.borrow_mut().push((home, *executor, to, amount)));
 		Ok(GATEWAY)
+	}
+
+	fn any() -> bool {
+		DOMAIN_TERMS.with(|t| !t.borrow().is_empty())
 	}
 }
 

@@ -46,6 +46,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_sub(T::Models::verification_weight(MLP_64_32_10_PUBLIC_INPUTS))
 			.saturating_add(T::Committee::verify_weight())
 			.saturating_add(T::WeightInfo::expire_task().saturating_mul(MAX_REDUNDANCY.into()))
+			.saturating_add(Self::domains_settlement_weight(MAX_REDUNDANCY))
 	}
 
 	/// Task `id` as executed redundantly, with the executor whose compute key

@@ -154,6 +154,12 @@ impl<T: Config> Pallet<T> {
 				index += 1;
 				continue;
 			}
+			let crossings = Self::crossings_of(&task, chosen.iter().map(|c| &serving[*c]), &mut terms);
+			if crossings.is_empty() {
+				Crossings::<T>::remove(id);
+			} else {
+				Crossings::<T>::insert(id, crossings);
+			}
 			for c in &chosen {
 				serving[*c].1.open_tasks = serving[*c].1.open_tasks.saturating_add(1);
 			}
@@ -219,7 +225,39 @@ impl<T: Config> Pallet<T> {
 				domains::eligible(home, home_terms.as_ref(), view.domain, provider_terms.as_ref(), crossable, markup_fits)
 			})
 			.collect();
-		(allowed, home_terms.map(|t| t.preference).unwrap_or_default())
+		// A domain's preference applies among its own members only: where
+		// others may be drawn too, everyone is weighed by stake.
+		let preference = home_terms.filter(|t| t.local).map(|t| t.preference).unwrap_or_default();
+		(allowed, preference)
+	}
+
+	/// The chosen executors of `task` that work across a boundary, with the
+	/// sides and the markup as they are now: what settlement will pay by.
+	fn crossings_of<'a>(
+		task: &TaskOf<T>,
+		chosen: impl Iterator<Item = &'a (T::AccountId, ProviderView<BalanceOf<T>>)>,
+		terms: &mut BTreeMap<(DomainId, ModelHash), Option<DomainTerms>>,
+	) -> CrossingsOf<T>
+	where
+		T::AccountId: 'a,
+		BalanceOf<T>: 'a,
+	{
+		let home = T::Domains::domain_of(&task.owner);
+		let crossings = chosen
+			.filter(|(_, view)| view.domain != home)
+			.map(|(executor, view)| {
+				let markup = view
+					.domain
+					.and_then(|d| {
+						terms.entry((d, task.model)).or_insert_with(|| T::Domains::terms(d, &task.model)).clone()
+					})
+					.and_then(|t| t.outside_markup)
+					.unwrap_or_default();
+				Crossing { executor: executor.clone(), home, to: view.domain, markup }
+			})
+			.collect::<Vec<_>>();
+		// At most `MAX_REDUNDANCY` executors: checked at submission.
+		CrossingsOf::<T>::truncate_from(crossings)
 	}
 
 	/// Draws `count` distinct providers for `task` among `candidates`

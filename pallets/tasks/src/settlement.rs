@@ -11,7 +11,7 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_compute_staking::{ComputeProviders, DomainId, ReportOutcome};
+use pallet_compute_staking::{ComputeProviders, ReportOutcome};
 use pallet_credits::CreditLedger;
 use alloc::vec::Vec;
 use pallet_model_registry::{
@@ -31,6 +31,18 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::submit_result()
 			.saturating_sub(T::Models::verification_weight(REFERENCE_PUBLIC_INPUTS))
 			.saturating_add(T::Models::verification_weight(public_inputs))
+			.saturating_add(Self::domains_settlement_weight(1))
+	}
+
+	/// What the sovereign domains add to settling a task with `executors`
+	/// executors, each across a boundary at most (declared from the storage
+	/// it touches; the benchmarks run on the open network): the task's
+	/// crossings and both sides' audit logs, and per executor the crossing's
+	/// record (both gateways, the period, its pairs, flow and earning).
+	pub fn domains_settlement_weight(executors: u32) -> Weight {
+		T::DbWeight::get()
+			.reads_writes(5, 5)
+			.saturating_add(T::DbWeight::get().reads_writes(6, 3).saturating_mul(executors.into()))
 	}
 
 	/// Checks, verifies and settles (or rejects) a result; see
@@ -75,6 +87,7 @@ impl<T: Config> Pallet<T> {
 		let singles = if alone { taken } else { 0 };
 		T::WeightInfo::submit_result()
 			.saturating_sub(T::Models::verification_weight(REFERENCE_PUBLIC_INPUTS))
+			.saturating_add(Self::domains_settlement_weight(1))
 			.saturating_mul(results.into())
 			.saturating_add(T::Models::batch_verification_weight(taken, public_inputs))
 			.saturating_add(T::Models::verification_weight(public_inputs).saturating_mul(singles.into()))
@@ -222,14 +235,13 @@ impl<T: Config> Pallet<T> {
 				}
 				let reason = HoldReason::TaskFee.into();
 				T::Currency::burn_held(&reason, &task.owner, burned, Precision::Exact, Fortitude::Force)?;
-				let home = T::Domains::domain_of(&task.owner);
-				let payees = executors.iter().zip(shares(executor_paid, executors.len()));
-				for (to, amount) in payees.chain([(&developer, developer_paid)]) {
-					let (to, amount) = if to == &developer {
-						(to.clone(), amount)
-					} else {
-						Self::across_boundary(&task, home, to, amount, &mut refunded)
-					};
+				let crossings = Crossings::<T>::take(id).unwrap_or_default();
+				let payees = executors
+					.iter()
+					.zip(shares(executor_paid, executors.len()))
+					.map(|(executor, amount)| Self::across_boundary(&crossings, executor, amount, &mut refunded))
+					.chain([(developer.clone(), developer_paid)]);
+				for (to, amount) in payees {
 					let to = &to;
 					if !amount.is_zero() {
 						T::Currency::transfer_on_hold(
@@ -307,35 +319,29 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Where the executor's share `amount` of `task` (whose owner is of
-	/// domain `home`) goes, and how much: to `executor` itself on its own
-	/// side; across a boundary, to the home side's gateway (the domains clear
-	/// it and the executor claims it from its own), with its domain's
-	/// surcharge for outsiders, at most what is left of the task's `max_fee`
-	/// (`headroom`, reduced by it).
+	/// Where the executor's share `amount` for `executor` goes, and how
+	/// much: to the executor itself if the draw found it on its task owner's
+	/// side; across a boundary (`crossings`, recorded at the draw), to the
+	/// owner's side's gateway (the domains clear it and the executor claims
+	/// it from its own side's) with the markup the draw found, at most what
+	/// is left of the task's `max_fee` (`headroom`, reduced by it). If the
+	/// domains cannot take the crossing, it is paid to the executor directly.
 	fn across_boundary(
-		task: &TaskOf<T>,
-		home: Option<DomainId>,
+		crossings: &CrossingsOf<T>,
 		executor: &T::AccountId,
 		amount: BalanceOf<T>,
 		headroom: &mut BalanceOf<T>,
 	) -> (T::AccountId, BalanceOf<T>) {
-		let side = T::Domains::domain_of(executor);
-		if side == home {
+		let Some(crossing) = crossings.iter().find(|c| c.executor == *executor) else {
 			return (executor.clone(), amount);
-		}
-		let markup = side
-			.and_then(|domain| T::Domains::terms(domain, &task.model))
-			.and_then(|terms| terms.outside_markup)
-			.unwrap_or_default();
-		let surcharge = (markup * amount).min(*headroom);
-		let crossing = amount.saturating_add(surcharge);
-		match T::Domains::cross(&task.owner, home, executor, side, crossing) {
+		};
+		let surcharge = (crossing.markup * amount).min(*headroom);
+		let crossed = amount.saturating_add(surcharge);
+		match T::Domains::cross(executor, crossing.home, crossing.to, crossed) {
 			Ok(gateway) => {
 				*headroom = headroom.saturating_sub(surcharge);
-				(gateway, crossing)
+				(gateway, crossed)
 			},
-			// No gateway to clear through: paid as on its own side.
 			Err(_) => (executor.clone(), amount),
 		}
 	}
@@ -397,6 +403,7 @@ impl<T: Config> Pallet<T> {
 		Self::task_ended(&task.owner);
 		Self::deposit_event(Event::TaskRefunded { task: id, owner: task.owner, amount: task.max_fee });
 		Tasks::<T>::remove(id);
+		Crossings::<T>::remove(id);
 	}
 
 	/// One of `owner`'s open tasks closed.

@@ -394,3 +394,20 @@ impl<AccountId> LocalCompute<AccountId> for () {
 		Err(())
 	}
 }
+
+/// One executor of a task working across a domain boundary, as the draw
+/// found it.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Crossing<AccountId> {
+	/// The executor.
+	pub executor: AccountId,
+	/// The task owner's side (`None`: the open network).
+	pub home: Option<pallet_compute_staking::DomainId>,
+	/// The executor's side.
+	pub to: Option<pallet_compute_staking::DomainId>,
+	/// The executor's domain's surcharge for outsiders.
+	pub markup: sp_runtime::Perbill,
+}
+
+/// The crossings of one task: at most its executors.
+pub type CrossingList<AccountId> = BoundedVec<Crossing<AccountId>, ConstU32<MAX_REDUNDANCY>>;

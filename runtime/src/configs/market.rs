@@ -139,13 +139,28 @@ fn model_source(model: &ModelHash) -> Result<daifi_compute::ModelSource, Vec<u8>
 	})
 }
 
-/// Gives benchmark blocks the VRF randomness BABE gives real ones.
+/// Gives benchmark blocks the VRF randomness BABE gives real ones, and puts
+/// accounts into a sovereign domain.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct TaskBenchmarks;
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_tasks::BenchmarkHelper for TaskBenchmarks {
+impl pallet_tasks::BenchmarkHelper<AccountId> for TaskBenchmarks {
 	fn set_block_randomness(seed: u8) {
 		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([seed; 32]));
+	}
+
+	fn one_domain(members: &[AccountId]) {
+		use frame_support::traits::fungible::Mutate;
+		let admin: AccountId = frame_benchmarking::account("domain-admin", 0, 0);
+		Balances::set_balance(&admin, 1_000 * crate::DAI);
+		let signed = |who: &AccountId| crate::RuntimeOrigin::signed(who.clone());
+		let id = pallet_domains::NextDomainId::<Runtime>::get();
+		let policy = pallet_domains::Policy { local: true, ..Default::default() };
+		crate::Domains::create(signed(&admin), pallet_domains::DomainKind::Enterprise, policy).expect("funded");
+		for who in members {
+			crate::Domains::invite(signed(&admin), id, who.clone()).expect("the admin");
+			crate::Domains::join(signed(who), id).expect("invited");
+		}
 	}
 }
 

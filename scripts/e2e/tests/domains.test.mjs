@@ -2,8 +2,8 @@
 // proving (its worker, `//Alice//compute`): Dave's domain keeps its data
 // inside and runs Charlie's task on Alice, its member; then Alice moves to
 // Eve's domain, which serves outsiders for a 10% markup: Ferdie's task from
-// the open network crosses into it, while Charlie's waits (his domain has no
-// provider left). The crossing is on the clearing record, the hour (shortened
+// the open network crosses into it, while Charlie's is refused (his domain
+// has no provider left). The crossing is on the clearing record, the hour (shortened
 // by sudo to 10 blocks) clears it in one transfer, and Alice claims exactly
 // what crossed. The domains' audit logs show what ran where.
 
@@ -97,15 +97,14 @@ test('a local domain keeps its task on its member; an outsider\'s task crosses, 
   // Alice moves to Eve's domain, which serves outsiders for 10% of the executor's share.
   await ok(api.tx.domains.leave(), alice);
   const serving = await domain(eve, { local: false, outsideMarkup: 100_000_000, models: null, preference: 'Stake' }, [alice]);
-  const waiting = await submit(charlie, price);
+  // Charlie's domain keeps its tasks inside and has no provider left: refused at once.
+  const refused = await signAndFinalize(api, api.tx.tasks.submitTask(MODEL, { Values: INPUT }, 'Zk', price, 'Dai'), charlie);
+  assert.equal(refused.error, 'tasks.NoProviderInDomain');
   const crossing = await submit(ferdie, 2n * price);
   const result = await settled(crossing);
   assert.equal(result.provider.toString(), alice.address);
   const share = feeSplit(price).executor;
   const crossed = share + share / 10n;
-  // Charlie's task waits: his domain keeps it inside, and it has no provider now.
-  const task = (await api.query.tasks.tasks(waiting)).unwrap();
-  assert.ok(task.status.isQueued, `Charlie's task is ${task.status.type}`);
 
   // The crossing is on the record of this period, from the open network to Eve's domain.
   const era = (await api.call.domainsApi.currentEra()).toNumber();

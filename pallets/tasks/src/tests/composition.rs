@@ -6,6 +6,8 @@ use frame_support::{assert_noop, assert_ok};
 
 fn submit_cnft(who: AccountId, item: TaskId) -> sp_runtime::DispatchResult {
 	TaskMarket::submit_task(RuntimeOrigin::signed(who), model(), TaskInput::Cnft(item), Verification::Zk, PRICE, Payment::Dai)
+		.map(|_| ())
+		.map_err(|e| e.error)
 }
 
 #[test]

@@ -13,6 +13,8 @@ fn try_submit(model: ModelHash, input: Vec<i64>, verification: Verification, max
 		max_fee,
 		Payment::Dai,
 	)
+	.map(|_| ())
+	.map_err(|e| e.error)
 }
 
 #[test]
